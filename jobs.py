@@ -1,0 +1,140 @@
+"""The command line: parse, load the configuration, build the store, call one job, map errors to exit codes.
+
+    paniers [--config FILE] JOB [--now "YYYY-MM-DD HH:MM"] [--sale CODE]
+
+``python jobs.py ...`` does the same. Exit codes: 0 success (anomalies found are not a failure),
+1 the run failed, 2 bad usage or configuration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sync import config as config_module
+from sync.commands import Context
+from sync.errors import PaniersError, UsageError
+from sync.stores import open_store
+from sync.values import parse_datetime
+
+EXAMPLE_CONFIG = Path(__file__).resolve().parent / "config.example.toml"
+
+
+def cmd_init(ctx: Context, args: argparse.Namespace) -> int:
+    """Crée les onglets manquants, avec leurs en-têtes, dans le classeur (local ou Google Sheet).
+
+    Un onglet qui contient déjà des données n'est jamais modifié. Avec --demo, remplit les onglets
+    vides avec un groupe fictif complet (producteurs, produits, ventes, réponses au formulaire).
+
+    Exemple : paniers init --demo
+    """
+    from sync.commands import init
+
+    return init.run(ctx, demo=args.demo)
+
+
+def cmd_check(ctx: Context, args: argparse.Namespace) -> int:
+    """Vérifie le catalogue, le calendrier des ventes et les commandes ; écrit l'onglet Anomalies.
+
+    Chaque problème dit où regarder (onglet, ligne, colonne) et quoi faire. Des anomalies ne sont
+    pas un échec : le code de sortie reste 0.
+
+    Exemple : paniers check
+    """
+    from sync.commands import check
+
+    return check.run(ctx)
+
+
+def cmd_demo(ctx: Context, args: argparse.Namespace) -> int:
+    """Crée un groupe de démonstration dans un dossier (temporaire, ou --out DOSSIER), sans aucun compte.
+
+    Exemple : paniers demo --out ./demo
+    """
+    from sync.commands import demo
+
+    return demo.run(ctx, out=args.out)
+
+
+JOBS = {
+    "init": cmd_init,
+    "check": cmd_check,
+    "demo": cmd_demo,
+}
+NEEDS_NO_CONFIG = {"demo"}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="paniers",
+        description="Paniers : les ventes mensuelles d'un groupe de producteurs, depuis un Google Sheet.",
+    )
+    parser.add_argument("--config", type=Path, default=None,
+                        help="fichier de configuration (par défaut : config.toml dans le dossier courant)")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    common.add_argument("--now", metavar="'AAAA-MM-JJ HH:MM'",
+                        help="rejouer un moment précis (heure du groupe) au lieu de l'heure actuelle")
+    common.add_argument("--sale", metavar="CODE", help="ne traiter que cette vente (ex. 2026-12)")
+    jobs = parser.add_subparsers(dest="job", metavar="JOB", required=True)
+    for name, function in JOBS.items():
+        doc = function.__doc__ or ""
+        sub = jobs.add_parser(name, parents=[common], help=doc.strip().splitlines()[0],
+                              description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+        if name == "init":
+            sub.add_argument("--demo", action="store_true", help="ajouter un groupe fictif complet")
+        if name == "demo":
+            sub.add_argument("--out", type=Path, help="dossier où créer la démonstration")
+    return parser
+
+
+def parse_now(text: str | None, tz: ZoneInfo) -> datetime:
+    """--now in the group's time zone; the real clock only when it is not given."""
+    if not text:
+        return datetime.now(tz).replace(microsecond=0)
+    parsed = parse_datetime(text, tz)
+    if not parsed.ok:
+        raise UsageError(f"--now « {text} » est illisible : écrivez par exemple --now \"2026-12-01 08:00\".")
+    return parsed.value
+
+
+def load_config(path: Path | None, job: str):
+    path = path or Path(config_module.DEFAULT_CONFIG_NAME)
+    if job == "init" and not path.exists():
+        text = EXAMPLE_CONFIG.read_text(encoding="utf-8") if EXAMPLE_CONFIG.exists() else ""
+        path.write_text(text, encoding="utf-8")
+        print(f"Configuration créée : {path} (classeur local et boîte d'envoi locale ; à adapter).")
+    return config_module.load(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.job in NEEDS_NO_CONFIG and args.config is None:
+            config = config_module.Config()
+        else:
+            config = load_config(args.config, args.job)
+        now = parse_now(args.now, config.tz)
+        store = open_store(config)
+        ctx = Context(config, store, now, print, dict(os.environ))
+        return JOBS[args.job](ctx, args)
+    except PaniersError as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("Interrompu.", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a bug: say so in French, keep the details for whoever fixes it
+        traceback.print_exc(file=sys.stderr)
+        print(f"Erreur inattendue ({type(exc).__name__}) : {exc}. Le détail technique est ci-dessus ; "
+              "rien n'a été écrit à moitié.", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""Everything a run needs from the workbook, read in one call to the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import sheet
+from .config import Config
+from .sheet import Grid, Tab, Table
+from .stores.base import Store
+
+
+def contract_tabs(config: Config) -> list[Tab]:
+    """Every tab of the contract, the form's response tab under its configured name."""
+    return [sheet.responses_tab(config.store.responses_tab) if t is sheet.RESPONSES else t for t in sheet.ALL_TABS]
+
+
+@dataclass
+class Snapshot:
+    grids: dict[str, Grid | None]  # by contract name, as read
+    tables: dict[str, Table]  # by contract name (the response tab under ``sheet.RESPONSES.name``)
+
+    def table(self, tab: Tab) -> Table:
+        return self.tables[tab.name]
+
+    def grid(self, tab: Tab) -> Grid | None:
+        return self.grids[tab.name]
+
+    @property
+    def problems(self):
+        """Problems in the tabs' structure (missing tab, missing column, duplicated header)."""
+        return [p for table in self.tables.values() for p in table.problems]
+
+
+def read(store: Store, config: Config) -> Snapshot:
+    """One read for every tab of the contract."""
+    tabs = contract_tabs(config)
+    raw = store.read([t.name for t in tabs])
+    grids: dict[str, Grid | None] = {}
+    tables: dict[str, Table] = {}
+    for tab, canonical in zip(tabs, sheet.ALL_TABS, strict=True):
+        grid = raw.get(tab.name)
+        grids[canonical.name] = grid
+        if canonical.derived or canonical is sheet.JOURNAL:
+            # derived tabs and the journal are the tool's own: a missing one is simply created
+            tables[canonical.name] = sheet.read_table(grid if grid is not None else [tab.header], tab)
+        else:
+            tables[canonical.name] = sheet.read_table(grid, tab)
+    return Snapshot(grids, tables)
