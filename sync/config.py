@@ -55,11 +55,17 @@ class OrdersConfig:
 
 
 @dataclass(frozen=True)
+class TemplatesConfig:
+    folder: Path | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     group: GroupConfig = field(default_factory=GroupConfig)
     store: StoreConfig = field(default_factory=StoreConfig)
     mail: MailConfig = field(default_factory=MailConfig)
     orders: OrdersConfig = field(default_factory=OrdersConfig)
+    templates: TemplatesConfig = field(default_factory=TemplatesConfig)
     base_dir: Path = Path(".")
     source: Path | None = None
 
@@ -73,6 +79,7 @@ SECTIONS: dict[str, type] = {
     "store": StoreConfig,
     "mail": MailConfig,
     "orders": OrdersConfig,
+    "templates": TemplatesConfig,
 }
 
 # Allowed values of the keys that choose among a few options.

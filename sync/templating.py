@@ -1,0 +1,50 @@
+"""Jinja2 templates: the built-in ones in ``templates/``, overridable from the coordinator's own folder.
+
+``[templates] folder`` in the config names a folder whose files take precedence over the built-in
+ones of the same path, so she can copy one template, adapt it, and keep the rest. Undefined
+variables are errors (``StrictUndefined``): a typo in a template fails loudly in the tests, never
+as an empty gap in an email. French filters: ``money``, ``long_date``, ``long_datetime``, ``hour``,
+``number``, ``sheet_datetime``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from . import values
+from .config import Config
+
+BUILTIN = Path(__file__).resolve().parent.parent / "templates"
+
+
+def folders(config: Config | None) -> list[Path]:
+    """The coordinator's folder first (when set), then the built-in templates."""
+    chosen = []
+    if config is not None and config.templates.folder is not None:
+        chosen.append(config.templates.folder)
+    chosen.append(BUILTIN)
+    return chosen
+
+
+def environment(config: Config | None = None) -> Environment:
+    """The template environment: autoescaping for .html templates, strict undefined, French filters."""
+    env = Environment(
+        loader=ChoiceLoader([FileSystemLoader(str(folder)) for folder in folders(config)]),
+        autoescape=select_autoescape(enabled_extensions=("html", "htm", "xml", "html.j2", "htm.j2"),
+                                     default_for_string=True, default=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        money=values.money,
+        long_date=values.long_date,
+        long_datetime=values.long_datetime,
+        hour=values.hour,
+        number=values.number,
+        sheet_datetime=values.sheet_datetime,
+    )
+    return env
