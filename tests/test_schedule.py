@@ -25,8 +25,9 @@ def test_each_moment_of_a_sale():
     assert due_names(row, "2026-11-30 07:59") == []
     assert due_names(row, "2026-11-30 08:00") == ["announce"]
     assert due_names(row, "2026-12-08 20:00") == ["announce", "closing_reminder"]
-    assert due_names(row, "2026-12-10 20:00") == ["closing"]
-    assert due_names(row, "2026-12-10 20:05") == ["closing", "pickup_reminder"]  # 24 h before is already past
+    assert due_names(row, "2026-12-10 19:59") == ["announce", "closing_reminder"]
+    # the pickup reminder (24 h before 17:00) would fall before closing: it goes at closing
+    assert due_names(row, "2026-12-10 20:00") == ["closing", "pickup_reminder"]
     assert due_names(row, "2026-12-11 17:00") == ["closing", "follow_up"]
     assert due_names(row, "2026-12-11 19:00") == ["follow_up"]
     assert due_names(row, "2026-12-25 19:00") == []
