@@ -51,7 +51,8 @@ class Document:
 
 def slug(text: str, fallback: str = "document") -> str:
     """« Les Jardins de la Fontaine » → « les-jardins-de-la-fontaine »: a file name part, ASCII only."""
-    text = re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
+    text = fold(text).replace("œ", "oe").replace("æ", "ae").replace("ß", "ss")
+    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
     return text[:50].strip("-") or fallback
 
 
@@ -241,8 +242,9 @@ def _csv_cell(value) -> str:
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        return number(value.quantize(Decimal("0.001")).normalize() if value != value.quantize(Decimal("0.01"))
-                      else value.quantize(Decimal("0.01"))).replace("\u202f", "").replace("\u00a0", "")
+        if value.as_tuple().exponent == -2:  # an amount, to the cent: 39,60
+            return f"{value:.2f}".replace(".", ",")
+        return f"{value.quantize(Decimal('0.001')).normalize():f}".replace(".", ",")  # a weight: 2,4
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     text = str(value)
@@ -268,11 +270,7 @@ _THIN = Side(style="thin", color="888888")
 
 
 def _xlsx_cell(value):
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, str) and value[:1] == "=":
-        return "'" + value  # written as text, never as a formula
-    return value
+    return float(value) if isinstance(value, Decimal) else value
 
 
 def _sheet(wb: Workbook, title: str, heading: str, header: list[str], rows: list[list], money: set[str],
@@ -290,6 +288,9 @@ def _sheet(wb: Workbook, title: str, heading: str, header: list[str], rows: list
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     for row in rows:
         ws.append([_xlsx_cell(v) for v in row])
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # people's text stays text: openpyxl would write it as a formula
     last = ws.max_row
     if total_of and rows:
         col = header.index(total_of) + 1
