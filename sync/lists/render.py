@@ -29,7 +29,7 @@ from ..config import Config
 from ..errors import PaniersError
 from ..orderbook import OrderBook
 from ..templating import environment
-from ..values import fold, long_date, number
+from ..values import fold, long_date, money, number
 from . import tables
 from .tables import ProducerList, SaleInfo, Statement
 
@@ -64,9 +64,16 @@ def kg(value: Decimal | None) -> str:
     return f"{number(rounded)}\u00a0kg"
 
 
+def pdf_money(amount) -> str:
+    """12,50 € as ``values.money`` writes it, with the thousands separator made a plain non-breaking
+    space: the PDF engine breaks lines at the narrow one (« 1 » / « 263,10 € » in a narrow column)."""
+    return money(amount).replace("\u202f", "\u00a0")
+
+
 def _env(config: Config | None) -> jinja2.Environment:
     env = environment(config)
     env.filters["kg"] = kg
+    env.filters["money"] = pdf_money
     return env
 
 
