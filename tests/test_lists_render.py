@@ -130,20 +130,20 @@ def test_statements_one_page_per_household_with_cheques_to_bring(dec, cat, confi
 
 
 def test_long_lists_break_across_a4_pages_and_repeat_headers(cat, config):
-    """Forty households: the lists run over several A4 pages, numbered, each page readable on its own."""
-    people = [f"foyer{i:02d}@example.org" for i in range(40)]
+    """Thirty households: the lists run over several A4 pages, numbered, each page readable on its own."""
+    people = [f"foyer{i:02d}@example.org" for i in range(30)]
     big = book({SALE: {email: {"PAIN1": 1 + i % 3, "PAIN4": 1} for i, email in enumerate(people)}}, cat)
     doc = producer_pdf(big, cat, SALE, "FOUR", config)
     reader = PdfReader(io.BytesIO(doc.content))
-    assert len(reader.pages) >= 3
+    assert len(reader.pages) >= 2
     assert all(size(p) == A4 for p in reader.pages)
     last = flat(reader.pages[-1].extract_text())
     assert f"page {len(reader.pages)} / {len(reader.pages)}" in last
     sign = sign_off_pdf(big, cat, SALE, config)
     sign_pages = PdfReader(io.BytesIO(sign.content)).pages
-    assert len(sign_pages) >= 3
+    assert len(sign_pages) >= 2
     assert all("Signature" in p.extract_text() for p in sign_pages)  # the header row repeats on every page
-    total = sum(1 + i % 3 for i in range(40)) * Decimal("4.50") + 40 * Decimal("6.00")
+    total = sum(1 + i % 3 for i in range(30)) * Decimal("4.50") + 30 * Decimal("6.00")
     assert f"{total:.2f}".replace(".", ",") in flat(text_of(sign.content)).replace(" ", "")
 
 
