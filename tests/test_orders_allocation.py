@@ -121,6 +121,7 @@ def test_a_phone_order_competes_in_time_like_a_form_response():
     assert lines_of(book) == {("ana@example.org", "MIEL1"): (3, 3), ("bob@example.org", "MIEL1"): (3, 2),
                               ("cleo@example.org", "MIEL1"): (1, 0)}
     [bob, cleo] = sorted(book.problems, key=lambda p: p.message)
+    assert (cleo.tab, cleo.row) == ("Réponses au formulaire 1", 3)
     assert (bob.tab, bob.row, bob.column) == ("Saisie manuelle", 2, "Quantité")
 
 

@@ -18,6 +18,7 @@ from ..catalogue import Catalogue
 from ..orderbook import CANCELLED, HOUSEHOLD_COLUMNS, LINE_COLUMNS, MODIFIED, NEW, OrderBook
 from ..values import CENT, fold
 from .allocation import allocate
+from .frames import records
 from .intake import Submission, submissions_frame, who
 
 
@@ -69,7 +70,7 @@ def assemble(submissions: Iterable[Submission], catalogue: Catalogue,
              problems: Iterable[pb.Problem] = ()) -> OrderBook:
     """The order book of every sale, from the whole history of submissions."""
     submissions = sorted(submissions, key=lambda s: s.key)
-    products = {row["code"]: row for row in catalogue.products.to_dict("records")}
+    products = {row["code"]: row for row in records(catalogue.products)}
     stock = {code: p["stock"] for code, p in products.items()}
     allocated = allocate(submissions, stock)
     order = Order(catalogue)

@@ -25,7 +25,7 @@ import pandas as pd
 
 from .. import problems as pb
 from .. import sheet
-from ..catalogue import Catalogue, sale_for
+from ..catalogue import Catalogue
 from ..config import Config
 from ..orderbook import FORM, MANUAL, SUBMISSION_COLUMNS
 from ..questions import product_code
@@ -41,6 +41,7 @@ from ..values import (
     parse_text,
     show,
 )
+from .frames import records, rows
 
 SOURCE_RANK = {FORM: 0, MANUAL: 1}  # a form response and a phone order at the same second: the form first
 
@@ -129,9 +130,11 @@ class _Context:
         self.tz = config.tz
         self.maximum = config.orders.max_quantity
         self.now = now
-        self.products = {row["code"]: row for row in catalogue.products.to_dict("records")}
+        self.products = {row["code"]: row for row in records(catalogue.products)}
         self.listed = listed  # codes in the Produits tab, usable or not
         self.sale_codes = set(catalogue.sales["code"])
+        # catalogue.sale_for's rule (opening included, closing excluded), with the windows read once
+        self._windows = [(s.opens, s.closes, s.code) for s in rows(catalogue.sales)]
         self._offered: dict[str, set[str]] = {}
         self.submissions: list[Submission] = []
         self.arrivals: list[Arrival] = []
@@ -143,8 +146,7 @@ class _Context:
         return self._offered[sale]
 
     def sale_of(self, moment: datetime) -> str | None:
-        sale = sale_for(moment, self.catalogue.sales)
-        return None if sale is None else sale["code"]
+        return next((code for opens, closes, code in self._windows if opens <= moment < closes), None)
 
     def not_offered_reason(self, code: str, sale: str) -> str:
         product = self.products[code]
@@ -177,8 +179,8 @@ def _known_codes(products: Table | None) -> set[str]:
 def _missed(moment: datetime, sales: pd.DataFrame) -> tuple[str, str]:
     """The sale a submission outside every window was most likely meant for, and why it is refused."""
     arrived = f"arrivée le {long_datetime(moment)}"
-    before = [s for s in sales.itertuples(index=False) if s.closes <= moment]
-    after = [s for s in sales.itertuples(index=False) if s.opens > moment]
+    before = [s for s in rows(sales) if s.closes <= moment]
+    after = [s for s in rows(sales) if s.opens > moment]
     closed = max(before, key=lambda s: s.closes, default=None)
     coming = min(after, key=lambda s: s.opens, default=None)
     if closed is not None and (coming is None or moment - closed.closes <= coming.opens - moment):
@@ -209,7 +211,7 @@ def _read_form(table: Table, ctx: _Context) -> None:
     header = table.headers.get  # contract name -> header as written
     columns = _product_columns(table)
     unmatched: dict[str, list[tuple[Any, str]]] = {}  # column -> (answer, sale) of accepted submissions
-    for record in table.frame.to_dict("records"):
+    for record in records(table.frame):
         row = record[ROW]
         first, last = _text(record, "Prénom"), _text(record, "Nom")
         raw_time = record.get("Horodateur")
@@ -303,7 +305,7 @@ def _read_manual(table: Table, ctx: _Context) -> None:
     tab = table.tab.name
     header = table.headers.get
     groups: dict[tuple, list[dict]] = {}
-    for record in table.frame.to_dict("records"):
+    for record in records(table.frame):
         row = record[ROW]
         first, last = _text(record, "Prénom"), _text(record, "Nom")
         raw_time = record.get("Horodateur")
@@ -333,8 +335,8 @@ def _read_manual(table: Table, ctx: _Context) -> None:
             continue
         sale = sale_code or ctx.sale_of(moment.value)
         groups.setdefault((email.value, moment.value, sale), []).append(record)
-    for (email, moment, sale), records in groups.items():
-        _manual_submission(tab, header, email, moment, sale, records, ctx)
+    for (email, moment, sale), group in groups.items():
+        _manual_submission(tab, header, email, moment, sale, group, ctx)
 
 
 def _first(records: Iterable[dict], column: str) -> str:
