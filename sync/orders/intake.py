@@ -283,18 +283,19 @@ def _unmatched_column(tab: str, column: str, answers: list[tuple[Any, str]], ctx
     code = product_code(column) or ""
     sales = sorted({sale for _, sale in answers})
     sale = sales[0] if len(sales) == 1 else ""
-    count = f"{len(answers)} réponse" + ("s" if len(answers) > 1 else "")
+    ignored = ("sa réponse est ignorée" if len(answers) == 1
+               else f"ses {len(answers)} réponses sont ignorées")
     if code in ctx.listed:
         return pb.error(tab, None, column,
                         f"le produit {code} est inutilisable (voyez ses anomalies dans l'onglet Produits) : "
-                        f"les {count} de cette colonne sont ignorées tant qu'il n'est pas corrigé", code, sale)
+                        f"{ignored} tant qu'il n'est pas corrigé", code, sale)
     if all(parse_quantity(raw, ctx.maximum).ok for raw, _ in answers):
         return pb.error(tab, None, column,
                         f"colonne de quantités dont le code « {code} » n'est dans aucune ligne de l'onglet Produits : "
-                        f"ses {count} sont ignorées ; corrigez le code du produit dans le formulaire ou dans "
+                        f"{ignored} ; corrigez le code du produit dans le formulaire ou dans "
                         "l'onglet Produits", code, sale)
     return pb.warning(tab, None, column,
-                      f"colonne non reconnue (ni un produit, ni une colonne connue) : ses {count} sont ignorées. "
+                      f"colonne non reconnue (ni un produit, ni une colonne connue) : {ignored}. "
                       "Si c'est le commentaire, nommez la question « Commentaire »", code, sale)
 
 
