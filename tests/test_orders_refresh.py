@@ -241,3 +241,18 @@ def test_paniers_check_through_the_command_line(tmp_path, capsys):
     tabs = LocalWorkbookStore(tmp_path / "paniers.xlsx").read(["Commandes", "Clients"])
     assert len(tabs["Commandes"]) > 100
     assert tabs["Clients"][-1][0] == "aurelie.caron@example.com"
+
+
+def test_check_for_one_sale(config):
+    output = run_check_sale(small().store(), config, "2026-12")
+    assert [line for line in output if line.startswith("  20")] == [
+        "  2026-12 · Vente de décembre (close le jeudi 10 décembre 2026 à 20 h) : 3 commandes ; 35,70\u00a0€ "
+        "(estimation pour les produits au poids)."]
+    assert "Commandes : la vente 2027-01 n'existe pas dans l'onglet Ventes." in run_check_sale(
+        small().store(), config, "2027-01")
+
+
+def run_check_sale(store, config, sale):
+    output: list[str] = []
+    check.run(Context(config, store, AFTER, output.append), sale=sale)
+    return output

@@ -16,7 +16,8 @@ from . import Context
 SHOWN = 30  # problems printed in full; the rest are in the Anomalies tab
 
 
-def run(ctx: Context) -> int:
+def run(ctx: Context, sale: str | None = None) -> int:
+    """Refresh everything in one write; print the catalogue, each sale (or only ``sale``) and the anomalies."""
     snap = snapshot.read(ctx.store, ctx.config)
     result = refresh(snap, ctx.config, ctx.now)
     ctx.store.write(result.changes)
@@ -25,7 +26,7 @@ def run(ctx: Context) -> int:
     ctx.say(f"Catalogue : {len(found.producers)} producteurs, {len(found.products)} produits utilisables, "
             f"{len(found.sales)} ventes.")
     if result.complete:
-        orders(ctx, result)
+        orders(ctx, result, sale)
     else:
         ctx.say("Commandes non recalculées : corrigez d'abord les onglets ou colonnes manquants (ci-dessous). "
                 f"Les onglets « {sheet.ORDERS.name} » et « {sheet.BY_PRODUCER.name} » gardent leur contenu "
@@ -34,13 +35,17 @@ def run(ctx: Context) -> int:
     return 0
 
 
-def orders(ctx: Context, result: Refresh) -> None:
+def orders(ctx: Context, result: Refresh, only: str | None = None) -> None:
     """One line per sale: orders, modified and cancelled ones, amount, stock cuts; then the newcomers."""
-    if result.catalogue.sales.empty:
-        ctx.say("Commandes : aucune vente dans l'onglet Ventes.")
+    sales = result.catalogue.sales
+    if only:
+        sales = sales[sales["code"] == only.strip().upper()]
+    if sales.empty:
+        ctx.say(f"Commandes : la vente {only} n'existe pas dans l'onglet Ventes." if only
+                else "Commandes : aucune vente dans l'onglet Ventes.")
     else:
         ctx.say(f"Commandes (détail dans l'onglet « {sheet.ORDERS.name} ») :")
-        for sale in result.catalogue.sales.sort_values("opens", kind="stable").itertuples(index=False):
+        for sale in sales.sort_values("opens", kind="stable").itertuples(index=False):
             ctx.say(f"  {sale.code} · {sale.title} ({when(sale, result.now)}) : "
                     f"{sale_summary(result.book.for_sale(sale.code))}.")
     if result.newcomers:
