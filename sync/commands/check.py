@@ -22,7 +22,7 @@ def run(ctx: Context, sale: str | None = None) -> int:
     result = refresh(snap, ctx.config, ctx.now)
     ctx.store.write(result.changes)
     found = result.catalogue
-    ctx.say(f"Vérification : {ctx.store.describe()}, au {ctx.now:%d/%m/%Y %H:%M}.")
+    ctx.say(f"Vérification du {ctx.now:%d/%m/%Y à %H:%M} : {ctx.store.describe()}.")
     ctx.say(f"Catalogue : {len(found.producers)} producteurs, {len(found.products)} produits utilisables, "
             f"{len(found.sales)} ventes.")
     if result.complete:
