@@ -131,7 +131,7 @@ HOUSEHOLDS = ["a", "b", "c", "d"]
 events = st.lists(st.tuples(st.sampled_from(HOUSEHOLDS), st.integers(0, 4)), max_size=14)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(events=events, stock=st.integers(0, 6))
 def test_allocated_never_exceeds_requested_nor_the_stock(events, stock):
     subs = history(events)
@@ -145,7 +145,7 @@ def test_allocated_never_exceeds_requested_nor_the_stock(events, stock):
         assert sum(result.values()) == stock
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(events=events, stock=st.integers(0, 6))
 def test_nobody_shrinks_because_of_someone_else(events, stock):
     subs = history(events)
