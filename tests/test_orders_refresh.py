@@ -37,7 +37,7 @@ def run_check(store, config, now=AFTER) -> list[str]:
 def test_refresh_gives_everything_and_one_set_of_changes(config):
     result = small().refresh(AFTER, config)
     assert result.complete and result.blocked == []
-    assert set(result.changes.replace) == {"Commandes", "Par producteur", "Anomalies"}
+    assert set(result.changes.replace) == {"Commandes", "Par producteur", "Émargement", "Anomalies"}
     assert set(result.changes.append) == {"Clients"}
     assert set(result.frames) == {"Commandes", "Par producteur", "Anomalies"}
     assert result.changes.replace["Commandes"] == sheet.frame_to_grid(result.frames["Commandes"])
