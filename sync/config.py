@@ -47,6 +47,11 @@ class MailConfig:
     security: str = "ssl"
     user: str | None = None
     password_env: str | None = None
+    oauth2_file: Path | None = None
+    max_per_run: int = 100
+    max_per_day: int = 400
+    journal_wal: Path = Path("journal-envois.jsonl")
+    preview: Path = Path("apercu")
 
 
 @dataclass(frozen=True)
@@ -135,6 +140,9 @@ def from_dict(data: dict, base_dir: Path = Path("."), source: Path | None = None
         raise ConfigError("[store] backend = « google » demande aussi spreadsheet_id (l'identifiant du Google Sheet).")
     if config.mail.backend == "smtp" and not config.mail.host:
         raise ConfigError("[mail] backend = « smtp » demande aussi host (le serveur d'envoi, ex. smtp.gmail.com).")
+    for key in ("max_per_run", "max_per_day"):
+        if getattr(config.mail, key) < 1:
+            raise ConfigError(f"[mail] {key} doit être un nombre entier supérieur ou égal à 1.")
     if config.orders.max_quantity < 1:
         raise ConfigError("[orders] max_quantity doit être un nombre entier supérieur ou égal à 1.")
     return config
