@@ -53,9 +53,17 @@ def sale(code: str = "2026-12", **changes) -> pd.Series:
     return row
 
 
+_LETTERHEAD = None
+
+
 def letterhead(config=None) -> Letterhead:
-    config = config or config_module.from_dict({"group": {"name": "Les Paniers du Boischaut (démo)"}})
-    return Letterhead.from_config(config)
+    """The demo group's letterhead (built once: compiling the templates is the slow part)."""
+    global _LETTERHEAD
+    if config is not None:
+        return Letterhead.from_config(config)
+    if _LETTERHEAD is None:
+        _LETTERHEAD = Letterhead.from_config(config_module.from_dict({"group": {"name": demo.GROUP_NAME}}))
+    return _LETTERHEAD
 
 
 @dataclass

@@ -46,8 +46,14 @@ class Letterhead:
 
     @classmethod
     def from_config(cls, config: Config) -> Letterhead:
-        return cls(config.group.name, config.mail.sender, config.group.coordinator_email, config.tz,
-                   templating.environment(config))
+        env = templating.environment(config)
+        env.filters["guillemets"] = guillemets
+        return cls(config.group.name, config.mail.sender, config.group.coordinator_email, config.tz, env)
+
+
+def guillemets(text: object) -> str:
+    """« text », with the non-breaking spaces French typography wants (the quote never ends a line alone)."""
+    return f"«\u00a0{text}\u00a0»"
 
 
 @dataclass(frozen=True)
@@ -147,7 +153,13 @@ def line_view(line) -> dict[str, Any]:
         weight_note = f"{number(line.weight)} kg pesés"
     elif by_weight and line.avg_weight is not None and line.allocated:
         weight_note = f"environ {number(line.avg_weight * line.allocated)} kg"
+    detail = ""
+    if by_weight:
+        detail = " · ".join(p for p in (unit_price_text(line.unit_price, True), weight_note) if p)
+    elif int(line.allocated) > 1:
+        detail = f"{int(line.allocated)} × {money(line.unit_price)}"
     return {
+        "detail": detail,
         "product": line.product, "label": line.label, "requested": int(line.requested),
         "allocated": int(line.allocated), "unit_price": line.unit_price, "by_weight": by_weight,
         "price_text": unit_price_text(line.unit_price, by_weight), "amount": line.amount,
