@@ -10,6 +10,7 @@ a person typed (a name, a comment, a sale's message) shows as text, never as mar
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -48,7 +49,14 @@ class Letterhead:
     def from_config(cls, config: Config) -> Letterhead:
         env = templating.environment(config)
         env.filters["guillemets"] = guillemets
+        env.filters["typo"] = typography
         return cls(config.group.name, config.mail.sender, config.group.coordinator_email, config.tz, env)
+
+
+def typography(text: object) -> str:
+    """French spacing: a non-breaking space before ! ? : ; and », after «, so none of them starts a line."""
+    text = re.sub(r" ([!?:;»])", "\u00a0\\1", str(text))
+    return re.sub(r"« ", "«\u00a0", text)
 
 
 def guillemets(text: object) -> str:
