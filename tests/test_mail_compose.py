@@ -284,7 +284,7 @@ def test_producer_list_and_late_change():
     late, _ = compose.late_change_emails(lh, cat, dec, book)
     [chev] = [e for e in late if e.recipient == "chevrerie.boischaut@example.org"]
     assert "Claire Moreau-Lefèvre" in chev.subject
-    assert "Crottin frais la pièce : retiré (vous en aviez demandé 2)" in chev.text.replace("\u00a0", " ")
+    assert "Crottin frais la pièce : retiré (il y en avait 2)" in chev.text.replace("\u00a0", " ")
     assert "Ce foyer n'a plus rien à récupérer chez vous." in chev.text
     # a producer without an address is an anomaly, not a crash
     catalogue = demo_catalogue()

@@ -12,7 +12,7 @@ from mailkit import PARIS, Order, at, demo_catalogue, letterhead, make_book, sal
 from sync import config as config_module
 from sync.config import MailConfig
 from sync.mail import compose
-from sync.mail.journal import Journal
+from sync.mail.journal import Entry, Journal
 from sync.mail.mailer import open_mailer
 from sync.mail.message import Attachment, build, safe_filename
 from sync.mail.outbox import OutboxMailer
@@ -84,6 +84,10 @@ def test_preview_writes_html_text_and_eml_and_sends_nothing(tmp_path):
     write_preview(items[:1], tmp_path / "apercu", NOW)  # a new preview replaces the old one…
     assert not (tmp_path / "apercu" / "002_2026-12_confirmation_jerome.pelletier@example.net.eml").exists()
     assert mine.read_text() == "à garder"  # …and never touches anything else
+    journal.record(Entry.of(items[0], NOW))
+    write_preview(items, tmp_path / "apercu", NOW, journal)  # already sent: not in the preview
+    assert sorted(p.name for p in (tmp_path / "apercu").glob("*.eml")) == [
+        "001_2026-12_confirmation_jerome.pelletier@example.net.eml"]
 
 
 def test_the_message_is_multipart_alternative_with_deterministic_headers():

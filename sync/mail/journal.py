@@ -276,15 +276,15 @@ class Journal:
         return Changes(append={sheet.JOURNAL.name: Append(self.header, rows)})
 
     def refusals(self) -> list[pb.Problem]:
-        """The addresses a server refused, for the Anomalies tab (they are not retried with the same content)."""
-        found = []
-        for entry in self.entries:
-            if entry.refused:
-                found.append(pb.warning(
-                    sheet.JOURNAL.name, None, "Destinataire",
-                    f"le serveur d'envoi a refusé cette adresse ({entry.refused}) pour « {entry.subject} » : "
-                    "vérifiez-la (onglet Clients ou Producteurs)", entry.recipient, entry.sale))
-        return found
+        """The addresses a server refused, for the Anomalies tab of every run (they are not retried with the
+        same content; correcting the address sends the email to the new one)."""
+        return [refusal_problem(entry) for entry in self.entries if entry.refused]
+
+
+def refusal_problem(entry: Entry) -> pb.Problem:
+    return pb.warning(sheet.JOURNAL.name, None, "Destinataire",
+                      f"l'adresse a été refusée ({entry.refused}) pour « {entry.subject} » : vérifiez-la (onglet "
+                      "Clients ou Producteurs) ; ce message ne sera pas renvoyé tel quel", entry.recipient, entry.sale)
 
 
 # --- who needs which order email --------------------------------------------------------------

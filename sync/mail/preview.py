@@ -11,15 +11,18 @@ from datetime import datetime
 from pathlib import Path
 
 from . import kinds
+from .journal import Journal
 from .message import Email, build, safe_filename
 from .outbox import eml_name, write_atomically
 
 MANIFEST = ".apercu.json"  # the files the previous preview wrote: only those are removed
 
 
-def write_preview(emails: Iterable[Email], folder: Path, now: datetime) -> Path:
-    """Write each email as ``NNN_<sale>_<kind>_<recipient>.{html,txt,eml}`` and ``index.html``; return the index."""
+def write_preview(emails: Iterable[Email], folder: Path, now: datetime, journal: Journal | None = None) -> Path:
+    """Write each email as ``NNN_<sale>_<kind>_<recipient>.{html,txt,eml}`` and ``index.html``; return the index.
+    With ``journal``, the emails it already holds are left out: the preview shows what would go out now."""
     folder = Path(folder)
+    emails = [e for e in dict((e.key, e) for e in emails).values() if journal is None or e.key not in journal]
     folder.mkdir(parents=True, exist_ok=True)
     _clear_previous(folder)
     written: list[str] = []

@@ -20,7 +20,7 @@ from ..config import Config
 from ..errors import MailError
 from ..values import parse_email
 from . import kinds
-from .journal import Entry, Journal
+from .journal import Entry, Journal, refusal_problem
 from .mailer import DEFERRED, REFUSED, SENT, Mailer
 from .message import Email, build
 
@@ -156,6 +156,6 @@ def _messages(emails: list[Email], now: datetime, result: Delivery) -> Iterator[
 
 
 def _refusal(email: Email, answer: str) -> pb.Problem:
-    return pb.warning(sheet.JOURNAL.name, None, "Destinataire",
-                      f"l'adresse a été refusée ({answer}) pour « {email.subject} » : vérifiez-la (onglet Clients "
-                      "ou Producteurs) ; ce message ne sera pas renvoyé tel quel", email.recipient, email.sale)
+    """The same problem as ``Journal.refusals()`` gives on later runs (the Anomalies tab shows it once)."""
+    return refusal_problem(Entry(email.key, None, email.sale, email.kind, email.recipient, email.subject,
+                                 email.message_id, answer))

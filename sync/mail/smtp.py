@@ -199,6 +199,9 @@ class SmtpMailer:
                 if not self._opened_before:
                     raise
                 failure = exc
+            except (smtplib.SMTPException, OSError) as exc:  # anything else the server or the network says
+                raise MailError(f"Le serveur {self.host} a répondu de façon inattendue ({exc}) ; les messages "
+                                "restants partiront au prochain passage.") from exc
             # The connection dropped: reopen it and try the same message again.
             self._close()
             failures += 1
