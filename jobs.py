@@ -61,10 +61,27 @@ def cmd_demo(ctx: Context, args: argparse.Namespace) -> int:
     return demo.run(ctx, out=args.out)
 
 
+def cmd_publish_form(ctx: Context, args: argparse.Namespace) -> int:
+    """Réécrit les questions du formulaire Google d'une vente à partir du catalogue.
+
+    Titre, dates, lieu et heure de la distribution ; Nom, Prénom, Téléphone ; une section par
+    producteur avec un menu de quantités par produit ; un commentaire. Les questions déjà présentes
+    sont gardées (mêmes colonnes dans le classeur). Le formulaire est celui de [forms] form_id (ou
+    l'adresse d'édition donnée dans « Lien formulaire » de la vente), partagé en « Éditeur » avec le
+    compte de service. --dry-run affiche le formulaire sans rien envoyer.
+
+    Exemple : paniers publish-form --sale 2026-12 --dry-run
+    """
+    from sync.commands import publish_form
+
+    return publish_form.run(ctx, sale=args.sale, dry_run=args.dry_run)
+
+
 JOBS = {
     "init": cmd_init,
     "check": cmd_check,
     "demo": cmd_demo,
+    "publish-form": cmd_publish_form,
 }
 NEEDS_NO_CONFIG = {"demo"}
 
@@ -90,6 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument("--demo", action="store_true", help="ajouter un groupe fictif complet")
         if name == "demo":
             sub.add_argument("--out", type=Path, help="dossier où créer la démonstration")
+        if name == "publish-form":
+            sub.add_argument("--dry-run", action="store_true", help="afficher le formulaire sans rien envoyer")
     return parser
 
 

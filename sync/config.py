@@ -60,12 +60,20 @@ class TemplatesConfig:
 
 
 @dataclass(frozen=True)
+class FormsConfig:
+    form_id: str | None = None
+    prefilled_link: str | None = None
+    max_choices: int = 10
+
+
+@dataclass(frozen=True)
 class Config:
     group: GroupConfig = field(default_factory=GroupConfig)
     store: StoreConfig = field(default_factory=StoreConfig)
     mail: MailConfig = field(default_factory=MailConfig)
     orders: OrdersConfig = field(default_factory=OrdersConfig)
     templates: TemplatesConfig = field(default_factory=TemplatesConfig)
+    forms: FormsConfig = field(default_factory=FormsConfig)
     base_dir: Path = Path(".")
     source: Path | None = None
 
@@ -80,6 +88,7 @@ SECTIONS: dict[str, type] = {
     "mail": MailConfig,
     "orders": OrdersConfig,
     "templates": TemplatesConfig,
+    "forms": FormsConfig,
 }
 
 # Allowed values of the keys that choose among a few options.
@@ -137,6 +146,8 @@ def from_dict(data: dict, base_dir: Path = Path("."), source: Path | None = None
         raise ConfigError("[mail] backend = « smtp » demande aussi host (le serveur d'envoi, ex. smtp.gmail.com).")
     if config.orders.max_quantity < 1:
         raise ConfigError("[orders] max_quantity doit être un nombre entier supérieur ou égal à 1.")
+    if config.forms.max_choices < 1:
+        raise ConfigError("[forms] max_choices doit être un nombre entier supérieur ou égal à 1.")
     return config
 
 

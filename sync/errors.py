@@ -25,3 +25,7 @@ class UsageError(PaniersError):
     """The command line asks for something that cannot be done (unknown sale, bad --now)."""
 
     exit_code = 2
+
+
+class FormsError(PaniersError):
+    """The Google Form cannot be read or rewritten (not shared, not found, being edited, no answer)."""
