@@ -1,9 +1,9 @@
 """The « modifier ma commande » link: the form opened pre-filled with a household's current order.
 
 A pre-filled link is the form's public address with one ``entry.<N>=<answer>`` per question
-(``…/viewform?usp=pp_url&entry.1009414782=2``). The Forms API does not give ``N``: it gives each
+(``…/viewform?usp=pp_url&entry.1009413758=2``). The Forms API does not give ``N``: it gives each
 question a ``questionId``, a short hexadecimal string (``"3c2a6e7e"``). The rule used here is that
-``N`` is that same number written in decimal (``int("3c2a6e7e", 16) == 1009414782``).
+``N`` is that same number written in decimal (``int("3c2a6e7e", 16) == 1009413758``).
 
 How sure is that rule? Google does not document it. Public evidence: a developer's write-up of the
 Forms API (qiita.com/que9/items/19dd5a3b24d654be9c7c: « entry.<questionId converted to decimal> »,
@@ -163,13 +163,21 @@ def form_info(tab: Table | Grid | None, sale: str) -> FormInfo | None:
     maxima: dict[str, int] = {}
     for record in rows.to_dict("records"):
         name = parse_text(record.get("Champ")).value
-        entry = parse_count(record.get("Entrée")).value
-        if name and entry is not None:
-            entries[name] = str(entry)
+        entry = _digits(record.get("Entrée"))
+        if name and entry:
+            entries[name] = entry
         most = parse_count(record.get("Choix max")).value
         if name and most is not None:
             maxima[name] = most
     return FormInfo(sale, parse_text(rows.iloc[0]["Lien"]).value, entries, maxima)
+
+
+def _digits(raw: Any) -> str | None:
+    """An entry number as the sheet holds it (text, or a number a spreadsheet made of it); None if blank."""
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    text = parse_text(raw).value
+    return text if text.isdigit() else None
 
 
 _HOUSEHOLD_FIELDS = (("Nom", "last_name"), ("Prénom", "first_name"), ("Téléphone", "phone"),
