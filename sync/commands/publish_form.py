@@ -111,7 +111,7 @@ def _refusals(found: catalogue.Catalogue, sale: pd.Series, ctx: Context) -> list
     for other in found.sales.itertuples():
         if other.code == sale["code"] or not (other.opens <= ctx.now < other.closes):
             continue
-        if mine is not None and _form_of(found.sale(other.code), ctx.config.forms.form_id) == mine:
+        if _form_of(found.sale(other.code), ctx.config.forms.form_id) == mine:  # None == None: both the configured
             reasons.append(f"La vente {other.code} est en cours jusqu'au {sheet_datetime(other.closes, tz)} et prend "
                            "ses commandes avec ce même formulaire : publiez celui de la vente "
                            f"{sale['code']} après cette clôture.")
