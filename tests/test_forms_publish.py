@@ -197,19 +197,43 @@ def test_a_hand_made_form_keeps_the_household_questions(forms_config, demo_store
 def test_a_title_already_used_by_a_column_gets_the_sale_code(forms_config, demo_store, fake):
     """A product back after a month away: its old column keeps its header; the new question must not
     repeat it (two columns with one header: only the first is read)."""
-    plan = build_form(catalogue.load(snapshot.read(demo_store, forms_config).tables, forms_config.tz), "2026-12",
-                      forms_config)
-    old_header = next(i.title for i in plan.products if i.product == "PAIN2")
-    demo_store.tabs[sheet.RESPONSES.name][0].append(old_header)
+    publish(make_ctx(forms_config, demo_store), fake)
+    bread = next(i["title"] for i in items_of(fake) if i["title"].startswith("PAIN2 "))
+    demo_store.tabs[sheet.RESPONSES.name][0].append(bread)  # Google's column for that question
+    _set_product(demo_store, "PAIN2", "Actif", "non")
+    publish(make_ctx(forms_config, demo_store), fake)
+    assert bread not in [i["title"] for i in items_of(fake)]  # deleted; its column stays in the sheet
+
+    _set_product(demo_store, "PAIN2", "Actif", "oui")
     out: list[str] = []
     publish(make_ctx(forms_config, demo_store, output=out), fake)
     titles = [i["title"] for i in items_of(fake)]
-    assert f"{old_header} (2026-12)" in titles and old_header not in titles
+    assert f"{bread} (2026-12)" in titles and bread not in titles
     assert "portent le code de la vente" in "\n".join(out)
-    # Next time the same title is kept (no rename each month), and the question keeps its id.
+    # Next time the same title is kept (no rename each month), and nothing is sent.
     fake.calls.clear()
     publish(make_ctx(forms_config, demo_store), fake)
     assert [c.method for c in fake.calls] == ["GET"]
+
+
+def test_a_new_form_is_not_compared_with_the_old_response_tab(forms_config, demo_store, fake):
+    """A new form linked to the workbook writes to a new tab: no renaming, no advice about old columns,
+    but a reminder to check ``responses_tab``."""
+    out: list[str] = []
+    publish(make_ctx(forms_config, demo_store, output=out), fake)
+    text = "\n".join(out)
+    assert "première publication sur ce formulaire" in text and "responses_tab" in text
+    assert "Renommez" not in text and "portent le code" not in text
+
+
+def test_a_household_question_deleted_by_hand_is_recreated_with_a_warning(forms_config, demo_store, fake):
+    publish(make_ctx(forms_config, demo_store), fake)
+    form = fake.forms[FORM_ID]
+    form.items = [i for i in form.items if i["title"] != "Téléphone"]  # deleted in the Forms UI
+    out: list[str] = []
+    publish(make_ctx(forms_config, demo_store, output=out), fake)
+    assert "Téléphone" in [i["title"] for i in items_of(fake)]
+    assert "la question « Téléphone » est nouvelle alors que l'onglet des réponses a déjà une colonne" in "\n".join(out)
 
 
 def test_refuses_a_form_that_is_not_the_sales(forms_config, demo_store, fake):

@@ -251,6 +251,11 @@ def _warnings(ctx: Context, publication: Publication, target: links.Target, form
         warnings.append("ces titres portent le code de la vente, pour ne pas répéter le titre d'une colonne déjà "
                         "présente dans l'onglet des réponses (une seule colonne de ce titre serait lue) : "
                         + " ; ".join(publication.renamed) + ".")
+    if publication.fresh and publication.changed:
+        warnings.append("première publication sur ce formulaire : une fois relié au classeur, Google écrit ses "
+                        "réponses dans un NOUVEL onglet (« Réponses au formulaire 1 », ou 2 s'il existe déjà) ; "
+                        f"vérifiez que [store] responses_tab (« {ctx.config.store.responses_tab} ») est bien son nom.")
+        return warnings
     taken = {fold(h) for h in headers}
     for title in publication.created:
         if title in form_build.FIELDS and fold(title) in taken:

@@ -70,6 +70,7 @@ class Publication:
     created: list[str] = field(default_factory=list)  # titles of new questions (new columns)
     removed: list[str] = field(default_factory=list)  # titles of questions deleted (their column stays)
     renamed: list[str] = field(default_factory=list)  # titles completed with the sale's code
+    fresh: bool = False  # no question of the form was ours: its first publication
 
     @property
     def changed(self) -> bool:
@@ -90,8 +91,11 @@ def plan_changes(form: dict, plan: FormPlan, taken_headers: list[str] = ()) -> P
         if item.key in first:
             matched[position] = first.pop(item.key)
 
-    items = _unique_titles(plan, existing, matched, taken_headers)
-    publication = Publication([], items)
+    # A form none of whose questions are ours yet (a new form) sends its answers to a NEW tab of the
+    # workbook once linked: the configured response tab's header says nothing about its columns.
+    fresh = not any(plan.items[position].is_question for position in matched)
+    items = _unique_titles(plan, existing, matched, () if fresh else taken_headers)
+    publication = Publication([], items, fresh=fresh)
     publication.renamed = [new.title for new, planned in zip(items, plan.items, strict=True)
                            if new.title != planned.title]
     requests = publication.requests
