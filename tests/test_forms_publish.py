@@ -275,12 +275,18 @@ def test_warns_about_form_settings(tmp_path, demo_store):
     config = config_module.from_dict({"forms": {"form_id": FORM_ID},
                                       "store": {"backend": "google", "spreadsheet_id": "1SheetId"}}, base_dir=tmp_path)
     fake = FormsApiFake()
-    fake.add_form(FORM_ID, email_collection="DO_NOT_COLLECT", linked_sheet_id="1OtherSheet")
+    fake.add_form(FORM_ID, email_collection="DO_NOT_COLLECT", linked_sheet_id="1OtherSheet", published=False)
     out: list[str] = []
     publish(make_ctx(config, demo_store, output=out), fake)
     text = "\n".join(out)
     assert "ne collecte pas les adresses e-mail" in text
     assert "vont dans un autre classeur (1OtherSheet)" in text
+    assert "n'est pas publié" in text
+    form = fake.forms[FORM_ID]
+    form.email_collection, form.linked_sheet_id, form.published = "VERIFIED", "1SheetId", True
+    out.clear()
+    publish(make_ctx(config, demo_store, output=out), fake)
+    assert "Attention" not in "\n".join(out)
 
 
 # --- the index arithmetic of a batch, over random forms -------------------------------------------

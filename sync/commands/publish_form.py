@@ -239,6 +239,12 @@ def _warnings(ctx: Context, publication: Publication, target: links.Target, form
         warnings.append("le formulaire ne collecte pas les adresses e-mail ; sans elles, aucune réponse ne peut être "
                         "rattachée à un foyer. Dans le formulaire : Paramètres → Réponses → « Collecter les adresses "
                         "e-mail » → « Saisie par la personne interrogée ».")
+    state = form.get("publishSettings", {}).get("publishState")
+    if state is not None and not state.get("isPublished"):
+        warnings.append("le formulaire n'est pas publié : les foyers ne peuvent pas encore répondre. Bouton "
+                        "« Publier » en haut du formulaire.")
+    elif state is not None and not state.get("isAcceptingResponses"):
+        warnings.append("le formulaire n'accepte pas de réponses : onglet « Réponses » → « Accepter les réponses ».")
     if ctx.config.store.backend == "google":
         linked = form.get("linkedSheetId")
         if not linked:

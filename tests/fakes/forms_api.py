@@ -69,6 +69,8 @@ class FakeForm:
     linked_sheet_id: str | None = None
     email_collection: str | None = "RESPONDER_INPUT"
     shared: bool = True
+    published: bool | None = None  # None: a legacy form, without publishSettings
+    accepting: bool = True
     extra_edits: int = 0  # edits « someone » makes right after the next read
 
     def view(self) -> dict:
@@ -84,6 +86,9 @@ class FakeForm:
             form["settings"] = {"emailCollectionType": self.email_collection}
         if self.linked_sheet_id:
             form["linkedSheetId"] = self.linked_sheet_id
+        if self.published is not None:
+            form["publishSettings"] = _proto3({"publishState": {
+                "isPublished": self.published, "isAcceptingResponses": self.published and self.accepting}})
         return form
 
 
