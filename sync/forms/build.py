@@ -16,7 +16,6 @@ answer column is titled with the question's title, which starts with the product
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
 
 import pandas as pd
@@ -234,7 +233,3 @@ def _left_out(catalogue: Catalogue, sale: str, offered: pd.DataFrame) -> list[Om
             reason = "pas dans cette vente (colonne Ventes)"
         omitted.append(Omitted(product.code, product.name, reason))
     return omitted
-
-
-def is_open(sale: pd.Series, now: datetime) -> bool:
-    return sale["opens"] <= now < sale["closes"]
