@@ -75,6 +75,20 @@ def cmd_lists(ctx: Context, args: argparse.Namespace) -> int:
     from sync.commands import lists
 
     return lists.run(ctx, args.sale, out=args.out)
+def cmd_publish_form(ctx: Context, args: argparse.Namespace) -> int:
+    """Réécrit les questions du formulaire Google d'une vente à partir du catalogue.
+
+    Titre, dates, lieu et heure de la distribution ; Nom, Prénom, Téléphone ; une section par
+    producteur avec un menu de quantités par produit ; un commentaire. Les questions déjà présentes
+    sont gardées (mêmes colonnes dans le classeur). Le formulaire est celui de [forms] form_id (ou
+    l'adresse d'édition donnée dans « Lien formulaire » de la vente), partagé en « Éditeur » avec le
+    compte de service. --dry-run affiche le formulaire sans rien envoyer.
+
+    Exemple : paniers publish-form --sale 2026-12 --dry-run
+    """
+    from sync.commands import publish_form
+
+    return publish_form.run(ctx, sale=args.sale, dry_run=args.dry_run)
 
 
 JOBS = {
@@ -82,6 +96,7 @@ JOBS = {
     "check": cmd_check,
     "demo": cmd_demo,
     "lists": cmd_lists,
+    "publish-form": cmd_publish_form,
 }
 NEEDS_NO_CONFIG = {"demo"}
 
@@ -109,6 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument("--out", type=Path, help="dossier où créer la démonstration")
         if name == "lists":
             sub.add_argument("--out", type=Path, help="dossier où écrire les documents")
+        if name == "publish-form":
+            sub.add_argument("--dry-run", action="store_true", help="afficher le formulaire sans rien envoyer")
     return parser
 
 
