@@ -91,9 +91,47 @@ def cmd_publish_form(ctx: Context, args: argparse.Namespace) -> int:
     return publish_form.run(ctx, sale=args.sale, dry_run=args.dry_run)
 
 
+def cmd_tick(ctx: Context, args: argparse.Namespace) -> int:
+    """Fait tout ce qui est dû maintenant : recalcule les onglets, envoie les e-mails prévus.
+
+    À lancer par cron toutes les 10 à 15 minutes. Le relancer ne renvoie jamais un e-mail déjà parti
+    (le Journal les note) ; deux passages ne se chevauchent jamais (le second s'arrête aussitôt).
+
+    Exemple : paniers tick --now "2026-12-10 20:05"
+    """
+    from sync.commands import tick
+
+    return tick.run(ctx, args.sale)
+
+
+def cmd_preview(ctx: Context, args: argparse.Namespace) -> int:
+    """Écrit dans un dossier chaque e-mail que « tick » enverrait maintenant (HTML, texte, .eml), sans rien envoyer.
+
+    Le dossier est [mail] preview (par défaut « apercu ») ; ouvrez son index.html dans un navigateur.
+
+    Exemple : paniers preview --sale 2026-12 --now "2026-11-30 08:00"
+    """
+    from sync.commands import preview
+
+    return preview.run(ctx, args.sale)
+
+
+def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
+    """Où en est chaque vente : phase, commandes, montants par producteur, prochaines étapes et leur date.
+
+    Exemple : paniers status --sale 2026-12
+    """
+    from sync.commands import status
+
+    return status.run(ctx, args.sale)
+
+
 JOBS = {
     "init": cmd_init,
     "check": cmd_check,
+    "tick": cmd_tick,
+    "preview": cmd_preview,
+    "status": cmd_status,
     "demo": cmd_demo,
     "lists": cmd_lists,
     "publish-form": cmd_publish_form,
