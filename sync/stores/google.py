@@ -151,7 +151,7 @@ def cell_data(value: Any) -> dict:
     kind = type(value)
     if kind is str and 0 < len(value) <= MAX_CELL_CHARS:  # the usual case, first
         return {"userEnteredValue": {"stringValue": value}}
-    if kind is int:
+    if kind is int or (kind is float and math.isfinite(value)):
         return {"userEnteredValue": {"numberValue": value}}
     value = cell(value)  # NaN, numpy, Decimal, datetime, bool made plain
     if isinstance(value, float) and not math.isfinite(value):

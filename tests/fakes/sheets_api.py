@@ -1198,17 +1198,20 @@ class FakeSheetsAPI(BaseAdapter):
         _check_grid(sheet, r1, c1)
         clone = sheet.copy()
         paths = mask_paths(fields)
-        for r in range(r0, r1):
+        ranged = "range" in spec
+        for r in range(r0, min(r1, max(r0 + len(rows), len(clone.rows)))):  # below the data, nothing to clear
             row = rows[r - r0] if r - r0 < len(rows) else []
-            upto = c1 if "range" in spec else c0 + len(row)
-            if "range" in spec and r >= len(clone.rows) and not row:
-                continue  # nothing to write and nothing to clear below the data
+            old_row = clone.rows[r] if r < len(clone.rows) else []
+            upto = min(c1, max(len(old_row), c0 + len(row))) if ranged else c0 + len(row)
+            new_row = old_row[:c0] + [{}] * (c0 - len(old_row))
             for c in range(c0, upto):
                 source = row[c - c0] if c - c0 < len(row) else {}
-                old = clone.get(r, c)
-                if not old and not source:
-                    continue
-                clone.put(r, c, _apply_cell(old, source, paths, book.locale))
+                old = old_row[c] if c < len(old_row) else {}
+                new_row.append(_apply_cell(old, source, paths, book.locale) if old or source else {})
+            new_row.extend(old_row[upto:])
+            while len(clone.rows) <= r:
+                clone.rows.append([])
+            clone.rows[r] = new_row
         book.replace(sheet, clone)
         return {}
 
