@@ -187,21 +187,27 @@ def _oauth_credentials(client_file: Path, scopes: list[str], token_file: Path, i
                 "de terminal (cron ?). Lancez une fois « paniers check » vous-même dans un terminal : le "
                 f"navigateur s'ouvrira pour vous connecter, et le jeton sera gardé dans {token_file}."
             )
-        credentials = (sign_in or _browser_sign_in)(client_file, scopes)
+        credentials = (sign_in if sign_in is not None else _browser_sign_in)(client_file, scopes)
         _save_token(credentials, token_file)
     return credentials
 
 
 def _browser_sign_in(client_file: Path, scopes: list[str]):
+    """Google's installed-app flow: a browser page to sign in, answered on a local port."""
+    import webbrowser
+
     from google_auth_oauthlib.flow import InstalledAppFlow
 
     flow = InstalledAppFlow.from_client_secrets_file(str(client_file), scopes=scopes)
-    return flow.run_local_server(
-        port=0,
-        authorization_prompt_message="Ouvrez cette adresse dans votre navigateur pour autoriser Paniers : {url}",
-        success_message="Paniers est autorisé. Vous pouvez fermer cet onglet et revenir au terminal.",
-        open_browser=True,
-    )
+    options = {
+        "port": 0,
+        "authorization_prompt_message": "Ouvrez cette adresse dans votre navigateur pour autoriser Paniers :\n{url}",
+        "success_message": "Paniers est autorisé. Vous pouvez fermer cet onglet et revenir au terminal.",
+    }
+    try:
+        return flow.run_local_server(open_browser=True, **options)
+    except webbrowser.Error:  # no browser on this machine: print the address instead
+        return flow.run_local_server(open_browser=False, **options)
 
 
 def _save_token(credentials, path: Path) -> None:

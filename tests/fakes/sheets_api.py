@@ -82,7 +82,7 @@ class Call:
     path: str
     params: dict[str, list[str]]
     body: Any
-    headers: dict[str, str]
+    headers: CaseInsensitiveDict  # as sent
     timeout: Any
     status: int | None = None  # None: the connection was dropped
     fault: str = ""  # "429", "500", "drop", "drop-after" when injected
@@ -836,7 +836,8 @@ class FakeSheetsAPI(BaseAdapter):
                 body = json.loads(raw, parse_constant=_reject_constant)
             except ValueError as exc:
                 body = _InvalidJSON(str(exc))
-        call = Call(request.method, request.url, kind, parts.path, params, body, dict(request.headers), timeout)
+        call = Call(request.method, request.url, kind, parts.path, params, body, CaseInsensitiveDict(request.headers),
+                    timeout)
         self.calls.append(call)
         fault = self._take_fault(call)
         if fault is not None and fault.status is not None:
@@ -1417,21 +1418,29 @@ def _reject_constant(name: str):
 # --- the OAuth token endpoint, for a service account's first request ---------------------------
 
 class FakeTokenEndpoint(BaseAdapter):
-    """``https://oauth2.googleapis.com/token``: trades a service account's signed JWT for an access token."""
+    """``https://oauth2.googleapis.com/token``: trades a service account's signed JWT, or a person's refresh
+    token, for an access token. Refresh tokens in ``revoked`` are refused as Google does."""
 
-    def __init__(self, token: str = "fake-access-token"):
+    def __init__(self, token: str = "fake-access-token", revoked: Iterable[str] = ()):
         super().__init__()
         self.token = token
-        self.assertions: list[str] = []
+        self.revoked = set(revoked)
+        self.assertions: list[str] = []  # the JWTs service accounts signed
+        self.refreshes: list[str] = []  # the refresh tokens used
 
     def send(self, request, **kwargs):
         fields = parse_qs(request.body.decode() if isinstance(request.body, bytes) else request.body or "")
         grant = fields.get("grant_type", [""])[0]
-        if grant != "urn:ietf:params:oauth:grant-type:jwt-bearer" or not fields.get("assertion"):
-            status, payload = 400, {"error": "invalid_grant", "error_description": "Invalid grant"}
-        else:
+        ok = {"access_token": self.token, "expires_in": 3600, "token_type": "Bearer"}
+        refused = {"error": "invalid_grant", "error_description": "Token has been expired or revoked."}
+        if grant == "urn:ietf:params:oauth:grant-type:jwt-bearer" and fields.get("assertion"):
             self.assertions.append(fields["assertion"][0])
-            status, payload = 200, {"access_token": self.token, "expires_in": 3600, "token_type": "Bearer"}
+            status, payload = 200, ok
+        elif grant == "refresh_token" and fields.get("refresh_token"):
+            self.refreshes.append(fields["refresh_token"][0])
+            status, payload = (400, refused) if fields["refresh_token"][0] in self.revoked else (200, ok)
+        else:
+            status, payload = 400, {"error": "unsupported_grant_type", "error_description": "Invalid grant_type"}
         return FakeSheetsAPI._response(request, status, payload)
 
     def close(self):
