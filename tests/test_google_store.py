@@ -5,7 +5,7 @@ transport is the fake (``fakes.sheets_api``)."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import numpy as np
@@ -473,3 +473,54 @@ def test_gspread_api_errors_are_what_the_fake_returns(api):
     with pytest.raises(APIError) as caught:
         client.http_client.spreadsheets_get(SHEET_ID)
     assert caught.value.code == 403 and caught.value.error["status"] == "PERMISSION_DENIED"
+
+
+# --- the retry helper, for any Google API (the Forms API too) ------------------------------------
+
+def _response(status: int, headers: dict | None = None, body: dict | None = None):
+    import requests
+
+    response = requests.Response()
+    response.status_code = status
+    response.headers.update(headers or {})
+    response._content = json.dumps(body or {"error": {"code": status, "message": "non", "status": "X"}}).encode()
+    return response
+
+
+def test_retry_after_as_an_http_date():
+    from email.utils import format_datetime
+
+    from sync.stores.retry import retry_after
+
+    later = datetime.now().astimezone() + timedelta(seconds=30)
+    assert 25 <= retry_after(_response(429, {"Retry-After": format_datetime(later)})) <= 30
+    assert retry_after(_response(429, {"Retry-After": "12"})) == 12
+    assert retry_after(_response(429, {"Retry-After": "bientôt"})) is None
+    assert retry_after(_response(429)) is None
+
+
+def test_what_is_worth_retrying():
+    import requests
+    from urllib3.exceptions import NewConnectionError
+
+    from sync.stores.retry import failure_of
+
+    assert failure_of(requests.HTTPError(response=_response(503))).status == 503
+    assert failure_of(requests.HTTPError(response=_response(404))) is None
+    quota = _response(403, body={"error": {"code": 403, "message": "quota", "status": "PERMISSION_DENIED",
+                                           "errors": [{"reason": "rateLimitExceeded"}]}})
+    assert failure_of(requests.HTTPError(response=quota)).sent is False
+    assert failure_of(requests.HTTPError(response=_response(403))) is None
+    refused = requests.ConnectionError(NewConnectionError(None, "Connection refused"))
+    assert failure_of(refused).sent is False  # nothing left: a write can be sent again as is
+    assert failure_of(requests.ConnectionError("Connection aborted.")).sent is True
+    assert failure_of(requests.ReadTimeout()).sent is True
+    assert failure_of(ValueError("bug")) is None
+
+
+def test_the_title_stays_known_after_a_write(api, connect):
+    api.create(SHEET_ID, title="Paniers du Boischaut")
+    store = connect()
+    store.read(["Produits"])
+    store.write(Changes(replace={"Anomalies": [["Vente"]]}))
+    assert store.describe() == "le Google Sheet « Paniers du Boischaut »"

@@ -293,6 +293,10 @@ class GoogleSheetsStore:
                                 http_client=lambda auth, s: RetryingHTTPClient(auth, s, self.backoff))
         self.http: RetryingHTTPClient = client.http_client  # type: ignore[assignment]
         self.book: Book | None = None  # the spreadsheet as last read; the next write is planned on it
+        self.title: str | None = None  # the spreadsheet's name, once known (for messages)
+        # The spreadsheet's own time zone (File > Settings), once read: the form's timestamps and the dates
+        # typed in it are wall-clock times in that zone, which should be the group's.
+        self.time_zone: str | None = None
 
     @classmethod
     def from_config(cls, config, environ=None, sleep: Callable[[float], None] | None = None) -> GoogleSheetsStore:
@@ -370,15 +374,9 @@ class GoogleSheetsStore:
         return True
 
     def describe(self) -> str:
-        if self.book is not None and self.book.title:
-            return f"le Google Sheet « {self.book.title} »"
+        if self.title:
+            return f"le Google Sheet « {self.title} »"
         return f"le Google Sheet {self.spreadsheet_id}"
-
-    @property
-    def time_zone(self) -> str | None:
-        """The spreadsheet's own time zone (File > Settings), once read: dates typed in it and the form's
-        timestamps are wall-clock times in that zone."""
-        return self.book.time_zone if self.book is not None else None
 
     # --- talking to Google ---------------------------------------------------------------------
 
@@ -387,6 +385,8 @@ class GoogleSheetsStore:
         resource = self._call(lambda: self.http.spreadsheets_get(self.spreadsheet_id, params))
         book = book_from_resource(resource)
         self.book = book
+        self.title = book.title or self.title
+        self.time_zone = book.time_zone or None
         return book
 
     def _call(self, request: Callable[[], Any]) -> Any:

@@ -94,7 +94,19 @@ def failure_of(exc: BaseException) -> Failure | None:
         retryable = status in RETRYABLE_STATUS or (status == 403 and _is_rate_limit(error))
         if not retryable:
             return None
-        return Failure(status, message, retry_after(exc.response), sent=status != 429 and status != 403)
+        return Failure(status, message, retry_after(exc.response), sent=status not in (429, 403))
+    if isinstance(exc, requests.exceptions.HTTPError) and exc.response is not None:  # raise_for_status()
+        response = exc.response
+        try:
+            error = response.json().get("error", {})
+        except ValueError:
+            error = {}
+        error = error if isinstance(error, dict) else {}
+        status = response.status_code
+        if status not in RETRYABLE_STATUS and not (status == 403 and _is_rate_limit(error)):
+            return None
+        message = str(error.get("message") or response.reason or "")
+        return Failure(status, message, retry_after(response), sent=status not in (429, 403))
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return Failure(None, "délai de connexion dépassé", sent=False)
     if isinstance(exc, requests.exceptions.Timeout):
