@@ -55,6 +55,14 @@ class OrdersConfig:
 
 
 @dataclass(frozen=True)
+class ScheduleConfig:
+    closing_reminder_hours: int = 48
+    pickup_reminder_hours: int = 24
+    follow_up_days: int = 14
+    lock: Path = Path(".paniers.lock")
+
+
+@dataclass(frozen=True)
 class TemplatesConfig:
     folder: Path | None = None
 
@@ -66,6 +74,7 @@ class Config:
     mail: MailConfig = field(default_factory=MailConfig)
     orders: OrdersConfig = field(default_factory=OrdersConfig)
     templates: TemplatesConfig = field(default_factory=TemplatesConfig)
+    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     base_dir: Path = Path(".")
     source: Path | None = None
 
@@ -80,6 +89,7 @@ SECTIONS: dict[str, type] = {
     "mail": MailConfig,
     "orders": OrdersConfig,
     "templates": TemplatesConfig,
+    "schedule": ScheduleConfig,
 }
 
 # Allowed values of the keys that choose among a few options.
@@ -135,6 +145,9 @@ def from_dict(data: dict, base_dir: Path = Path("."), source: Path | None = None
         raise ConfigError("[store] backend = « google » demande aussi spreadsheet_id (l'identifiant du Google Sheet).")
     if config.mail.backend == "smtp" and not config.mail.host:
         raise ConfigError("[mail] backend = « smtp » demande aussi host (le serveur d'envoi, ex. smtp.gmail.com).")
+    for key in ("closing_reminder_hours", "pickup_reminder_hours", "follow_up_days"):
+        if getattr(config.schedule, key) < 0:
+            raise ConfigError(f"[schedule] {key} doit être un nombre entier positif ou nul.")
     if config.orders.max_quantity < 1:
         raise ConfigError("[orders] max_quantity doit être un nombre entier supérieur ou égal à 1.")
     return config

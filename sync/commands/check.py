@@ -15,7 +15,7 @@ def run(ctx: Context) -> int:
     found = catalogue.load(snap.tables, ctx.config.tz)
     problems = [*snap.problems, *found.problems]
     ctx.store.write(Changes(replace={sheet.ANOMALIES.name: sheet.frame_to_grid(problems_frame(problems))}))
-    ctx.say(f"Vérification de {ctx.store.describe()} ({ctx.now:%d/%m/%Y %H:%M}).")
+    ctx.say(f"Vérification du {ctx.now:%d/%m/%Y à %H:%M} : {ctx.store.describe()}.")
     ctx.say(f"Catalogue : {len(found.producers)} producteurs, {len(found.products)} produits utilisables, "
             f"{len(found.sales)} ventes.")
     report(ctx, problems)
