@@ -89,7 +89,7 @@ def test_tab_names_match_ignoring_case_accents_and_spaces(make):
 def test_read_trims_trailing_empty_cells_and_rows_but_keeps_inner_ones(make):
     store = make({"Clients": [["Email", "Nom", "", None], ["a@b.fr", None, "Dupont", ""], [], ["c@d.fr"],
                               ["", None], []]})
-    assert store.read(["Clients"])["Clients"] == [["Email", "Nom"], ["a@b.fr", None, "Dupont"], [], ["c@d.fr"]]
+    assert store.read(["Clients"])["Clients"] == [["Email", "Nom"], ["a@b.fr", "", "Dupont"], [], ["c@d.fr"]]
 
 
 def test_an_empty_tab_reads_as_an_empty_grid(make):

@@ -106,17 +106,18 @@ def book_from_resource(resource: dict) -> Book:
 
 
 def grid_from_data(data: list[dict]) -> Grid:
-    """GridData (rowData of CellData) as rows of Python values, placed at their start row and column."""
+    """GridData (rowData of CellData) as rows of Python values, placed at their start row and column; an empty
+    cell reads as "" (as Google's values API and the other stores give it)."""
     grid: Grid = []
     for block in data:
         top, left = block.get("startRow", 0), block.get("startColumn", 0)
         for offset, row in enumerate(block.get("rowData", [])):
-            values = [value_of(c) for c in row.get("values", [])]
+            values = ["" if (v := value_of(c)) is None else v for c in row.get("values", [])]
             while len(grid) <= top + offset:
                 grid.append([])
             target = grid[top + offset]
             while len(target) < left:
-                target.append(None)
+                target.append("")
             target[left:left + len(values)] = values
     return trim(grid)
 
