@@ -309,9 +309,10 @@ class GoogleSheetsStore:
         if not config.store.spreadsheet_id:
             raise ConfigError("[store] backend = « google » demande aussi spreadsheet_id (l'identifiant du "
                               "Google Sheet).")
+        key = spreadsheet_key(config.store.spreadsheet_id)  # a wrong id is said before any sign-in
         session = authorized_session(config, [SHEETS_SCOPE], os.environ if environ is None else environ)
         backoff = retry.Backoff() if sleep is None else retry.Backoff(sleep=sleep)
-        return cls(session, config.store.spreadsheet_id, account=account_email(session), backoff=backoff)
+        return cls(session, key, account=account_email(session), backoff=backoff)
 
     # --- the seam ------------------------------------------------------------------------------
 
@@ -375,9 +376,10 @@ class GoogleSheetsStore:
         return True
 
     def describe(self) -> str:
-        if self.title:
-            return f"le Google Sheet « {self.title} »"
-        return f"le Google Sheet {self.spreadsheet_id}"
+        return f"le {self._named()}"
+
+    def _named(self) -> str:
+        return f"Google Sheet « {self.title} »" if self.title else f"Google Sheet {self.spreadsheet_id}"
 
     # --- talking to Google ---------------------------------------------------------------------
 
@@ -394,8 +396,9 @@ class GoogleSheetsStore:
         try:
             return request()
         except retry.GaveUp as exc:
-            raise StoreError(f"Lecture de {self.describe()} impossible : {exc.french()}. Réessayez dans quelques "
-                             "minutes ; si cela dure, voyez https://www.google.com/appsstatus.") from exc
+            advice = ("Vérifiez la connexion Internet de cette machine, puis relancez." if exc.failure.status is None
+                      else "Réessayez dans quelques minutes ; si cela dure, voyez https://www.google.com/appsstatus.")
+            raise StoreError(f"Lecture du {self._named()} impossible : {exc.french()}. {advice}") from exc
         except APIError as exc:
             raise self._explain(exc, writing=False) from exc
         except _auth_errors() as exc:
