@@ -241,7 +241,7 @@ def test_values_are_made_json_safe_before_sending(api, connect):
            None, "x" * 60_000, "fin"]
     store.write(Changes(replace={"Commandes": [row]}))  # the fake refuses NaN/Infinity in JSON and > 50 000 chars
     written = book.values("Commandes")[0]
-    assert written[:7] == [4.5, 3, None, None, "01/12/2026 08:00", "oui", None]
+    assert written[:7] == [4.5, 3, None, None, "01/12/2026 08:00", True, None]
     assert len(written[7]) == 50_000 and written[8] == "fin"
     body = api.calls[-1].body
     assert json.loads(json.dumps(body, allow_nan=False)) == body

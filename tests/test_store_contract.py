@@ -249,10 +249,11 @@ def test_text_typed_by_people_is_written_as_text(make):
 
 
 def test_cells_written_are_converted_to_plain_values(make):
-    row = ["x", Decimal("4.50"), np.int64(3), np.float64(2.5), None, float("nan"), Decimal("12"), "fin"]
+    row = ["x", Decimal("4.50"), np.int64(3), np.float64(2.5), None, float("nan"), Decimal("12"), True, "fin"]
     store = make({"Commandes": [["a"]]})
     store.read(["Commandes"])
     store.write(Changes(replace={"Commandes": [["a"] * len(row), row]}))
     read = store.read(["Commandes"])["Commandes"][1]
-    assert plain([read]) == [["x", 4.5, 3, 2.5, None, None, 12, "fin"]]
+    assert plain([read]) == [["x", 4.5, 3, 2.5, None, None, 12, True, "fin"]]
+    assert read[7] is True  # a checkbox stays a checkbox
     assert not any(isinstance(v, float) and math.isnan(v) for v in read if make.kind != "memory")

@@ -38,6 +38,7 @@ from datetime import timedelta
 from typing import Any
 
 import gspread
+import numpy as np
 import requests
 from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
@@ -154,7 +155,9 @@ def cell_data(value: Any) -> dict:
         return {"userEnteredValue": {"stringValue": value}}
     if kind is int or (kind is float and math.isfinite(value)):
         return {"userEnteredValue": {"numberValue": value}}
-    value = cell(value)  # NaN, numpy, Decimal, datetime, bool made plain
+    if isinstance(value, (bool, np.bool_)):  # a checkbox ticked by a person stays a checkbox
+        return {"userEnteredValue": {"boolValue": bool(value)}}
+    value = cell(value)  # NaN, numpy, Decimal and datetime (as French text) made plain
     if isinstance(value, float) and not math.isfinite(value):
         return {}
     if isinstance(value, (int, float)):
