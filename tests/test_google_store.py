@@ -524,3 +524,16 @@ def test_the_title_stays_known_after_a_write(api, connect):
     store.read(["Produits"])
     store.write(Changes(replace={"Anomalies": [["Vente"]]}))
     assert store.describe() == "le Google Sheet « Paniers du Boischaut »"
+
+
+def test_two_lost_answers_in_a_row_still_append_once(api, connect):
+    """The first attempt fails with a 503 (not applied), the second is applied but its answer is lost."""
+    book = api.create(SHEET_ID, tabs={"Journal": [sheet.JOURNAL.header, ["d0", "2026-12", "annonce"]]})
+    store = connect()
+    store.read(["Journal"])
+    api.fail(503, when="spreadsheets.batchUpdate")
+    api.drop(after_apply=True, when="spreadsheets.batchUpdate")
+    store.write(Changes(append={"Journal": Append(sheet.JOURNAL.header, [["d1", "2026-12", "rappel"]])}))
+    assert book.values("Journal") == [sheet.JOURNAL.header, ["d0", "2026-12", "annonce"], ["d1", "2026-12", "rappel"]]
+    assert api.kinds() == ["spreadsheets.get", "spreadsheets.batchUpdate", "spreadsheets.get",
+                           "spreadsheets.batchUpdate", "spreadsheets.get"]

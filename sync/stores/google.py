@@ -1,7 +1,7 @@
 """The group's workbook as a shared Google Sheet (gspread over google-auth).
 
 Two requests a run, whatever the number of orders, products or tabs
-(``tests/test_google_store.py::test_request_count_does_not_grow``):
+(``tests/test_google_store.py::test_one_read_and_one_write_per_run_whatever_the_size``):
 
 - **one read**: ``spreadsheets.get`` with ``includeGridData`` and a field mask. It gives every tab's title
   and sheetId (so tabs are matched ignoring case and accents, ``sheet.find_title``, and a missing tab is
@@ -40,6 +40,7 @@ from typing import Any
 import gspread
 import numpy as np
 import requests
+from google.auth.exceptions import RefreshError
 from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
 
@@ -345,13 +346,14 @@ class GoogleSheetsStore:
                              "(Google applique tout ou rien) : relancez dans quelques minutes.") from exc
         except APIError as exc:
             raise self._explain(exc, writing=True) from exc
-        except _auth_errors() as exc:
+        except RefreshError as exc:
             raise _auth_failure(exc) from exc
         finally:
             self.book = None  # the sheet changed (or may have): the next write reads it again
 
     def _send(self, changes: Changes, book: Book) -> None:
         """One batchUpdate; sent again only when it surely did not land (see the module's docstring)."""
+        basis = {"book": book}  # the sheet the request in flight was planned on
         body = {"requests": plan(_copy(book), changes)}
 
         def attempt() -> None:
@@ -365,8 +367,9 @@ class GoogleSheetsStore:
             except StoreError as exc:
                 raise StoreError(f"{exc} Google n'a pas confirmé l'écriture en cours : relancez, rien ne sera "
                                  "écrit deux fois.") from exc
-            if landed(book, fresh, changes) is True:
+            if landed(basis["book"], fresh, changes) is True:
                 return True
+            basis["book"] = fresh
             body["requests"] = plan(_copy(fresh), changes)
             return False
 
@@ -404,7 +407,7 @@ class GoogleSheetsStore:
             raise StoreError(f"Lecture du {self._named()} impossible : {exc.french()}. {advice}") from exc
         except APIError as exc:
             raise self._explain(exc, writing=False) from exc
-        except _auth_errors() as exc:
+        except RefreshError as exc:
             raise _auth_failure(exc) from exc
 
     def _explain(self, exc: APIError, writing: bool) -> StoreError:
@@ -462,12 +465,6 @@ def _auth_failure(exc: BaseException) -> StoreError:
     return StoreError(f"Google refuse la connexion : {exc}. Si la clé du compte de service a été supprimée, "
                       "téléchargez-en une nouvelle ; avec votre propre compte, supprimez le jeton enregistré et "
                       "reconnectez-vous (voir docs/google.md).")
-
-
-def _auth_errors() -> tuple[type[BaseException], ...]:
-    from google.auth.exceptions import RefreshError
-
-    return (RefreshError,)
 
 
 __all__ = ["Book", "GoogleSheetsStore", "RetryingHTTPClient", "SheetTab", "cell_data", "plan", "value_of"]
