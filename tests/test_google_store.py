@@ -214,9 +214,12 @@ def test_the_sheet_time_zone_is_known_after_a_read(api, connect):
     api.create(SHEET_ID, title="Paniers 2026", time_zone="America/New_York")
     store = connect()
     assert store.describe() == f"le Google Sheet {SHEET_ID}"
+    assert store.time_zone_warning("Europe/Paris") is None  # nothing read yet
     store.read(["Produits"])
     assert store.time_zone == "America/New_York"
     assert store.describe() == "le Google Sheet « Paniers 2026 »"
+    assert "Fuseau horaire" in store.time_zone_warning("Europe/Paris")
+    assert store.time_zone_warning("America/Toronto") is None  # another name, the same clock
 
 
 # --- what reaches Google's cells ----------------------------------------------------------------

@@ -384,6 +384,25 @@ class GoogleSheetsStore:
     def describe(self) -> str:
         return f"le {self._named()}"
 
+    def time_zone_warning(self, group_time_zone: str) -> str | None:
+        """A French warning when the spreadsheet keeps another time than the group (after a read): Google writes
+        the form's timestamps in the spreadsheet's zone, so orders would shift by hours."""
+        from datetime import datetime
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        if not self.time_zone or self.time_zone == group_time_zone:
+            return None
+        try:
+            sheet, group = ZoneInfo(self.time_zone), ZoneInfo(group_time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            return None
+        moments = (datetime(2026, 1, 15, 12), datetime(2026, 7, 15, 12))  # winter and summer time
+        if all(sheet.utcoffset(m) == group.utcoffset(m) for m in moments):
+            return None
+        return (f"Le fuseau horaire du {self._named()} est « {self.time_zone} », pas « {group_time_zone} » comme "
+                "le groupe : les horodatages du formulaire seraient décalés. Corrigez-le dans le Google Sheet : "
+                "« Fichier » → « Paramètres » → « Fuseau horaire ».")
+
     def _named(self) -> str:
         return f"Google Sheet « {self.title} »" if self.title else f"Google Sheet {self.spreadsheet_id}"
 
