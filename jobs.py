@@ -41,14 +41,16 @@ def cmd_init(ctx: Context, args: argparse.Namespace) -> int:
 def cmd_check(ctx: Context, args: argparse.Namespace) -> int:
     """Vérifie le catalogue, le calendrier des ventes et les commandes ; écrit l'onglet Anomalies.
 
-    Chaque problème dit où regarder (onglet, ligne, colonne) et quoi faire. Des anomalies ne sont
-    pas un échec : le code de sortie reste 0.
+    Recalcule aussi les onglets Commandes et Par producteur (les colonnes que vous y ajoutez sont
+    conservées) et ajoute à Clients les foyers qui commandent pour la première fois. Chaque problème
+    dit où regarder (onglet, ligne, colonne) et quoi faire. Des anomalies ne sont pas un échec : le
+    code de sortie reste 0. Avec --now, tout est recalculé comme à ce moment-là.
 
     Exemple : paniers check
     """
     from sync.commands import check
 
-    return check.run(ctx)
+    return check.run(ctx, sale=args.sale)
 
 
 def cmd_demo(ctx: Context, args: argparse.Namespace) -> int:
@@ -61,10 +63,25 @@ def cmd_demo(ctx: Context, args: argparse.Namespace) -> int:
     return demo.run(ctx, out=args.out)
 
 
+def cmd_lists(ctx: Context, args: argparse.Namespace) -> int:
+    """Écrit tous les documents imprimables d'une vente dans un dossier (PDF et tableurs).
+
+    Pour chaque producteur : sa liste (à apporter, puis par foyer), son tableur, sa feuille
+    d'encaissement ; pour la distribution : la feuille d'émargement et les récapitulatifs des foyers.
+    Par défaut dans le dossier [lists] folder / CODE.
+
+    Exemple : paniers lists --sale 2026-12 --out impressions
+    """
+    from sync.commands import lists
+
+    return lists.run(ctx, args.sale, out=args.out)
+
+
 JOBS = {
     "init": cmd_init,
     "check": cmd_check,
     "demo": cmd_demo,
+    "lists": cmd_lists,
 }
 NEEDS_NO_CONFIG = {"demo"}
 
@@ -90,6 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument("--demo", action="store_true", help="ajouter un groupe fictif complet")
         if name == "demo":
             sub.add_argument("--out", type=Path, help="dossier où créer la démonstration")
+        if name == "lists":
+            sub.add_argument("--out", type=Path, help="dossier où écrire les documents")
     return parser
 
 

@@ -68,6 +68,12 @@ class TemplatesConfig:
 
 
 @dataclass(frozen=True)
+class ListsConfig:
+    format: str = "xlsx"  # the spreadsheet sent with a producer's list when its Producteurs row says nothing
+    folder: Path = Path("listes")  # where `paniers lists` writes a sale's documents (one sub-folder per sale)
+
+
+@dataclass(frozen=True)
 class Config:
     group: GroupConfig = field(default_factory=GroupConfig)
     store: StoreConfig = field(default_factory=StoreConfig)
@@ -75,6 +81,7 @@ class Config:
     orders: OrdersConfig = field(default_factory=OrdersConfig)
     templates: TemplatesConfig = field(default_factory=TemplatesConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    lists: ListsConfig = field(default_factory=ListsConfig)
     base_dir: Path = Path(".")
     source: Path | None = None
 
@@ -90,6 +97,7 @@ SECTIONS: dict[str, type] = {
     "orders": OrdersConfig,
     "templates": TemplatesConfig,
     "schedule": ScheduleConfig,
+    "lists": ListsConfig,
 }
 
 # Allowed values of the keys that choose among a few options.
@@ -97,6 +105,7 @@ CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("store", "backend"): ("local", "google"),
     ("mail", "backend"): ("outbox", "smtp"),
     ("mail", "security"): ("ssl", "starttls", "none"),
+    ("lists", "format"): ("xlsx", "csv"),
 }
 
 _TYPE_NAMES = {str: "un texte entre guillemets", int: "un nombre entier", bool: "true ou false",

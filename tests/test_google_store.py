@@ -108,12 +108,16 @@ def test_one_read_and_one_write_per_run_whatever_the_size(api, connect, config, 
     assert len(book.values("Clients")) == 1 + (1 + runs) * households
 
 
-def test_check_job_costs_one_read_and_one_write(api, connect, config, now):
-    api.create(SHEET_ID, tabs=demo.build(), typed=True)
+def test_check_job_costs_one_read_and_one_write_and_says_what_it_says_on_memory(api, connect, config, now):
+    book = api.create(SHEET_ID, tabs=demo.build(), typed=True)  # the demo as typed in a French Google Sheet
     out: list[str] = []
     assert check.run(Context(config, connect(), now, out.append)) == 0
     assert api.kinds() == ["spreadsheets.get", "spreadsheets.batchUpdate"]
-    assert "Aucune anomalie" in "\n".join(out)
+    memory, on_memory = MemoryStore(demo.build()), []
+    check.run(Context(config, memory, now, on_memory.append))
+    assert out[1:] == on_memory[1:]  # everything but the line naming where the data is
+    assert book.values("Anomalies")[1:] == [[v if v != "" else None for v in row] for row in
+                                           sheet.trim(memory.tabs["Anomalies"])[1:]]
 
 
 def test_every_request_has_a_timeout(api, connect, config):
