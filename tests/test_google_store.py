@@ -544,3 +544,28 @@ def test_two_lost_answers_in_a_row_still_append_once(api, connect):
     assert book.values("Journal") == [sheet.JOURNAL.header, ["d0", "2026-12", "annonce"], ["d1", "2026-12", "rappel"]]
     assert api.kinds() == ["spreadsheets.get", "spreadsheets.batchUpdate", "spreadsheets.get",
                            "spreadsheets.batchUpdate", "spreadsheets.get"]
+
+
+def test_later_writes_of_a_run_need_no_read(api, connect):
+    """The mail module flushes Journal rows in several writes: each costs one request."""
+    book = api.create(SHEET_ID, tabs={"Produits": [["Code"]]})
+    store = connect()
+    store.read(["Produits"])
+    store.write(Changes(replace={"Commandes": [["Vente"], ["2026-12"]]}))
+    for n in range(3):
+        store.write(Changes(append={"Journal": Append(sheet.JOURNAL.header, [[f"d{n}", "2026-12"]])}))
+    assert api.kinds() == ["spreadsheets.get"] + ["spreadsheets.batchUpdate"] * 4
+    assert book.values("Journal") == [sheet.JOURNAL.header, ["d0", "2026-12"], ["d1", "2026-12"], ["d2", "2026-12"]]
+    assert book.values("Commandes") == [["Vente"], ["2026-12"]]
+
+
+def test_a_stale_memory_of_the_sheet_is_read_again(api, connect):
+    book = api.create(SHEET_ID, tabs={"Produits": [["Code"]]})
+    store = connect()
+    store.read(["Produits"])
+    store.write(Changes(append={"Journal": Append(sheet.JOURNAL.header, [["d0", "2026-12"]])}))
+    book.remove("Journal")  # a person deletes the tab between two writes
+    store.write(Changes(append={"Journal": Append(sheet.JOURNAL.header, [["d1", "2026-12"]])}))
+    assert book.values("Journal") == [sheet.JOURNAL.header, ["d1", "2026-12"]]
+    assert api.kinds()[2:] == ["spreadsheets.batchUpdate", "spreadsheets.get", "spreadsheets.batchUpdate"]
+    assert api.calls[2].status == 400

@@ -18,7 +18,10 @@ Two requests a run, whatever the number of orders, products or tabs
   is too small, ``updateCells`` over the whole tab with ``fields=userEnteredValue`` to rewrite a derived tab
   (cells beyond the new data are cleared, formats people set are kept), and ``appendCells`` to add rows to
   the journal and the clients. Text is sent as ``stringValue``: a consumer's ``=IMPORTXML(…)`` is stored as
-  text, never run as a formula (the API's equivalent of ``RAW``).
+  text, never run as a formula (the API's equivalent of ``RAW``). The store then remembers what the sheet has
+  become, so a later write of the same run (the journal flushed after the emails) is one more request, with no
+  read; if a person changed the tabs meanwhile, Google refuses (400) and the write is planned again on a fresh
+  read, once.
 
 Google's hiccups are retried (``retry.py``): reads freely; the write only when it surely was not applied
 (429, or the connection failed before sending), or after checking: when the answer to a write is lost or is
@@ -189,13 +192,15 @@ def new_sheet_id(name: str, taken: set[int]) -> int:
 
 
 def plan(book: Book, changes: Changes) -> list[dict]:
-    """The requests of the one ``spreadsheets:batchUpdate`` that applies ``changes`` to ``book``."""
+    """The requests of the one ``spreadsheets:batchUpdate`` that applies ``changes`` to ``book``.
+
+    ``book`` is changed into what the spreadsheet will be once they are applied (new tabs, grid sizes,
+    values), so that a later write of the same run needs no read first."""
     requests_: list[dict] = []
     taken = {t.sheet_id for t in book.tabs}
-    created: dict[str, int] = {}  # new tabs of this write, by folded name
 
-    def target(name: str, height: int, width: int) -> tuple[int, bool]:
-        """The sheetId to write ``name`` into, growing or creating the tab; True when it is new."""
+    def target(name: str, height: int, width: int) -> SheetTab:
+        """The tab to write ``name`` into, grown or created (by requests added to the batch)."""
         tab = book.find(name)
         if tab is not None:
             if height > tab.rows or width > tab.columns:
@@ -204,38 +209,35 @@ def plan(book: Book, changes: Changes) -> list[dict]:
                     "properties": {"sheetId": tab.sheet_id,
                                    "gridProperties": {"rowCount": tab.rows, "columnCount": tab.columns}},
                     "fields": "gridProperties.rowCount,gridProperties.columnCount"}})
-            return tab.sheet_id, False
-        key = name.strip().casefold()
-        if key in created:
-            return created[key], True
-        sheet_id = new_sheet_id(name, taken)
-        taken.add(sheet_id)
-        created[key] = sheet_id
+            return tab
+        tab = SheetTab(new_sheet_id(name, taken), name.strip(), max(height, NEW_TAB_ROWS),
+                       max(width, NEW_TAB_COLUMNS))
+        taken.add(tab.sheet_id)
+        book.tabs.append(tab)
         requests_.append({"addSheet": {"properties": {
-            "sheetId": sheet_id, "title": name.strip(),
-            "gridProperties": {"rowCount": max(height, NEW_TAB_ROWS), "columnCount": max(width, NEW_TAB_COLUMNS),
-                               "frozenRowCount": 1}}}})
+            "sheetId": tab.sheet_id, "title": tab.title,
+            "gridProperties": {"rowCount": tab.rows, "columnCount": tab.columns, "frozenRowCount": 1}}}})
         requests_.append({"repeatCell": {
-            "range": {"sheetId": sheet_id, "startRowIndex": 0, "endRowIndex": 1},
+            "range": {"sheetId": tab.sheet_id, "startRowIndex": 0, "endRowIndex": 1},
             "cell": {"userEnteredFormat": {"textFormat": {"bold": True}, "backgroundColor": HEADER_COLOR}},
             "fields": "userEnteredFormat.textFormat.bold,userEnteredFormat.backgroundColor"}})
-        return sheet_id, True
+        return tab
 
     for name, grid in changes.replace.items():
-        width = max((len(row) for row in grid), default=0)
-        sheet_id, _ = target(name, len(grid), width)
-        requests_.append({"updateCells": {"range": {"sheetId": sheet_id}, "rows": [row_data(r) for r in grid],
+        tab = target(name, len(grid), max((len(row) for row in grid), default=0))
+        requests_.append({"updateCells": {"range": {"sheetId": tab.sheet_id}, "rows": [row_data(r) for r in grid],
                                           "fields": "userEnteredValue"}})
+        tab.grid = as_read(grid)
     for name, append in changes.append.items():
         if not append.rows:
             continue
         existing = book.find(name)
-        has_header = (existing is not None and bool(existing.grid)) or name in changes.replace
-        rows = append.rows if has_header else [append.header, *append.rows]
-        width = max((len(row) for row in rows), default=0)
-        sheet_id, _ = target(name, 1, width)
-        requests_.append({"appendCells": {"sheetId": sheet_id, "rows": [row_data(r) for r in rows],
+        rows = append.rows if existing is not None and existing.grid else [append.header, *append.rows]
+        tab = target(name, 1, max((len(row) for row in rows), default=0))
+        requests_.append({"appendCells": {"sheetId": tab.sheet_id, "rows": [row_data(r) for r in rows],
                                           "fields": "userEnteredValue"}})
+        tab.grid = trim([*tab.grid, *as_read(rows)])  # appendCells goes under the last row holding a value
+        tab.rows = max(tab.rows, len(tab.grid))
     return requests_
 
 
@@ -263,7 +265,12 @@ def landed(before: Book, after: Book, changes: Changes) -> bool | None:
 
 
 def _normal(rows: Grid) -> Grid:
-    return trim([[None if is_blank(v := echo(x)) else v for x in row] for row in rows])
+    return trim([[None if is_blank(v) else v for v in row] for row in as_read(rows)])
+
+
+def as_read(rows: Grid) -> Grid:
+    """Rows as reading them back will give them, once written."""
+    return trim([["" if is_blank(v := echo(x)) else v for x in row] for row in rows])
 
 
 # --- the HTTP client: gspread's, with bounded retries for reads ----------------------------------
@@ -331,30 +338,36 @@ class GoogleSheetsStore:
     def write(self, changes: Changes) -> None:
         if not changes:
             return
-        planned_on_read = self.book is not None
+        last, self.book = self.book, None  # unknown until the write is known to have landed
         try:
             try:
-                self._send(changes, self.book if self.book is not None else self._fetch())
+                after = self._send(changes, last if last is not None else self._fetch())
             except APIError as exc:
-                if not (planned_on_read and exc.code == 400):
+                if last is None or exc.code != 400:
                     raise
-                # Someone changed the tabs since the read (deleted one, added one with the name we wanted):
-                # plan again on the sheet as it is now, once.
-                self._send(changes, self._fetch())
+                # Someone changed the tabs since we last saw them (deleted one, added one with the name we
+                # wanted, removed rows): plan again on the sheet as it is now, once.
+                after = self._send(changes, self._fetch())
         except retry.GaveUp as exc:
+            self.book = None
             raise StoreError(f"Écriture dans {self.describe()} impossible : {exc.french()}. Rien n'a été écrit "
                              "(Google applique tout ou rien) : relancez dans quelques minutes.") from exc
         except APIError as exc:
+            self.book = None
             raise self._explain(exc, writing=True) from exc
         except RefreshError as exc:
+            self.book = None
             raise _auth_failure(exc) from exc
-        finally:
-            self.book = None  # the sheet changed (or may have): the next write reads it again
+        except BaseException:
+            self.book = None
+            raise
+        self.book = after  # the next write of this run is planned on it, without reading again
 
-    def _send(self, changes: Changes, book: Book) -> None:
-        """One batchUpdate; sent again only when it surely did not land (see the module's docstring)."""
-        basis = {"book": book}  # the sheet the request in flight was planned on
-        body = {"requests": plan(_copy(book), changes)}
+    def _send(self, changes: Changes, book: Book) -> Book:
+        """One batchUpdate, sent again only when it surely did not land (see the module's docstring);
+        returns the spreadsheet as it now is."""
+        state = {"before": book, "after": _copy(book)}  # what the request in flight was planned on, and makes
+        body = {"requests": plan(state["after"], changes)}
 
         def attempt() -> None:
             self.http.batch_update(self.spreadsheet_id, body)
@@ -367,13 +380,15 @@ class GoogleSheetsStore:
             except StoreError as exc:
                 raise StoreError(f"{exc} Google n'a pas confirmé l'écriture en cours : relancez, rien ne sera "
                                  "écrit deux fois.") from exc
-            if landed(basis["book"], fresh, changes) is True:
+            if landed(state["before"], fresh, changes) is True:
+                state["after"] = fresh
                 return True
-            basis["book"] = fresh
-            body["requests"] = plan(_copy(fresh), changes)
+            state["before"], state["after"] = fresh, _copy(fresh)
+            body["requests"] = plan(state["after"], changes)
             return False
 
         retry.call(attempt, self.backoff, before_retry=before_retry)
+        return state["after"]
 
     def exists(self) -> bool:
         """Whether the spreadsheet can be reached; a Google Sheet cannot be created from here, so a missing
@@ -477,7 +492,7 @@ def spreadsheet_key(text: str) -> str:
 def _copy(book: Book) -> Book:
     """A copy that planning may change (grid sizes) without touching what was read."""
     return Book(book.title, book.locale, book.time_zone,
-                [SheetTab(t.sheet_id, t.title, t.rows, t.columns, t.grid) for t in book.tabs])
+                [SheetTab(t.sheet_id, t.title, t.rows, t.columns, list(t.grid)) for t in book.tabs])
 
 
 def _auth_failure(exc: BaseException) -> StoreError:
