@@ -18,7 +18,7 @@ import pandas as pd
 from . import lists, schedule, sheet
 from .mail import compose, kinds
 from .mail.journal import Journal
-from .mail.message import Attachment, Email
+from .mail.message import Attachment, Email, make_key
 from .problems import Problem
 from .refresh import Refresh
 
@@ -57,14 +57,23 @@ def step_emails(step: schedule.Step, sale: pd.Series, result: Refresh, journal: 
     """The emails one step of a sale sends (before the journal filters what already went)."""
     catalogue, book, now = result.catalogue, result.book, result.now
     code = sale["code"]
+    def unsent(kind: kinds.Kind, address: str) -> bool:
+        # one-per-sale emails have no content fingerprint: their key is known before writing them
+        return make_key(kind.name, code, address, "") not in journal
+
     if step.name == schedule.ANNOUNCE:
         recipients = compose.subscribers(result.snapshot.table(sheet.CLIENTS))
-        return [compose.orders_open(letterhead, catalogue, sale, r) for r in recipients], []
+        return [compose.orders_open(letterhead, catalogue, sale, r) for r in recipients
+                if unsent(kinds.ORDERS_OPEN, r.email)], []
     if step.name == schedule.CLOSING_REMINDER:
         recipients = compose.without_order(compose.subscribers(result.snapshot.table(sheet.CLIENTS)), book, code)
-        return [compose.closing_reminder(letterhead, catalogue, sale, r) for r in recipients], []
+        return [compose.closing_reminder(letterhead, catalogue, sale, r) for r in recipients
+                if unsent(kinds.CLOSING_REMINDER, r.email)], []
     if step.name == schedule.CLOSING:
         emails, problems = compose.producer_order_lists(letterhead, catalogue, sale, book)
+        if not [e for e in emails if e.key not in journal] and not unsent(kinds.CLOSING_SUMMARY,
+                                                                         letterhead.coordinator):
+            return emails, problems  # everything went already: no summary to write again
         summary = compose.closing_summary(letterhead, catalogue, sale, book, (), result.problems_for(code))
         if attach:
             missing = {e.recipient for e in emails if e.key not in journal}
@@ -81,7 +90,9 @@ def step_emails(step: schedule.Step, sale: pd.Series, result: Refresh, journal: 
                                                   result.problems_for(code))
         return [*emails, summary], problems
     if step.name == schedule.PICKUP_REMINDER:
-        return compose.pickup_reminders(letterhead, catalogue, sale, book, now), []
+        return [compose.pickup_reminder(letterhead, catalogue, sale, book, household["email"], now)
+                for household in compose.collecting(book, code)
+                if unsent(kinds.PICKUP_REMINDER, household["email"])], []
     if step.name == schedule.FOLLOW_UP:
         return [compose.final_amounts(letterhead, catalogue, sale, book, email) for email in weighed(book, code)], []
     return [], []

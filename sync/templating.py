@@ -9,6 +9,7 @@ as an empty gap in an email. French filters: ``money``, ``long_date``, ``long_da
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -29,9 +30,17 @@ def folders(config: Config | None) -> list[Path]:
 
 
 def environment(config: Config | None = None) -> Environment:
-    """The template environment: autoescaping for .html templates, strict undefined, French filters."""
+    """The template environment: autoescaping for .html templates, strict undefined, French filters.
+
+    One environment per set of folders, kept for the life of the process: Jinja compiles each template
+    once and checks the file's date before reusing it, so an edited template is still picked up."""
+    return _environment(tuple(folders(config)))
+
+
+@functools.lru_cache(maxsize=8)
+def _environment(chosen: tuple[Path, ...]) -> Environment:
     env = Environment(
-        loader=ChoiceLoader([FileSystemLoader(str(folder)) for folder in folders(config)]),
+        loader=ChoiceLoader([FileSystemLoader(str(folder)) for folder in chosen]),
         autoescape=select_autoescape(enabled_extensions=("html", "htm", "xml", "html.j2", "htm.j2"),
                                      default_for_string=True, default=False),
         undefined=StrictUndefined,

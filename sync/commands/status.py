@@ -56,7 +56,8 @@ def run(ctx: Context, sale: str | None = None) -> int:
                     f"{money(sum(group['amount'], Decimal('0.00')))}")
         sent = Counter(kinds.label(e.kind) for e in journal.entries if e.sale == code and not e.refused)
         if sent:
-            ctx.say("  Déjà envoyés : " + ", ".join(f"{label} ({count})" for label, count in sorted(sent.items())) + ".")
+            done = ", ".join(f"{label} ({count})" for label, count in sorted(sent.items()))
+            ctx.say(f"  Déjà envoyés : {done}.")
         waiting = {label: count for (s, label), count in pending.items() if s == code}
         if waiting:
             ctx.say("  À envoyer au prochain passage : "

@@ -68,16 +68,18 @@ def sign_off_frame(book: OrderBook, catalogue: Catalogue, sales: list[str] | Non
     rows = []
     for code in codes:
         lines = per_sale[code]
-        for email, group in lines.groupby("email", sort=False):
-            first = group.iloc[0]
-            row = {"Vente": code, "Nom": first["sort_name"], "Email": email, "Téléphone": first["phone"]}
-            total = ZERO
+        # one pass over the lines (a filter per household and producer was the slowest part of a run)
+        households: dict[str, dict] = {}
+        for line in lines.itertuples(index=False):
+            entry = households.setdefault(line.email, {"Vente": code, "Nom": line.sort_name, "Email": line.email,
+                                                       "Téléphone": line.phone, "amounts": {}})
+            entry["amounts"][line.producer] = entry["amounts"].get(line.producer, ZERO) + Decimal(line.amount)
+        for entry in households.values():
+            amounts = entry.pop("amounts")
+            row = dict(entry)
             for producer in producers:
-                mine = group[group["producer"] == producer]
-                amount = sum((Decimal(a) for a in mine["amount"]), ZERO) if not mine.empty else None
-                row[titles[producer]] = amount if amount is not None else ""
-                total += amount or ZERO
-            row.update({"Total": total, "Payé": "", "Remarques": ""})
+                row[titles[producer]] = amounts.get(producer, "")
+            row.update({"Total": sum(amounts.values(), ZERO), "Payé": "", "Remarques": ""})
             rows.append(row)
     return pd.DataFrame(rows, columns=columns, dtype=object)
 

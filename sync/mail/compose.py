@@ -307,7 +307,7 @@ def order_updates(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series,
             for notice in order_notices(book, sale["code"], journal)]
 
 
-def _collecting(book: OrderBook, sale: str) -> list[pd.Series]:
+def collecting(book: OrderBook, sale: str) -> list[pd.Series]:
     """Households with something to collect in a sale (not cancelled, at least one unit granted)."""
     households = book.households[(book.households["sale"] == sale) & (book.households["status"] != CANCELLED)]
     lines = book.lines[book.lines["sale"] == sale]
@@ -348,7 +348,7 @@ def pickup_reminder(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Serie
 def pickup_reminders(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, book: OrderBook,
                      now: datetime) -> list[Email]:
     return [pickup_reminder(letterhead, catalogue, sale, book, h["email"], now)
-            for h in _collecting(book, sale["code"])]
+            for h in collecting(book, sale["code"])]
 
 
 def final_amounts(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, book: OrderBook,
@@ -365,7 +365,7 @@ def final_amounts(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series,
 
 
 def final_amounts_all(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, book: OrderBook) -> list[Email]:
-    return [final_amounts(letterhead, catalogue, sale, book, h["email"]) for h in _collecting(book, sale["code"])]
+    return [final_amounts(letterhead, catalogue, sale, book, h["email"]) for h in collecting(book, sale["code"])]
 
 
 # --- to producers -------------------------------------------------------------------------------
