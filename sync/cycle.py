@@ -6,19 +6,24 @@ journal (``mail/send.py``) keeps anything from going twice, so composing an emai
 sent is harmless. ``tick`` sends the plan, ``preview`` writes it to a folder.
 
 Attachments (PDF lists, spreadsheets) cost time to render, so they are only built for the producer
-lists and closing summaries that have not gone out yet.
+lists and closing summaries that have not gone out yet. For the same reason, the emails that go to
+many people (announcements, reminders, order emails) come out as drafts (``mail.message.Draft``): their
+keys are known at once, and only those the sending limits let go now are written (a sale of 2 000
+households would otherwise render 4 000 emails in every run to send 100).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 import pandas as pd
 
 from . import lists, schedule, sheet
 from .mail import compose, kinds
 from .mail.journal import Journal
-from .mail.message import Attachment, Email, make_key
+from .mail.message import Attachment, Draft, Email, make_key
 from .problems import Problem
 from .refresh import Refresh
 
@@ -36,7 +41,7 @@ STEP_KINDS = {
 class Plan:
     """The emails due now, and what to tell the coordinator about the timeline."""
 
-    emails: list[Email] = field(default_factory=list)
+    emails: list[Email | Draft] = field(default_factory=list)  # drafts are written only when they go
     notes: list[str] = field(default_factory=list)  # French lines: steps skipped because it is too late
     problems: list[Problem] = field(default_factory=list)
 
@@ -53,7 +58,7 @@ def sales_in_play(result: Refresh, only: str | None = None) -> list[pd.Series]:
 
 
 def step_emails(step: schedule.Step, sale: pd.Series, result: Refresh, journal: Journal,
-                letterhead: compose.Letterhead, attach: bool) -> tuple[list[Email], list[Problem]]:
+                letterhead: compose.Letterhead, attach: bool) -> tuple[list[Email | Draft], list[Problem]]:
     """The emails one step of a sale sends (before the journal filters what already went)."""
     catalogue, book, now = result.catalogue, result.book, result.now
     code = sale["code"]
@@ -61,14 +66,15 @@ def step_emails(step: schedule.Step, sale: pd.Series, result: Refresh, journal: 
         # one-per-sale emails have no content fingerprint: their key is known before writing them
         return make_key(kind.name, code, address, "") not in journal
 
-    if step.name == schedule.ANNOUNCE:
+    if step.name in (schedule.ANNOUNCE, schedule.CLOSING_REMINDER):
         recipients = compose.subscribers(result.snapshot.table(sheet.CLIENTS))
-        return [compose.orders_open(letterhead, catalogue, sale, r) for r in recipients
-                if unsent(kinds.ORDERS_OPEN, r.email)], []
-    if step.name == schedule.CLOSING_REMINDER:
-        recipients = compose.without_order(compose.subscribers(result.snapshot.table(sheet.CLIENTS)), book, code)
-        return [compose.closing_reminder(letterhead, catalogue, sale, r) for r in recipients
-                if unsent(kinds.CLOSING_REMINDER, r.email)], []
+        kind, write = kinds.ORDERS_OPEN, compose.orders_open
+        if step.name == schedule.CLOSING_REMINDER:
+            recipients = compose.without_order(recipients, book, code)
+            kind, write = kinds.CLOSING_REMINDER, compose.closing_reminder
+        offer = _Once(lambda: compose.offer_view(catalogue, code))  # the same for everyone: built once, if needed
+        return [Draft(kind.name, code, r.email, "", partial(_with_offer, write, letterhead, catalogue, sale, r, offer))
+                for r in recipients if unsent(kind, r.email)], []
     if step.name == schedule.CLOSING:
         emails, problems = compose.producer_order_lists(letterhead, catalogue, sale, book)
         if not [e for e in emails if e.key not in journal] and not unsent(kinds.CLOSING_SUMMARY,
@@ -90,12 +96,29 @@ def step_emails(step: schedule.Step, sale: pd.Series, result: Refresh, journal: 
                                                   result.problems_for(code))
         return [*emails, summary], problems
     if step.name == schedule.PICKUP_REMINDER:
-        return [compose.pickup_reminder(letterhead, catalogue, sale, book, household["email"], now)
+        return [Draft(kinds.PICKUP_REMINDER.name, code, household["email"], "",
+                      partial(compose.pickup_reminder, letterhead, catalogue, sale, book, household["email"], now))
                 for household in compose.collecting(book, code)
                 if unsent(kinds.PICKUP_REMINDER, household["email"])], []
     if step.name == schedule.FOLLOW_UP:
         return [compose.final_amounts(letterhead, catalogue, sale, book, email) for email in weighed(book, code)], []
     return [], []
+
+
+class _Once:
+    """A value computed the first time it is asked for, then kept."""
+
+    def __init__(self, compute: Callable[[], object]):
+        self.compute, self.done, self.value = compute, False, None
+
+    def __call__(self):
+        if not self.done:
+            self.value, self.done = self.compute(), True
+        return self.value
+
+
+def _with_offer(write, letterhead, catalogue, sale, recipient, offer: _Once) -> Email:
+    return write(letterhead, catalogue, sale, recipient, offer())
 
 
 def weighed(book, sale: str) -> list[str]:
@@ -119,7 +142,7 @@ def plan(result: Refresh, journal: Journal, letterhead: compose.Letterhead, only
     for sale in in_play:
         code = sale["code"]
         if schedule.orders_flow(sale, now, offsets):
-            found.emails += compose.order_updates(letterhead, result.catalogue, sale, result.book, journal)
+            found.emails += compose.order_drafts(letterhead, result.catalogue, sale, result.book, journal)
             if now >= sale["closes"]:
                 late, problems = compose.late_change_emails(letterhead, result.catalogue, sale, result.book)
                 found.emails += late

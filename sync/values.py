@@ -13,6 +13,7 @@ import re
 import unicodedata
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -244,13 +245,24 @@ def money(amount: Decimal | int | None) -> str:
     """12,50 € (with a non-breaking space, as French typography wants)."""
     if amount is None:
         return ""
-    value = Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
-    return format_decimal(value, format="#,##0.00", locale="fr_FR") + "\u00a0€"
+    return _money(str(Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)))
+
+
+# Babel takes ~40 µs a number and a big sale's emails show the same few prices hundreds of thousands of
+# times, so each distinct text is formatted once (keyed by the text: "-0.00" and "0.00" stay apart).
+@lru_cache(maxsize=16384)
+def _money(text: str) -> str:
+    return format_decimal(Decimal(text), format="#,##0.00", locale="fr_FR") + "\u00a0€"
 
 
 def number(value: Decimal | int | float) -> str:
     """1,2 (no trailing zeros)."""
-    return format_decimal(value, locale="fr_FR")
+    return _number(type(value), str(value))
+
+
+@lru_cache(maxsize=16384)
+def _number(kind: type, text: str) -> str:
+    return format_decimal(kind(text), locale="fr_FR")
 
 
 def long_date(moment: datetime | date) -> str:

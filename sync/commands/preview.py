@@ -24,7 +24,7 @@ def run(ctx: Context, sale: str | None = None) -> int:
     # the write-ahead file is read, never written: a preview journals nothing
     journal = Journal.load(snap.grid(JOURNAL), resolve(config, config.mail.journal_wal), config.tz)
     due = cycle.plan(result, journal, compose.Letterhead.from_config(config), sale)
-    emails = [e for e in {e.key: e for e in due.emails}.values() if e.key not in journal]
+    emails = [e.ready() for e in {e.key: e for e in due.emails}.values() if e.key not in journal]
     folder = resolve(config, config.mail.preview)
     index = write_preview(emails, folder, ctx.now, journal)
     ctx.say(f"Aperçu au {ctx.now:%d/%m/%Y à %H:%M} : {len(emails)} e-mail(s) seraient envoyés maintenant "

@@ -2,8 +2,8 @@
 
 One read of the workbook; the derived tabs recomputed; the emails that are due composed and sent
 (the journal skips what already went, so running twice sends nothing twice); then one write of
-everything (derived tabs, new households, journal rows). A long run also flushes the journal in
-batches while it sends. Two runs never overlap: the second one yields at once (exit 0).
+everything (derived tabs, new households, journal rows). A long run also flushes the journal while it
+sends, at most once a minute. Two runs never overlap: the second one yields at once (exit 0).
 """
 
 from __future__ import annotations
@@ -23,6 +23,11 @@ from ..sheet import ANOMALIES, JOURNAL, frame_to_grid
 from ..stores.base import Append
 from . import Context
 from .check import report
+
+# Seconds between two writes of the Journal tab while emails go out (each is a whole save of a local
+# workbook, or a request against Google's quota of 60 writes a minute); every send is in the local
+# write-ahead file at once, so a crash in between loses nothing.
+FLUSH_INTERVAL = 60.0
 
 
 def run(ctx: Context, sale: str | None = None) -> int:
@@ -56,7 +61,8 @@ def _tick(ctx: Context, only: str | None) -> int:
     def flush(rows: list[list]) -> None:  # a long run writes the journal in batches as it goes
         ctx.store.write(journal.changes(rows))
 
-    delivery = deliver(due.emails, mailer, journal, Limits.from_config(config), now, flush=flush)
+    delivery = deliver(due.emails, mailer, journal, Limits.from_config(config), now, flush=flush,
+                       interval=FLUSH_INTERVAL)
     problems = [*result.problems, *due.problems, *delivery.problems, *journal.refusals()]
     changes = result.changes
     changes.replace[ANOMALIES.name] = frame_to_grid(problems_frame(list(dict.fromkeys(problems))))

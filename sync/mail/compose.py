@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -32,7 +33,7 @@ from . import kinds
 from .invitation import MIME as ICS_MIME
 from .invitation import invitation
 from .journal import Journal, OrderNotice, order_notices, submissions_of
-from .message import Attachment, Email, unsubscribe_header
+from .message import Attachment, Draft, Email, unsubscribe_header
 
 
 @dataclass(frozen=True)
@@ -263,25 +264,29 @@ def offer_view(catalogue: Catalogue, sale: str) -> list[dict[str, Any]]:
     return sorted(groups.values(), key=lambda g: fold(g["producer"]["name"]))
 
 
-def orders_open(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, recipient: Recipient) -> Email:
-    """The announcement: the sale is open, what is on offer, the form link, the dates and the place."""
-    return _email(letterhead, kinds.ORDERS_OPEN, sale["code"], recipient,
-                  {"sale": sale_view(sale), "offer": offer_view(catalogue, sale["code"])})
+def orders_open(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, recipient: Recipient,
+                offer: list[dict[str, Any]] | None = None) -> Email:
+    """The announcement: the sale is open, what is on offer, the form link, the dates and the place.
+    ``offer`` is ``offer_view(catalogue, sale code)`` when the caller already has it (the same for everyone)."""
+    offer = offer if offer is not None else offer_view(catalogue, sale["code"])
+    return _email(letterhead, kinds.ORDERS_OPEN, sale["code"], recipient, {"sale": sale_view(sale), "offer": offer})
 
 
-def closing_reminder(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, recipient: Recipient) -> Email:
+def closing_reminder(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, recipient: Recipient,
+                     offer: list[dict[str, Any]] | None = None) -> Email:
     """The reminder before closing, for a subscribed household that has not ordered (the schedule picks them)."""
-    offer = offer_view(catalogue, sale["code"])
+    offer = offer if offer is not None else offer_view(catalogue, sale["code"])
     return _email(letterhead, kinds.CLOSING_REMINDER, sale["code"], recipient,
                   {"sale": sale_view(sale), "producers": [g["producer"]["name"] for g in offer]})
 
 
 def order_email(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, book: OrderBook,
-                notice: OrderNotice) -> Email:
-    """A confirmation, "modified", "cancelled" or "cut" email, as ``order_notices`` found it due."""
+                notice: OrderNotice, household: pd.Series | None = None, lines: pd.DataFrame | None = None) -> Email:
+    """A confirmation, "modified", "cancelled" or "cut" email, as ``order_notices`` found it due
+    (``household`` and ``lines``: the household's row and lines in the sale, when the caller has them)."""
     code = sale["code"]
-    household = _household(book, code, notice.email)
-    lines = _lines(book, code, notice.email)
+    household = household if household is not None else _household(book, code, notice.email)
+    lines = lines if lines is not None else _lines(book, code, notice.email)
     context: dict[str, Any] = {
         "sale": sale_view(sale), "household": {"name": household["name"], "comment": household["comment"] or ""},
         "order": order_view(lines, catalogue), "changes": [],
@@ -303,8 +308,25 @@ def order_email(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, b
 def order_updates(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, book: OrderBook,
                   journal: Journal) -> list[Email]:
     """Every order email due now in a sale (confirmations, "modified", "cancelled", "cut")."""
-    return [order_email(letterhead, catalogue, sale, book, notice)
-            for notice in order_notices(book, sale["code"], journal)]
+    return [draft.ready() for draft in order_drafts(letterhead, catalogue, sale, book, journal)]
+
+
+def order_drafts(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, book: OrderBook,
+                 journal: Journal) -> list[Draft]:
+    """``order_updates`` as drafts: each one's key is known now, its text is written only if it goes."""
+    notices = order_notices(book, sale["code"], journal)
+    if not notices:
+        return []
+    # each household's row and lines found in one pass (not one scan of the whole book per email)
+    households = book.households[book.households["sale"] == sale["code"]]
+    households = households.drop_duplicates("email").set_index("email", drop=False)
+    lines = book.lines[book.lines["sale"] == sale["code"]]
+    by_email = {email: group for email, group in lines.groupby("email", sort=False)}
+    empty = lines.iloc[0:0]
+    return [Draft(notice.kind, sale["code"], notice.email, notice.fingerprint,
+                  partial(order_email, letterhead, catalogue, sale, book, notice,
+                          households.loc[notice.email], by_email.get(notice.email, empty)))
+            for notice in notices]
 
 
 def collecting(book: OrderBook, sale: str) -> list[pd.Series]:

@@ -214,6 +214,8 @@ class Journal:
         self.table_keys = {e.key for e in entries}
         self.keys = set(self.table_keys)
         self.recovered: list[Entry] = []  # sent by an earlier run, missing from the tab: to append now
+        self._last_orders: dict[tuple[str, str], Entry] | None = None  # see last_order_entry
+        self._indexed = 0
         self.refresh()
 
     @classmethod
@@ -261,11 +263,12 @@ class Journal:
 
     def last_order_entry(self, sale: str, recipient: str) -> Entry | None:
         """The latest order email (confirmation, modified, cancelled, cut) this household received for a sale."""
-        recipient = recipient.strip().lower()
-        for entry in reversed(self.entries):
-            if entry.kind in kinds.ORDER_KINDS and entry.sale == sale and entry.recipient == recipient:
-                return entry
-        return None
+        if self._last_orders is None or self._indexed != len(self.entries):
+            # one pass over the journal for all households (asked once per household of a sale, and a big
+            # journal holds tens of thousands of entries); rebuilt whenever an entry was added since
+            self._last_orders = {(e.sale, e.recipient): e for e in self.entries if e.kind in kinds.ORDER_KINDS}
+            self._indexed = len(self.entries)
+        return self._last_orders.get((sale, recipient.strip().lower()))
 
     def rows(self, entries: Iterable[Entry]) -> list[list]:
         """Journal rows laid out under the tab's header as it is in the sheet."""
@@ -341,6 +344,8 @@ def order_notices(book: OrderBook, sale: str, journal: Journal) -> list[OrderNot
     notices = []
     households = book.households[book.households["sale"] == sale]
     lines = book.lines[book.lines["sale"] == sale]
+    empty = lines.iloc[0:0]
+    by_email = {email: group for email, group in lines.groupby("email", sort=False)}  # one pass, not one per household
     for household in households.itertuples(index=False):
         email = household.email
         last = journal.last_order_entry(sale, email)
@@ -350,7 +355,7 @@ def order_notices(book: OrderBook, sale: str, journal: Journal) -> list[OrderNot
                 fingerprint = "x" + _digest(household.submitted_at.isoformat(), 8)
                 notices.append(OrderNotice(kinds.CANCELLED.name, sale, email, fingerprint))
             continue
-        own = lines[lines["email"] == email]
+        own = by_email.get(email, empty)
         if own.empty:
             continue
         fingerprint = order_fingerprint(own)

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
+from functools import cached_property
 from urllib.parse import quote
 
 from ..values import parse_email
@@ -70,6 +72,41 @@ class Email:
         digest = hashlib.sha256(self.key.encode("utf-8")).hexdigest()[:32]
         domain = self.sender.rpartition("@")[2] or "paniers.invalid"
         return f"<{digest}.paniers@{domain}>"
+
+    def ready(self) -> Email:
+        """The email itself (a ``Draft`` is written first)."""
+        return self
+
+
+@dataclass(frozen=True)
+class Draft:
+    """An email known by its key but not written yet: ``ready()`` renders it, once.
+
+    The schedule may find thousands of emails due (an announcement to every subscriber, a
+    confirmation to every household of a big sale) while the sending limits let only a hundred go
+    in this run; rendering the others would cost minutes for nothing. So the schedule hands out
+    drafts, the limits pick by key and kind, and only what is sent (or previewed) is written.
+    """
+
+    kind: str
+    sale: str
+    recipient: str
+    fingerprint: str
+    write: Callable[[], Email] = field(compare=False, repr=False)
+
+    @property
+    def key(self) -> str:
+        return make_key(self.kind, self.sale, self.recipient, self.fingerprint)
+
+    def ready(self) -> Email:
+        return self._written
+
+    @cached_property
+    def _written(self) -> Email:
+        email = self.write()
+        if email.key != self.key:  # a draft that promises one email and writes another is a bug
+            raise ValueError(f"brouillon {self.key!r} rédigé en {email.key!r}")
+        return email
 
 
 def make_key(kind: str, sale: str, recipient: str, fingerprint: str) -> str:

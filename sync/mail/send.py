@@ -10,6 +10,7 @@ the last, partial batch comes back in ``Delivery.rows`` for the run's single wri
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,7 +23,7 @@ from ..values import parse_email
 from . import kinds
 from .journal import Entry, Journal, refusal_problem
 from .mailer import DEFERRED, REFUSED, SENT, Mailer
-from .message import Email, build
+from .message import Draft, Email, build
 
 BATCH = 25  # Journal rows per flush during a long run: a crash loses at most these (the local file keeps them)
 
@@ -42,8 +43,8 @@ class Delivery:
     """What a run did with its emails, for the job's French report."""
 
     sent: list[Email] = field(default_factory=list)
-    already_sent: list[Email] = field(default_factory=list)
-    postponed: list[Email] = field(default_factory=list)  # over a limit, deferred by the server, or unsent
+    already_sent: list[Email | Draft] = field(default_factory=list)
+    postponed: list[Email | Draft] = field(default_factory=list)  # over a limit, deferred by the server, or unsent
     refused: list[tuple[Email, str]] = field(default_factory=list)
     rows: list[list] = field(default_factory=list)  # Journal rows not flushed yet: the caller writes them
     problems: list[pb.Problem] = field(default_factory=list)
@@ -75,10 +76,11 @@ def _count(number: int, one: str, many: str) -> str:
     return f"{number} {one if number == 1 else many}"
 
 
-def plan(emails: Iterable[Email], journal: Journal, limits: Limits, now: datetime) -> tuple[
-        list[Email], list[Email], list[Email], str]:
-    """(to send now, already sent, postponed, the limit that postponed some): pure."""
-    unique: dict[str, Email] = {}
+def plan(emails: Iterable[Email | Draft], journal: Journal, limits: Limits, now: datetime) -> tuple[
+        list[Email | Draft], list[Email | Draft], list[Email | Draft], str]:
+    """(to send now, already sent, postponed, the limit that postponed some): pure; by key and kind only, so
+    drafts are not written here."""
+    unique: dict[str, Email | Draft] = {}
     for email in emails:
         unique.setdefault(email.key, email)
     already = [e for e in unique.values() if e.key in journal]
@@ -93,14 +95,20 @@ def plan(emails: Iterable[Email], journal: Journal, limits: Limits, now: datetim
     return due[:budget], already, due[budget:], limit
 
 
-def deliver(emails: Iterable[Email], mailer: Mailer, journal: Journal, limits: Limits, now: datetime,
-            flush: Callable[[list[list]], None] | None = None, batch: int = BATCH) -> Delivery:
+def deliver(emails: Iterable[Email | Draft], mailer: Mailer, journal: Journal, limits: Limits, now: datetime,
+            flush: Callable[[list[list]], None] | None = None, batch: int = BATCH, interval: float = 0.0,
+            clock: Callable[[], float] = time.monotonic) -> Delivery:
     """Send what is due and not yet sent; journal each send; report in French.
 
     ``flush(rows)`` writes Journal rows to the sheet (e.g. ``store.write(journal.changes(rows))``); it is
-    called with every full batch of ``batch`` rows during the run. The remaining rows, and the rows the
-    write-ahead file recovered from an earlier run, come back in ``Delivery.rows``: write them with the
-    run's other changes. Without ``flush`` every row comes back in ``Delivery.rows``.
+    called with a batch of at least ``batch`` rows once ``interval`` seconds (of ``clock``) have passed
+    since the run started or last flushed. The remaining rows, and the rows the write-ahead file recovered
+    from an earlier run, come back in ``Delivery.rows``: write them with the run's other changes. Without
+    ``flush`` every row comes back in ``Delivery.rows``.
+
+    ``tick`` flushes at most once a minute: a flush costs a whole save of a local workbook, or a request
+    against Google's quota, while every send is already on disk in the write-ahead file the moment the
+    server accepts it; a fast server thus sends a hundred emails with no write in between.
     """
     emails = list(emails)
     result = Delivery()
@@ -113,13 +121,16 @@ def deliver(emails: Iterable[Email], mailer: Mailer, journal: Journal, limits: L
         pending = journal.take_recovered()
         to_send, result.already_sent, result.postponed, result.limit = plan(emails, journal, limits, now)
         rows: list[list] = journal.rows(pending)
+        last_flush = clock()
 
         def record(entry: Entry) -> None:
+            nonlocal last_flush
             journal.record(entry)
             rows.extend(journal.rows([entry]))
-            if flush is not None and len(rows) >= batch:
+            if flush is not None and len(rows) >= batch and clock() - last_flush >= interval:
                 flush(list(rows))
                 rows.clear()
+                last_flush = clock()
 
         unsent = {e.key: e for e in to_send}
         try:
@@ -146,8 +157,9 @@ def deliver(emails: Iterable[Email], mailer: Mailer, journal: Journal, limits: L
     return result
 
 
-def _messages(emails: list[Email], now: datetime, result: Delivery) -> Iterator[tuple[Email, object]]:
-    for email in emails:
+def _messages(emails: list[Email | Draft], now: datetime, result: Delivery) -> Iterator[tuple[Email, object]]:
+    for item in emails:
+        email = item.ready()  # a draft is written only now that it goes
         if not parse_email(email.recipient).ok:  # never reaches a server: reported, and not retried in vain
             result.refused.append((email, "adresse invalide"))
             result.problems.append(_refusal(email, "adresse invalide"))
