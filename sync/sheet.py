@@ -219,6 +219,9 @@ def read_table(grid: Grid | None, tab: Tab, title: str | None = None) -> Table:
 
 def cell(value: Any) -> Any:
     """A value as a sheet cell: only str, int, float or "" (never NaN, numpy types or Decimals)."""
+    kind = type(value)
+    if kind is str or kind is int:  # most cells, first (a big tab has hundreds of thousands)
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):

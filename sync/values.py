@@ -44,7 +44,12 @@ def is_blank(raw: Any) -> bool:
 
 def fold(text: str) -> str:
     """Trimmed, lower-case, accents removed, inner spaces collapsed: how headers and words are matched."""
-    text = unicodedata.normalize("NFKD", str(text))
+    return _fold(text if type(text) is str else str(text))
+
+
+@lru_cache(maxsize=65536)  # the same names, labels and headers are folded again and again in a run
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
     return _SPACES.sub(" ", text).strip().casefold()
 
@@ -207,6 +212,17 @@ def localize(naive: datetime, tz: ZoneInfo) -> datetime:
 def parse_datetime(raw: Any, tz: ZoneInfo, required: bool = True) -> Parsed:
     """A date and time as a French sheet shows it ("01/12/2026 08:00", "01/12/2026", ISO, a serial
     number or a spreadsheet date), as an aware datetime in ``tz``. A date alone means midnight."""
+    if type(raw) is str:  # the same dates come back often (a journal's rows, a sale's dates): read each once
+        return _parse_datetime_text(raw, tz, required)
+    return _parse_datetime(raw, tz, required)
+
+
+@lru_cache(maxsize=65536)
+def _parse_datetime_text(raw: str, tz: ZoneInfo, required: bool) -> Parsed:
+    return _parse_datetime(raw, tz, required)
+
+
+def _parse_datetime(raw: Any, tz: ZoneInfo, required: bool) -> Parsed:
     if is_blank(raw):
         return Parsed(None, "date manquante" if required else None)
     try:

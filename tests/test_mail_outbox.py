@@ -35,7 +35,7 @@ def test_the_outbox_is_the_default_and_writes_eml_files_a_person_finds(tmp_path)
     assert isinstance(mailer, OutboxMailer) and mailer.folder == tmp_path / "outbox"
     result = deliver(emails(), mailer, Journal([], None, PARIS), Limits(), NOW)
     assert len(result.sent) == 2
-    names = sorted(p.name for p in (tmp_path / "outbox").iterdir())
+    names = sorted(p.name for p in (tmp_path / "outbox").iterdir() if not p.name.startswith("."))
     assert names == ["2026-12_confirmation_jerome.pelletier@example.net.eml",
                      "2026-12_confirmation_martine.ducloux@example.org.eml", "index.html"]
     message = email.message_from_bytes((tmp_path / "outbox" / names[1]).read_bytes(), policy=email.policy.default)
@@ -114,3 +114,26 @@ def test_the_example_config_documents_every_mail_key():
                                                "preview": "apercu"}}, base_dir=ROOT)
     assert config.mail.journal_wal == ROOT / "envois.jsonl"
     assert config_module.from_dict({}, base_dir=ROOT).mail.journal_wal == ROOT / "journal-envois.jsonl"
+
+
+def test_the_index_reads_each_file_once(tmp_path, monkeypatch):
+    from sync.mail import outbox
+
+    folder = tmp_path / "outbox"
+    deliver(emails(), OutboxMailer(folder), Journal([], None, PARIS), Limits(), NOW)
+    first = (folder / "index.html").read_text(encoding="utf-8")
+    parsed: list[str] = []
+    real = outbox.BytesParser
+
+    class Counting(real):
+        def parse(self, file, headersonly=False):
+            parsed.append(file.name)
+            return super().parse(file, headersonly=headersonly)
+
+    monkeypatch.setattr(outbox, "BytesParser", Counting)
+    outbox.write_index(folder)
+    assert parsed == [] and (folder / "index.html").read_text(encoding="utf-8") == first
+    (folder / "2026-12_confirmation_martine.ducloux@example.org.eml").write_bytes(
+        b"Subject: =?utf-8?q?Chang=C3=A9?=\nTo: x@example.org\n\ncorps\n")
+    outbox.write_index(folder)
+    assert len(parsed) == 1 and "Changé" in (folder / "index.html").read_text(encoding="utf-8")

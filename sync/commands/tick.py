@@ -41,6 +41,11 @@ def run(ctx: Context, sale: str | None = None) -> int:
 
 def _tick(ctx: Context, only: str | None) -> int:
     config, now = ctx.config, ctx.now
+    # A workbook open in LibreOffice or Excel cannot be written: say so before sending anything, rather
+    # than send the emails and then fail to record them (tests/test_faults.py::test_a_workbook_open_in_…).
+    writable = getattr(ctx.store, "ensure_writable", None)
+    if writable is not None:
+        writable()
     snap = snapshot.read(ctx.store, config)
     result = refresh(snap, config, now)
     if only and result.catalogue.sale(only) is None:

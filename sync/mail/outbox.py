@@ -5,6 +5,7 @@ example.org.eml``), with an ``index.html`` listing them all. Nothing leaves the 
 from __future__ import annotations
 
 import html
+import json
 import os
 from collections.abc import Iterable, Iterator
 from email import policy
@@ -16,6 +17,7 @@ from .mailer import SENT, Item, Outcome
 from .message import Email, safe_filename
 
 INDEX = "index.html"
+INDEX_CACHE = ".index.json"  # what write_index read from each .eml, so it reads each file once
 
 
 def eml_name(email: Email) -> str:
@@ -67,23 +69,44 @@ class OutboxMailer:
 
 
 def write_index(folder: Path, title: str = "Boîte d'envoi") -> Path:
-    """``index.html``: every .eml of the folder with its date, type, recipient and subject."""
+    """``index.html``: every .eml of the folder with its date, type, recipient and subject.
+
+    Each file's headers are read once and kept in ``.index.json`` (by name, size and modification time):
+    parsing them costs milliseconds a file, and an outbox used for years holds tens of thousands."""
+    known = _read_cache(folder / INDEX_CACHE)
+    cache: dict[str, list] = {}
     rows = []
     for path in sorted(folder.glob("*.eml")):
-        with path.open("rb") as file:
-            headers = BytesParser(policy=policy.default).parse(file, headersonly=True)
+        stat = path.stat()
+        entry = known.get(path.name)
+        if not (isinstance(entry, list) and len(entry) == 6 and entry[:2] == [stat.st_size, stat.st_mtime_ns]):
+            with path.open("rb") as file:
+                headers = BytesParser(policy=policy.default).parse(file, headersonly=True)
+            entry = [stat.st_size, stat.st_mtime_ns, *(str(headers.get(h, "")) for h in
+                                                        ("Date", "X-Paniers-Kind", "To", "Subject"))]
+        cache[path.name] = entry
+        date, kind, to, subject = (str(v) for v in entry[2:])
         rows.append(
             "<tr>"
-            f"<td>{html.escape(str(headers.get('Date', '')))}</td>"
-            f"<td>{html.escape(kinds.label(str(headers.get('X-Paniers-Kind', ''))))}</td>"
-            f"<td>{html.escape(str(headers.get('To', '')))}</td>"
-            f"<td><a href=\"{html.escape(path.name)}\">{html.escape(str(headers.get('Subject', '')))}</a></td>"
+            f"<td>{html.escape(date)}</td>"
+            f"<td>{html.escape(kinds.label(kind))}</td>"
+            f"<td>{html.escape(to)}</td>"
+            f"<td><a href=\"{html.escape(path.name)}\">{html.escape(subject)}</a></td>"
             "</tr>"
         )
     page = INDEX_PAGE.format(title=html.escape(title), count=len(rows), rows="\n".join(rows))
     index = folder / INDEX
     write_atomically(index, page.encode("utf-8"))
+    write_atomically(folder / INDEX_CACHE, json.dumps(cache, ensure_ascii=False).encode("utf-8"))
     return index
+
+
+def _read_cache(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 INDEX_PAGE = """<!doctype html>

@@ -1,0 +1,251 @@
+"""Writing a run's changes into an .xlsx by its parts: the sheets that change are written anew, every other
+part of the file is copied as it is.
+
+openpyxl loads every cell of every tab and writes them all back: for a sale of 2 000 households, or ten
+years of orders and journal, that is hundreds of thousands of cells, and ten seconds to a minute per
+save. A run changes only the derived tabs (rewritten whole) and the end of a few tabs people own (rows
+appended to ``Journal`` and ``Clients``). So this writes those sheets' XML directly (text as inline
+strings: never a formula, nothing to add to the shared strings), appends rows just before the end of the
+other sheets' ``sheetData``, and copies the rest of the package byte for byte: people's tabs, formulas,
+formats, styles and everything else keep exactly what they held.
+
+Anything it was not built for raises ``Unsupported`` before a byte is written, and the store then takes
+the openpyxl path: a tab to create, a derived tab with comments or drawings attached, a sheet whose last
+row holds no value, a value of another type, an XML layout with namespace prefixes (``Strict`` OOXML).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import zipfile
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath
+from xml.etree import ElementTree
+from xml.sax.saxutils import escape
+
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import column_index_from_string, get_column_letter
+
+from ..sheet import Grid, find_title
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PACKAGE_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+CONTENT_TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
+CALC_CHAIN = REL + "/calcChain"
+
+_DIMENSION = re.compile(rb'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"\s*/>')
+_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
+_HAS_VALUE = re.compile(rb"<(?:v|is|f)[\s>/]")
+_A1 = re.compile(rb'<c\b[^>]*\br="A1"[^>]*>')
+_STYLE = re.compile(rb'\bs="(\d+)"')
+_VIEWS = re.compile(rb"<sheetViews>.*?</sheetViews>", re.DOTALL)
+_HEAD = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+         b'<worksheet xmlns="' + MAIN.encode() + b'" xmlns:r="' + REL.encode() + b'">')
+_FROZEN = (b'<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
+           b'state="frozen"/><selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>')
+
+
+class Unsupported(Exception):
+    """This change is not one the part-by-part writer makes: use openpyxl."""
+
+
+def patch(source: Path, target: Path, replace: dict[str, Grid], append: dict[str, tuple[list, Grid]],
+          widths: Callable[[Grid], dict[int, float]]) -> None:
+    """Write ``target``: ``source`` with the tabs of ``replace`` rewritten (header first) and the rows of
+    ``append`` (name -> (header, rows)) added after the last row holding a value. Raises ``Unsupported``
+    before writing anything when the change needs openpyxl."""
+    with zipfile.ZipFile(source) as package:
+        names = package.namelist()
+        parts = _Parts(package, names)
+        sheets = parts.sheets()
+        changed: dict[str, bytes] = {}
+        for name, grid in replace.items():
+            part = _sheet_part(sheets, name, parts)
+            changed[part] = _new_sheet(package.read(part), grid, widths(grid))
+        for name, (_header, rows) in append.items():
+            if not rows:
+                continue
+            part = _sheet_part(sheets, name, parts)
+            changed[part] = _appended(changed.get(part) or package.read(part), rows)
+        dropped = parts.calc_chain() if replace else set()
+        if dropped:  # formulas of a rewritten tab may be gone: Excel rebuilds its calculation chain itself
+            changed.update(parts.without_calc_chain(dropped))
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+            for info in package.infolist():
+                if info.filename in dropped:
+                    continue
+                data = changed.get(info.filename)
+                copy = zipfile.ZipInfo(info.filename, info.date_time)
+                copy.compress_type, copy.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
+                out.writestr(copy, data if data is not None else package.read(info.filename))
+
+
+class _Parts:
+    """The package's map: the workbook part, its relationships, its sheets by title."""
+
+    def __init__(self, package: zipfile.ZipFile, names: list[str]):
+        self.package, self.names = package, set(names)
+        self.workbook = self._office_document()
+        folder = PurePosixPath(self.workbook).parent
+        self.rels_path = str(folder / "_rels" / (PurePosixPath(self.workbook).name + ".rels"))
+        if self.rels_path not in self.names:
+            raise Unsupported("no workbook relationships")
+        self.rels = ElementTree.fromstring(package.read(self.rels_path))
+        self.targets = {r.get("Id"): _resolve(folder, r.get("Target", "")) for r in self.rels
+                        if r.tag == f"{{{PACKAGE_REL}}}Relationship"}
+
+    def _office_document(self) -> str:
+        if "_rels/.rels" not in self.names:
+            raise Unsupported("no package relationships")
+        root = ElementTree.fromstring(self.package.read("_rels/.rels"))
+        for rel in root:
+            if rel.get("Type", "").endswith("/officeDocument"):
+                return _resolve(PurePosixPath(""), rel.get("Target", ""))
+        raise Unsupported("no workbook part")
+
+    def sheets(self) -> dict[str, str]:
+        root = ElementTree.fromstring(self.package.read(self.workbook))
+        if root.tag != f"{{{MAIN}}}workbook":
+            raise Unsupported("not a transitional SpreadsheetML workbook")
+        found = {}
+        for sheet in root.iter(f"{{{MAIN}}}sheet"):
+            target = self.targets.get(sheet.get(f"{{{REL}}}id"))
+            if target is None or target not in self.names:
+                raise Unsupported("a sheet without its part")
+            found[sheet.get("name", "")] = target
+        return found
+
+    def calc_chain(self) -> set[str]:
+        return {t for i, t in self.targets.items() if t in self.names and self._type(i) == CALC_CHAIN}
+
+    def _type(self, rel_id: str) -> str:
+        return next((r.get("Type", "") for r in self.rels if r.get("Id") == rel_id), "")
+
+    def without_calc_chain(self, dropped: set[str]) -> dict[str, bytes]:
+        """The relationships and content types with the calculation chain left out."""
+        for rel in list(self.rels):
+            if rel.get("Type") == CALC_CHAIN:
+                self.rels.remove(rel)
+        types = ElementTree.fromstring(self.package.read("[Content_Types].xml"))
+        for override in list(types):
+            if override.get("PartName", "").lstrip("/") in dropped:
+                types.remove(override)
+        ElementTree.register_namespace("", PACKAGE_REL)
+        rels = ElementTree.tostring(self.rels, encoding="UTF-8", xml_declaration=True)
+        ElementTree.register_namespace("", CONTENT_TYPES)
+        content = ElementTree.tostring(types, encoding="UTF-8", xml_declaration=True)
+        return {self.rels_path: rels, "[Content_Types].xml": content}
+
+
+def _resolve(folder: PurePosixPath, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    parts: list[str] = []
+    for piece in (folder / target).parts:
+        if piece == "..":
+            if parts:
+                parts.pop()
+        elif piece not in (".", ""):
+            parts.append(piece)
+    return "/".join(parts)
+
+
+def _sheet_part(sheets: dict[str, str], name: str, parts: _Parts) -> str:
+    title = find_title(list(sheets), name)
+    if title is None:
+        raise Unsupported(f"the tab {name} is to be created")
+    part = sheets[title]
+    rels = str(PurePosixPath(part).parent / "_rels" / (PurePosixPath(part).name + ".rels"))
+    if rels in parts.names:
+        raise Unsupported(f"the tab {name} has comments, drawings or tables attached")
+    return part
+
+
+# --- one sheet ---------------------------------------------------------------------------------------
+
+def _new_sheet(old: bytes, grid: Grid, widths: dict[int, float]) -> bytes:
+    """A derived tab written anew: header style, frozen panes and selection kept from the old one."""
+    if b"<worksheet" not in old[:4096]:
+        raise Unsupported("a sheet with namespace prefixes")
+    head = old[: old.find(b"<sheetData")]
+    views = _VIEWS.search(head)
+    first = _A1.search(old)
+    style = _STYLE.search(first.group(0)) if first else None
+    header_style = b' s="' + style.group(1) + b'"' if style else b""
+    height = len(grid)
+    width = max((len(row) for row in grid), default=0)
+    body = [_HEAD]
+    if height and width:
+        body.append(b'<dimension ref="A1:' + get_column_letter(width).encode() + str(height).encode() + b'"/>')
+    body.append(views.group(0) if views else _FROZEN)
+    body.append(b'<sheetFormatPr defaultRowHeight="15"/>')
+    if widths:
+        body.append(b"<cols>" + b"".join(
+            f'<col min="{c}" max="{c}" width="{w}" customWidth="1"/>'.encode() for c, w in sorted(widths.items()))
+            + b"</cols>")
+    body.append(b"<sheetData>")
+    letters = [get_column_letter(c).encode() for c in range(1, width + 1)]
+    for number, row in enumerate(grid, start=1):
+        body.append(_row(number, row, letters, header_style if number == 1 else b""))
+    body.append(b'</sheetData><pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>'
+                b"</worksheet>")
+    return b"".join(body)
+
+
+def _appended(data: bytes, rows: Grid) -> bytes:
+    """Rows added after the last row of a sheet, which must hold a value (else: openpyxl)."""
+    end = data.rfind(b"</sheetData>")
+    if end < 0 or b"<worksheet" not in data[:4096]:
+        raise Unsupported("an empty sheet, or namespace prefixes")
+    start = data.rfind(b"<row ", 0, end)
+    if start < 0:
+        raise Unsupported("a sheet with no rows")
+    tag_end = data.find(b">", start)
+    number = _ROW_NUMBER.search(data, start, tag_end + 1)
+    if number is None or not _HAS_VALUE.search(data, start, end):
+        raise Unsupported("the last row is empty or unnumbered")
+    last = int(number.group(1))
+    width = max((len(row) for row in rows), default=0)
+    letters = [get_column_letter(c).encode() for c in range(1, width + 1)]
+    added = b"".join(_row(last + offset, row, letters, b"") for offset, row in enumerate(rows, start=1))
+    patched = data[:end] + added + data[end:]
+    dimension = _DIMENSION.search(patched, 0, patched.find(b"<sheetData"))
+    if dimension is not None:
+        right = dimension.group(3) or dimension.group(1)
+        column = max(column_index_from_string(right.decode()), width)
+        ref = (dimension.group(1) + dimension.group(2) + b":" + get_column_letter(column).encode()
+               + str(last + len(rows)).encode())
+        patched = patched[:dimension.start()] + b'<dimension ref="' + ref + b'"/>' + patched[dimension.end():]
+    return patched
+
+
+def _row(number: int, values: list, letters: list[bytes], style: bytes) -> bytes:
+    index = str(number).encode()
+    cells = []
+    for letter, value in zip(letters, values, strict=False):
+        cell = _cell(letter + index, value, style)
+        if cell:
+            cells.append(cell)
+    return b'<row r="' + index + b'">' + b"".join(cells) + b"</row>"
+
+
+def _cell(ref: bytes, value, style: bytes) -> bytes:
+    if value is None:
+        return b""
+    kind = type(value)
+    if kind is str:
+        text = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if not text:
+            return b""
+        # inline text: never a formula, whatever it starts with; spaces kept as typed
+        return (b'<c r="' + ref + b'"' + style + b' t="inlineStr"><is><t xml:space="preserve">'
+                + escape(text).encode("utf-8") + b"</t></is></c>")
+    if kind is bool:
+        return b'<c r="' + ref + b'"' + style + b' t="b"><v>' + (b"1" if value else b"0") + b"</v></c>"
+    if kind is int:
+        return b'<c r="' + ref + b'"' + style + b"><v>" + str(value).encode() + b"</v></c>"
+    if kind is float and math.isfinite(value):
+        return b'<c r="' + ref + b'"' + style + b"><v>" + repr(value).encode() + b"</v></c>"
+    raise Unsupported(f"a value of type {kind.__name__}")
