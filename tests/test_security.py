@@ -1,0 +1,110 @@
+"""Claims of the README's Security section that no other test pins: where secrets may live and where they
+never show up, and what a consumer's text can never become (template code, a path, an attachment, a
+second recipient)."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pytest
+from aiosmtpd.smtp import AuthResult
+from conftest import at
+from fakes.smtp_server import running
+from mailkit import Order, demo_catalogue, letterhead, make_book, sale
+
+from sync import config as config_module
+from sync import demo
+from sync.commands import Context, tick
+from sync.errors import ConfigError, MailError
+from sync.mail import compose
+from sync.mail.journal import Journal
+from sync.mail.message import build
+from sync.mail.outbox import OutboxMailer
+from sync.mail.send import Limits, deliver
+from sync.mail.smtp import SmtpMailer
+from sync.stores import MemoryStore
+
+NOW = at("2026-12-02 10:00")
+SECRET = "s3cret-Ne-Pas-Divulguer"
+
+
+@pytest.mark.parametrize("section, key", [("mail", "password"), ("mail", "smtp_password"), ("store", "private_key"),
+                                          ("store", "token"), ("group", "password")])
+def test_no_secret_can_be_written_in_the_configuration_file(section, key):
+    with pytest.raises(ConfigError, match="Clé inconnue"):
+        config_module.from_dict({section: {key: SECRET}})
+
+
+def test_a_refused_password_is_never_repeated_in_a_message():
+    def login(server, session, envelope, mechanism, auth_data):
+        return AuthResult(success=False, handled=False)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with running(authenticator=login, auth_require_tls=False, auth_required=True) as (controller, _):
+            mailer = SmtpMailer("127.0.0.1", controller.port, "none", "paniers@example.org", password=SECRET,
+                                sleep=lambda seconds: None)
+            book = make_book(Order("a@example.org", {"PAIN1": 1}))
+            emails = compose.order_updates(letterhead(), demo_catalogue(), sale(), book, Journal([], None, NOW.tzinfo))
+            with pytest.raises(MailError) as refused:
+                list(mailer.send((e, build(e, NOW)) for e in emails))
+    assert "mot de passe" in str(refused.value) and SECRET not in str(refused.value)
+
+
+def test_the_smtp_password_reaches_neither_the_workbook_nor_the_emails_nor_the_output(tmp_path):
+    store = MemoryStore(demo.build())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+
+        def login(server, session, envelope, mechanism, auth_data):
+            return AuthResult(success=auth_data.password == SECRET.encode(), handled=False)
+
+        with running(authenticator=login, auth_require_tls=False, auth_required=True) as (controller, server):
+            config = config_module.from_dict({"mail": {
+                "backend": "smtp", "host": "127.0.0.1", "port": controller.port, "security": "none",
+                "user": "paniers@example.org", "password_env": "PANIERS_SMTP_PASSWORD"}}, base_dir=tmp_path)
+            out: list[str] = []
+            code = tick.run(Context(config, store, NOW, out.append, {"PANIERS_SMTP_PASSWORD": SECRET}))
+    assert code == 0 and server.received  # it did log in and send
+    assert SECRET not in "\n".join(out)
+    assert not any(SECRET in str(cell) for grid in store.tabs.values() for row in grid for cell in row)
+    assert not any(SECRET.encode() in received.raw for received in server.received)
+    files = [p for p in tmp_path.rglob("*") if p.is_file()]  # outbox, write-ahead file, locks
+    assert not any(SECRET in p.read_text(encoding="utf-8", errors="replace") for p in files)
+
+
+def test_template_code_typed_by_a_consumer_is_shown_as_typed():
+    book = make_book(Order("eve@example.org", {"PAIN1": 1}, first_name="{{ 7*7 }}", last_name="{% raw %}",
+                           comment="{{ config.__class__ }}"))
+    [email] = compose.order_updates(letterhead(), demo_catalogue(), sale(), book, Journal([], None, NOW.tzinfo))
+    assert "Bonjour {{ 7*7 }}," in email.text and "49" not in email.text.split("\n")[0]
+    assert "{{ 7*7 }}" in email.html
+
+
+def test_a_consumer_text_never_names_a_file_to_read_or_write(tmp_path):
+    secret_file = tmp_path / "service-account.json"
+    secret_file.write_text('{"private_key": "-----BEGIN PRIVATE KEY-----"}', encoding="utf-8")
+    book = make_book(Order("eve@example.org", {"PAIN1": 1}, first_name=str(secret_file),
+                           last_name="../../../etc/passwd", comment=str(secret_file)))
+    emails = [*compose.order_updates(letterhead(), demo_catalogue(), sale(), book, Journal([], None, NOW.tzinfo)),
+              *compose.pickup_reminders(letterhead(), demo_catalogue(), sale(), book, NOW)]
+    outbox = tmp_path / "outbox"
+    result = deliver(emails, OutboxMailer(outbox), Journal([], None, NOW.tzinfo), Limits(), NOW)
+    assert len(result.sent) == len(emails) == 2
+    for email in emails:
+        message = build(email, NOW)
+        assert b"PRIVATE KEY" not in bytes(message)  # never attached, never read
+        assert [part.get_filename() for part in message.iter_attachments()] in ([], ["distribution-2026-12.ics"])
+    written = [p.resolve() for p in tmp_path.rglob("*") if p.is_file()]
+    assert all(p.parent == outbox.resolve() or p == secret_file.resolve() for p in written)  # nothing elsewhere
+    assert not Path("/etc/passwd.eml").exists()
+
+
+def test_each_email_goes_to_one_address_only_the_one_the_household_typed():
+    book = make_book(Order("eve@example.org", {"PAIN1": 1}, first_name="Eve, bob@example.org",
+                           last_name="<carol@example.org>; dave@example.org"))
+    [email] = compose.order_updates(letterhead(), demo_catalogue(), sale(), book, Journal([], None, NOW.tzinfo))
+    message = build(email, NOW)
+    assert [a.addr_spec for a in message["To"].addresses] == ["eve@example.org"]
+    assert message["Cc"] is None and message["Bcc"] is None
