@@ -158,7 +158,10 @@ def group(households: int = 2000, products: int = 60, sales: int = 1, pool: int 
 
 
 def write_workbook(grids: dict[str, Grid], path) -> None:
-    """The grids as an .xlsx workbook, through the local store (as ``paniers init`` would make it)."""
+    """The grids as an .xlsx workbook, through the local store, with every other tab of the contract present
+    with its header, as ``paniers init`` makes them."""
     from sync.stores import Changes, LocalWorkbookStore
 
-    LocalWorkbookStore(path).write(Changes(replace=grids))
+    tabs = {tab.name: [tab.header] for tab in sheet.ALL_TABS}
+    tabs.update(grids)
+    LocalWorkbookStore(path).write(Changes(replace=tabs))

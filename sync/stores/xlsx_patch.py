@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+import shutil
 import zipfile
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
@@ -43,6 +44,7 @@ _STYLE = re.compile(rb'\bs="(\d+)"')
 _VIEWS = re.compile(rb"<sheetViews>.*?</sheetViews>", re.DOTALL)
 _HEAD = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
          b'<worksheet xmlns="' + MAIN.encode() + b'" xmlns:r="' + REL.encode() + b'">')
+_HEAD_BYTES = 1 << 16  # how much of a sheet to read to find its views and its first cell
 _FROZEN = (b'<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
            b'state="frozen"/><selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>')
 
@@ -60,26 +62,38 @@ def patch(source: Path, target: Path, replace: dict[str, Grid], append: dict[str
         names = package.namelist()
         parts = _Parts(package, names)
         sheets = parts.sheets()
-        changed: dict[str, bytes] = {}
+        # each changed part as a list of pieces, written one after the other: a big tab is never joined into
+        # one more copy in memory (ten years of journal is tens of megabytes of XML)
+        changed: dict[str, list] = {}
         for name, grid in replace.items():
             part = _sheet_part(sheets, name, parts)
-            changed[part] = _new_sheet(package.read(part), grid, widths(grid))
+            with package.open(part) as old:
+                head = old.read(_HEAD_BYTES)  # the old sheet's views and header style are near its start
+            changed[part] = _new_sheet(head, grid, widths(grid))
         for name, (_header, rows) in append.items():
             if not rows:
                 continue
             part = _sheet_part(sheets, name, parts)
-            changed[part] = _appended(changed.get(part) or package.read(part), rows)
+            if part in changed:
+                raise Unsupported(f"the tab {name} is both rewritten and appended to")
+            changed[part] = _appended(package.read(part), rows)
         dropped = parts.calc_chain() if replace else set()
         if dropped:  # formulas of a rewritten tab may be gone: Excel rebuilds its calculation chain itself
-            changed.update(parts.without_calc_chain(dropped))
+            changed.update({k: [v] for k, v in parts.without_calc_chain(dropped).items()})
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
             for info in package.infolist():
                 if info.filename in dropped:
                     continue
-                data = changed.get(info.filename)
                 copy = zipfile.ZipInfo(info.filename, info.date_time)
                 copy.compress_type, copy.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
-                out.writestr(copy, data if data is not None else package.read(info.filename))
+                with out.open(copy, "w") as destination:
+                    pieces = changed.get(info.filename)
+                    if pieces is None:
+                        with package.open(info) as source:
+                            shutil.copyfileobj(source, destination, 1 << 20)
+                    else:
+                        for piece in pieces:
+                            destination.write(piece)
 
 
 class _Parts:
@@ -165,10 +179,11 @@ def _sheet_part(sheets: dict[str, str], name: str, parts: _Parts) -> str:
 
 # --- one sheet ---------------------------------------------------------------------------------------
 
-def _new_sheet(old: bytes, grid: Grid, widths: dict[int, float]) -> bytes:
-    """A derived tab written anew: header style, frozen panes and selection kept from the old one."""
-    if b"<worksheet" not in old[:4096]:
-        raise Unsupported("a sheet with namespace prefixes")
+def _new_sheet(old: bytes, grid: Grid, widths: dict[int, float]) -> list[bytes]:
+    """A derived tab written anew: header style, frozen panes and selection kept from the old one (``old``:
+    the start of its XML)."""
+    if b"<worksheet" not in old[:4096] or b"<sheetData" not in old:
+        raise Unsupported("a sheet with namespace prefixes, or a very long head")
     head = old[: old.find(b"<sheetData")]
     views = _VIEWS.search(head)
     first = _A1.search(old)
@@ -191,10 +206,10 @@ def _new_sheet(old: bytes, grid: Grid, widths: dict[int, float]) -> bytes:
         body.append(_row(number, row, letters, header_style if number == 1 else b""))
     body.append(b'</sheetData><pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>'
                 b"</worksheet>")
-    return b"".join(body)
+    return body
 
 
-def _appended(data: bytes, rows: Grid) -> bytes:
+def _appended(data: bytes, rows: Grid) -> list:
     """Rows added after the last row of a sheet, which must hold a value (else: openpyxl)."""
     end = data.rfind(b"</sheetData>")
     if end < 0 or b"<worksheet" not in data[:4096]:
@@ -210,15 +225,15 @@ def _appended(data: bytes, rows: Grid) -> bytes:
     width = max((len(row) for row in rows), default=0)
     letters = [get_column_letter(c).encode() for c in range(1, width + 1)]
     added = b"".join(_row(last + offset, row, letters, b"") for offset, row in enumerate(rows, start=1))
-    patched = data[:end] + added + data[end:]
-    dimension = _DIMENSION.search(patched, 0, patched.find(b"<sheetData"))
-    if dimension is not None:
-        right = dimension.group(3) or dimension.group(1)
-        column = max(column_index_from_string(right.decode()), width)
-        ref = (dimension.group(1) + dimension.group(2) + b":" + get_column_letter(column).encode()
-               + str(last + len(rows)).encode())
-        patched = patched[:dimension.start()] + b'<dimension ref="' + ref + b'"/>' + patched[dimension.end():]
-    return patched
+    view = memoryview(data)
+    dimension = _DIMENSION.search(data, 0, data.find(b"<sheetData"))
+    if dimension is None:
+        return [view[:end], added, view[end:]]
+    right = dimension.group(3) or dimension.group(1)
+    column = max(column_index_from_string(right.decode()), width)
+    ref = (dimension.group(1) + dimension.group(2) + b":" + get_column_letter(column).encode()
+           + str(last + len(rows)).encode())
+    return [view[:dimension.start()], b'<dimension ref="' + ref + b'"/>', view[dimension.end():end], added, view[end:]]
 
 
 def _row(number: int, values: list, letters: list[bytes], style: bytes) -> bytes:
