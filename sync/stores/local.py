@@ -16,7 +16,6 @@ import zipfile
 from collections.abc import Sequence
 from datetime import date, datetime, time
 from pathlib import Path
-from xml.etree import ElementTree
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -101,8 +100,12 @@ class LocalWorkbookStore:
                 return
             except xlsx_patch.Unsupported:
                 pass  # a tab to create, a sheet with attachments…: openpyxl does it
-            except (zipfile.BadZipFile, KeyError, ElementTree.ParseError):
-                pass  # unreadable as a package: openpyxl says why, in French, below
+            except (StoreLockedError, StoreError):
+                raise
+            except Exception:
+                # unreadable as a package, or a layout the patch misread: nothing was written (the workbook is
+                # replaced only once the new one is complete), and openpyxl does it, or says why in French
+                pass
         if self.path.exists():
             try:
                 book = load_workbook(self.path)  # formulas kept as formulas
