@@ -121,10 +121,10 @@ def test_kill_9_at_random_points_then_rerun_until_done(tmp_path):
     kills = 0
     with running(handler) as (controller, _):
         config = write_config(tmp_path, controller.port)
-        # one kill at a seeded moment of the run, three right after the server took a seeded message number,
-        # one while the workbook is being saved (its temporary copy exists)
-        plans = [("seconds", rng.uniform(0.5, 5.0)), ("message", rng.randint(5, 40)), ("message", rng.randint(5, 40)),
-                 ("message", rng.randint(5, 40)), ("saving", None)]
+        # three kills right after the server took a seeded message number (at most 120 of the 201: each lands),
+        # one at a seeded moment of a run, one while the workbook is being saved (its temporary copy exists)
+        plans = [("message", rng.randint(5, 40)), ("message", rng.randint(5, 40)), ("message", rng.randint(5, 40)),
+                 ("seconds", rng.uniform(0.5, 4.0)), ("saving", None)]
         for how, when in plans:
             handler.taken = 0
             handler.killed.clear()
@@ -132,7 +132,8 @@ def test_kill_9_at_random_points_then_rerun_until_done(tmp_path):
             handler.victim = child
             if how == "message":
                 handler.kill_at = when
-                handler.killed.wait(timeout=60)
+                while not handler.killed.wait(0.05) and child.poll() is None:
+                    pass
             elif how == "seconds":
                 time.sleep(when)
                 child.send_signal(signal.SIGKILL)
@@ -145,7 +146,7 @@ def test_kill_9_at_random_points_then_rerun_until_done(tmp_path):
             if child.returncode == -signal.SIGKILL:
                 kills += 1
             workbook_reads(tmp_path / "paniers.xlsx")  # never corrupted, whenever the kill came
-        assert kills >= 4
+        assert kills >= 3
         for _ in range(4):  # then cron goes on, calmly, until there is nothing left to send
             before = len(handler.received)
             child = tick_process(config)
