@@ -9,32 +9,49 @@ batches while it sends. Two runs never overlap: the second one yields at once (e
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, field
 
-from .. import cycle, runlock, schedule, snapshot
+from .. import cycle, lists, runlock, schedule, snapshot
 from ..config import resolve
 from ..errors import UsageError
 from ..mail import compose, kinds
 from ..mail.journal import Journal
 from ..mail.mailer import open_mailer
+from ..mail.message import Email
 from ..mail.send import Limits, deliver
 from ..problems import problems_frame
 from ..refresh import refresh
-from ..sheet import ANOMALIES, JOURNAL, frame_to_grid
+from ..sheet import ANOMALIES, JOURNAL, WEIGHINGS, frame_to_grid
 from ..stores.base import Append
 from . import Context
 from .check import report
 
 
+@dataclass
+class Outcome:
+    """What one tick did, for the demo and the tests (the French report is printed as it goes)."""
+
+    code: int = 0
+    sent: list[Email] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    yielded: bool = False
+
+
 def run(ctx: Context, sale: str | None = None) -> int:
+    return once(ctx, sale).code
+
+
+def once(ctx: Context, sale: str | None = None) -> Outcome:
+    """One tick under the run lock; a run that finds the lock taken yields at once (exit code 0)."""
     try:
         with runlock.exclusive(resolve(ctx.config, ctx.config.schedule.lock), ctx.now):
             return _tick(ctx, sale)
     except runlock.Busy as busy:
         ctx.say(f"Un autre passage est en cours ({busy.holder}) : celui-ci s'arrête sans rien faire.")
-        return 0
+        return Outcome(yielded=True)
 
 
-def _tick(ctx: Context, only: str | None) -> int:
+def _tick(ctx: Context, only: str | None) -> Outcome:
     config, now = ctx.config, ctx.now
     snap = snapshot.read(ctx.store, config)
     result = refresh(snap, config, now)
@@ -47,7 +64,7 @@ def _tick(ctx: Context, only: str | None) -> int:
                 "tant que ceci n'est pas corrigé :")
         for problem in result.blocked:
             ctx.say(f"  ✗ {problem.sentence()}")
-        return 1
+        return Outcome(code=1)
     journal = Journal.load(snap.grid(JOURNAL), resolve(config, config.mail.journal_wal), config.tz)
     letterhead = compose.Letterhead.from_config(config)
     due = cycle.plan(result, journal, letterhead, only)
@@ -62,6 +79,9 @@ def _tick(ctx: Context, only: str | None) -> int:
     changes.replace[ANOMALIES.name] = frame_to_grid(problems_frame(list(dict.fromkeys(problems))))
     if delivery.rows:
         changes.append[JOURNAL.name] = Append(journal.header, delivery.rows)
+    weigh = _rows_to_weigh(result, only)
+    if weigh.rows:
+        changes.append[WEIGHINGS.name] = weigh
     ctx.store.write(changes)
 
     _say_sales(ctx, result, only)
@@ -75,8 +95,22 @@ def _tick(ctx: Context, only: str | None) -> int:
         ctx.say(line)
     for note in due.notes:
         ctx.say(f"  ! {note}")
-    report(ctx, problems)
-    return 1 if delivery.error else 0
+    in_play = {sale["code"] for sale in cycle.sales_in_play(result, only)} | {""}
+    report(ctx, [p for p in problems if p.sale in in_play])
+    return Outcome(1 if delivery.error else 0, delivery.sent, due.notes)
+
+
+def _rows_to_weigh(result, only: str | None) -> Append:
+    """From closing on, the lines sold by weight get a row in Pesées for the producer to fill in."""
+    grid = result.snapshot.grid(WEIGHINGS)
+    rows: list[list] = []
+    header = WEIGHINGS.header
+    for sale in cycle.sales_in_play(result, only):
+        if result.now >= sale["closes"]:
+            append = lists.rows_to_weigh(result.book, grid, sale["code"])
+            rows += append.rows
+            header = append.header
+    return Append(header, rows)
 
 
 def _say_sales(ctx: Context, result, only: str | None) -> None:
