@@ -75,10 +75,10 @@ def sale_month(code: str, distribution: datetime) -> tuple[int, int]:
 
 
 def short_label(kind: str, distribution: datetime) -> str:
-    """A sale in a few characters, for chart axes: « nov. 26 », « Noël 26 »."""
+    """A sale in a few characters, for chart axes: « nov. 2026 », « Noël 2026 »."""
     if kind:
-        return f"{KIND_NAMES[kind]} {distribution:%y}"
-    return f"{MONTHS[distribution.month - 1]} {distribution:%y}"
+        return f"{KIND_NAMES[kind]} {distribution:%Y}"
+    return f"{MONTHS[distribution.month - 1]} {distribution:%Y}"
 
 
 def calendar(sales: pd.DataFrame, now: datetime | None = None) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""The figures against values computed by hand on a small history of six sales."""
+"""The figures against values computed by hand on the small history of ``fakes.history.small_book``."""
 
 from __future__ import annotations
 
@@ -7,56 +7,26 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
-from fakes.history import BookBuilder, at, catalogue, producer, product, sale
+from fakes import history as history_fakes
+from fakes.history import BookBuilder, at, catalogue, product, sale
 
 from sync import figures, sheet
 from sync.orderbook import OrderBook
 
 D = Decimal
 
-# Six sales a year apart in part, so that "the same sale last year" has answers; 2026-12 opens after `NOW`.
-SALES = [
-    sale("2025-11", "2025-11-14 17:00", "Vente de novembre"),
-    sale("2025-12", "2025-12-12 17:00", "Vente de décembre"),
-    sale("2025-NOEL", "2025-12-23 16:00", "Vente spéciale de Noël", special=True,
-         opens="2025-12-13 08:00", closes="2025-12-20 20:00"),
-    sale("2026-01", "2026-01-16 17:00", "Vente de janvier"),
-    sale("2026-02", "2026-02-13 17:00", "Vente de février"),
-    sale("2026-11", "2026-11-13 17:00", "Vente de novembre"),
-    sale("2026-12", "2026-12-11 17:00", "Vente de décembre"),
-]
-PRODUCTS = [
-    product("PAIN", "FOUR", "4.50", name="Pain de campagne", packaging="1 kg"),
-    product("BRIO", "FOUR", "6.00", stock=3, name="Brioche"),
-    product("LEG", "JARD", "15.00", name="Panier de légumes"),
-    product("CAR", "JARD", "2.40", name="Carottes", packaging="1 kg"),
-]
-PRODUCERS = [producer("FOUR", "Le Fournil"), producer("JARD", "Les Jardins")]
-NOW = at("2026-11-20 10:00")
+SALES = history_fakes.SMALL_SALES
+NOW = history_fakes.SMALL_NOW
 
 
 @pytest.fixture
 def cat():
-    return catalogue([dict(s) for s in SALES], [dict(p) for p in PRODUCTS], [dict(p) for p in PRODUCERS])
+    return history_fakes.small_catalogue()
 
 
 @pytest.fixture
 def book(cat) -> OrderBook:
-    b = BookBuilder(cat)
-    b.order("2025-11", "a@example.org", {"PAIN": 2, "LEG": 1}, name="Anne A")
-    b.order("2025-11", "b@example.org", {"PAIN": 1}, name="Bruno B")
-    b.order("2025-12", "a@example.org", {"LEG": 1}, name="Anne A")
-    b.order("2025-12", "c@example.org", {"BRIO": 2}, name="Chloé C")
-    b.order("2025-12", "d@example.org", {"BRIO": (2, 1), "PAIN": 1}, name="David D")  # cut: sold out
-    b.order("2025-NOEL", "b@example.org", {"CAR": 3}, name="Bruno B")
-    b.cancel("2025-NOEL", "e@example.org", at("2025-12-15 09:00"), [(at("2025-12-14 09:00"), {"CAR": 1})])
-    b.order("2026-01", "a@example.org", {"PAIN": 1}, name="Anne A")
-    b.order("2026-01", "c@example.org", {"LEG": 2}, name="Chloé C")
-    b.order("2026-01", "f@example.org", {"BRIO": (1, 0)}, name="Fanny F")  # entirely cut: not served
-    b.order("2026-11", "a@example.org", {"PAIN": 1, "LEG": 1}, name="Anne A", phone="06 00 00 00 01")
-    b.order("2026-11", "g@example.org", {"CAR": 1}, name="Gaël G")
-    b.order("2026-11", "c@example.org", {"BRIO": 3}, name="Chloé C")  # reaches the stock of 3 exactly
-    return b.build()
+    return history_fakes.small_book(cat)
 
 
 @pytest.fixture
@@ -66,7 +36,8 @@ def history(book, cat) -> figures.History:
 
 def test_sales_are_the_opened_ones_in_order(history):
     assert list(history.sales.index) == ["2025-11", "2025-12", "2025-NOEL", "2026-01", "2026-02", "2026-11"]
-    assert list(history.sales["label"]) == ["nov. 25", "déc. 25", "Noël 25", "janv. 26", "févr. 26", "nov. 26"]
+    assert list(history.sales["label"]) == ["nov. 2025", "déc. 2025", "Noël 2025", "janv. 2026",
+                                             "févr. 2026", "nov. 2026"]
 
 
 def test_households_new_and_returning_per_sale(history):

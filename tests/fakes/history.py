@@ -157,6 +157,53 @@ class BookBuilder:
         )
 
 
+# --- a small history, computed by hand in tests/test_figures.py -------------------------------
+
+# Sales a year apart in part, so that "the same sale last year" has answers; 2026-12 opens after SMALL_NOW.
+SMALL_SALES = [
+    sale("2025-11", "2025-11-14 17:00", "Vente de novembre"),
+    sale("2025-12", "2025-12-12 17:00", "Vente de décembre"),
+    sale("2025-NOEL", "2025-12-23 16:00", "Vente spéciale de Noël", special=True,
+         opens="2025-12-13 08:00", closes="2025-12-20 20:00"),
+    sale("2026-01", "2026-01-16 17:00", "Vente de janvier"),
+    sale("2026-02", "2026-02-13 17:00", "Vente de février"),
+    sale("2026-11", "2026-11-13 17:00", "Vente de novembre"),
+    sale("2026-12", "2026-12-11 17:00", "Vente de décembre"),
+]
+SMALL_NOW = at("2026-11-20 10:00")
+
+
+def small_catalogue() -> Catalogue:
+    return catalogue(
+        [dict(s) for s in SMALL_SALES],
+        [product("PAIN", "FOUR", "4.50", name="Pain de campagne", packaging="1 kg"),
+         product("BRIO", "FOUR", "6.00", stock=3, name="Brioche"),
+         product("LEG", "JARD", "15.00", name="Panier de légumes"),
+         product("CAR", "JARD", "2.40", name="Carottes", packaging="1 kg")],
+        [producer("FOUR", "Le Fournil"), producer("JARD", "Les Jardins")],
+    )
+
+
+def small_book(cat: Catalogue) -> OrderBook:
+    """Orders in each sale come 60, 67, 74... minutes after its opening, in the order written here."""
+    b = BookBuilder(cat)
+    b.order("2025-11", "a@example.org", {"PAIN": 2, "LEG": 1}, name="Anne A")  # 24,00
+    b.order("2025-11", "b@example.org", {"PAIN": 1}, name="Bruno B")  # 4,50
+    b.order("2025-12", "a@example.org", {"LEG": 1}, name="Anne A")  # 15,00
+    b.order("2025-12", "c@example.org", {"BRIO": 2}, name="Chloé C")  # 12,00
+    b.order("2025-12", "d@example.org", {"BRIO": (2, 1), "PAIN": 1}, name="David D")  # 10,50; cut: sold out
+    b.order("2025-NOEL", "b@example.org", {"CAR": 3}, name="Bruno B")  # 7,20
+    b.cancel("2025-NOEL", "e@example.org", at("2025-12-15 09:00"), [(at("2025-12-14 09:00"), {"CAR": 1})])
+    b.order("2026-01", "a@example.org", {"PAIN": 1}, name="Anne A")  # 4,50
+    b.order("2026-01", "c@example.org", {"LEG": 2}, name="Chloé C")  # 30,00
+    b.order("2026-01", "f@example.org", {"BRIO": (1, 0)}, name="Fanny F")  # entirely cut: not served
+    # 2026-02: no order at all
+    b.order("2026-11", "a@example.org", {"PAIN": 1, "LEG": 1}, name="Anne A", phone="06 00 00 00 01")  # 19,50
+    b.order("2026-11", "g@example.org", {"CAR": 1}, name="Gaël G")  # 2,40
+    b.order("2026-11", "c@example.org", {"BRIO": 3}, name="Chloé C")  # 18,00; reaches the stock of 3
+    return b.build()
+
+
 # --- a big synthetic history ------------------------------------------------------------------
 
 PRODUCERS = ["FOUR", "JARD", "CHEV", "VIAN", "OEUF", "MIEL", "BIER", "POMM"]
