@@ -23,7 +23,7 @@ Definitions (explained to the coordinator in ``docs/bilan.md``):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -99,8 +99,9 @@ def calendar(sales: pd.DataFrame, now: datetime | None = None) -> pd.DataFrame:
     rows.sort(key=lambda r: (r["distribution"], r["code"]))
     for position, row in enumerate(rows):
         row["position"] = position
-    frame = pd.DataFrame(rows, columns=CALENDAR_COLUMNS)
-    frame["special"] = frame["special"].astype(bool)
+    # object columns: dates stay the aware datetimes the catalogue gave (not pandas Timestamps)
+    frame = pd.DataFrame(rows, columns=CALENDAR_COLUMNS, dtype=object)
+    frame = frame.astype({"special": bool, "year": np.int64, "month": np.int64, "position": np.int64})
     return frame.set_index("code", drop=False)
 
 
@@ -180,6 +181,13 @@ class History:
     presence: pd.DataFrame
     producers: pd.DataFrame
     products: pd.DataFrame
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def _cached(self, key, compute):
+        """Each figure is computed once per History (recaps ask for the same ones many times)."""
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
 
     @classmethod
     def build(cls, book: OrderBook, catalogue: Catalogue, now: datetime) -> History:
@@ -268,6 +276,9 @@ class History:
 
     def producer_names(self) -> dict[str, str]:
         """Producer code → the name people know it by (two producers with the same name get their code)."""
+        return self._cached("names", self._producer_names)
+
+    def _producer_names(self) -> dict[str, str]:
         known = dict(zip(self.catalogue.producers["code"], self.catalogue.producers["name"], strict=True))
         names = {code: (known.get(code) or code) for code in self.producer_order()}
         counts = pd.Series(list(names.values())).value_counts()
@@ -283,19 +294,29 @@ class History:
 
     def producer_order(self) -> list[str]:
         """Producers with sales in the history: in the order of the Producteurs tab, then unknown codes."""
+        return self._cached("order", self._producer_order)
+
+    def _producer_order(self) -> list[str]:
         seen = set(self.producers["producer"])
         listed = [c for c in self.catalogue.producers["code"] if c in seen]
         return listed + sorted(seen - set(listed))
 
     # --- one sale --------------------------------------------------------------------------
 
-    def sale(self, code: str) -> pd.Series:
-        return self.sales.loc[code]
+    def sale(self, code: str) -> dict:
+        """One opened sale's row of ``sales`` as a dict (calendar columns and totals)."""
+        return self._cached("records", lambda: self.sales.to_dict("index"))[code]
+
+    def calendar_record(self, code: str) -> dict:
+        """One sale of the whole calendar (opened or not) as a dict."""
+        return self._cached("calendar", lambda: self.calendar.to_dict("index"))[code]
 
     def comparable(self, code: str) -> str | None:
         """The comparable sale a year before (see ``comparable``), among the sales opened by ``now``."""
-        found = comparable(code, self.calendar)
-        return found if found in self.sales.index else None
+        def compute():
+            found = comparable(code, self.calendar)
+            return found if found in self.sales.index else None
+        return self._cached(("comparable", code), compute)
 
     def previous(self, code: str, count: int = 3) -> list[str]:
         return [c for c in previous(code, self.calendar, count + 5) if c in self.sales.index][-count:]
@@ -307,8 +328,35 @@ class History:
 
     def sold_out(self, code: str) -> pd.DataFrame:
         """The products sold out in a sale, with when they sold out (see ``sell_out``)."""
-        products = self.products[(self.products["sale"] == code) & self.products["sold_out"]]
-        return _with_sell_out(products, self.book, self.calendar.loc[code, "opens"], code)
+        def compute():
+            products = self.products[(self.products["sale"] == code) & self.products["sold_out"]]
+            return self._with_sell_out(products, code)
+        return self._cached(("sold_out", code), compute)
+
+    def book_of(self, code: str) -> OrderBook:
+        """The order book of one sale, sliced once from the whole history's."""
+        def split():
+            book = self.book
+            return {name: frame.groupby("sale", sort=False).indices
+                    for name, frame in (("submissions", book.submissions), ("households", book.households))}
+        rows = self._cached("rows by sale", split)
+        empty = np.array([], dtype=np.int64)
+        return OrderBook(self.book.submissions.iloc[rows["submissions"].get(code, empty)],
+                         self.book.households.iloc[rows["households"].get(code, empty)],
+                         self.book.lines.iloc[:0])
+
+    def _with_sell_out(self, products: pd.DataFrame, code: str) -> pd.DataFrame:
+        """``products`` with when each sold-out one ran out: ``sold_out_at`` and ``after`` (None otherwise)."""
+        result = products.reset_index(drop=True).copy()
+        stocks = {p: s for p, s, out in zip(result["product"], result["stock"], result["sold_out"], strict=True)
+                  if out and s is not None}
+        times = sell_out(self.book_of(code), code, stocks, self.calendar_record(code)["opens"])
+        moments = dict(zip(times["product"], times["sold_out_at"], strict=True))
+        delays = dict(zip(times["product"], times["after"], strict=True))
+        result["sold_out_at"] = pd.Series([moments.get(p) for p in result["product"]], index=result.index,
+                                          dtype=object)
+        result["after"] = pd.Series([delays.get(p) for p in result["product"]], index=result.index, dtype=object)
+        return result
 
     # --- the Bilan tab ---------------------------------------------------------------------
 
@@ -359,6 +407,9 @@ class History:
         window);
         the most recently gone first.
         """
+        return self._cached(("lapsed", missed, window, regular), lambda: self._lapsed(missed, window, regular))
+
+    def _lapsed(self, missed: int, window: int, regular: int) -> pd.DataFrame:
         columns = ["email", "name", "phone", "orders", "first_sale", "first_date", "last_sale", "last_date", "missed",
                    "recent"]
         sales = self.sales
@@ -392,9 +443,9 @@ class History:
             "email": found.index,
             "orders": found["size"].to_numpy(),
             "first_sale": codes[found["min"].to_numpy()],
-            "first_date": sales["distribution"].to_numpy()[found["min"].to_numpy()],
+            "first_date": pd.Series(sales["distribution"].to_numpy()[found["min"].to_numpy()], dtype=object),
             "last_sale": codes[found["max"].to_numpy()],
-            "last_date": sales["distribution"].to_numpy()[found["max"].to_numpy()],
+            "last_date": pd.Series(sales["distribution"].to_numpy()[found["max"].to_numpy()], dtype=object),
             "missed": found["missed"].to_numpy(),
             "recent": found["recent"].to_numpy(),
             "_position": found["max"].to_numpy(),
@@ -407,10 +458,11 @@ class History:
     def lapsed_tab(self) -> pd.DataFrame:
         """The ``Foyers à recontacter`` tab (the coordinator calls them; nobody is emailed)."""
         found = self.lapsed()
-        titles = self.sales["title"]
+        text = {code: f"{title} ({date_text(moment)})" for code, title, moment in
+                zip(self.sales["code"], self.sales["title"], self.sales["distribution"], strict=True)}
 
-        def described(codes, dates) -> list[str]:
-            return [f"{titles[c]} ({date_text(d)})" for c, d in zip(codes, dates, strict=True)]
+        def described(codes, _dates) -> list[str]:
+            return [text[c] for c in codes]
 
         return pd.DataFrame({
             "Nom": found["name"],
@@ -430,7 +482,7 @@ class History:
         stock it had and, when it sold out, how long after the opening. With ``target`` (the sale being
         prepared), whether each product is on offer in it and its stock there (the catalogue's)."""
         products = self.products[self.products["sale"] == like]
-        plan = _with_sell_out(products, self.book, self.calendar.loc[like, "opens"], like)
+        plan = self._with_sell_out(products, like)
         known = self.catalogue.products.set_index("code")
         plan["current_stock"] = plan["product"].map(known["stock"]) if not known.empty else None
         plan["current_stock"] = plan["current_stock"].astype(object).where(plan["current_stock"].notna(), None)
@@ -513,16 +565,3 @@ def sell_out(book: OrderBook, sale: str, stocks: dict[str, int], opens: datetime
         else:
             rows.append({"product": product, "sold_out_at": None, "after": None})
     return pd.DataFrame(rows, columns=columns, dtype=object)
-
-
-def _with_sell_out(products: pd.DataFrame, book: OrderBook, opens: datetime, sale: str) -> pd.DataFrame:
-    """``products`` with when each sold-out one ran out: ``sold_out_at`` and ``after`` (None otherwise)."""
-    result = products.reset_index(drop=True).copy()
-    stocks = {p: s for p, s, out in zip(result["product"], result["stock"], result["sold_out"], strict=True)
-              if out and s is not None}
-    times = sell_out(book, sale, stocks, opens)
-    moments = dict(zip(times["product"], times["sold_out_at"], strict=True))
-    delays = dict(zip(times["product"], times["after"], strict=True))
-    result["sold_out_at"] = pd.Series([moments.get(p) for p in result["product"]], index=result.index, dtype=object)
-    result["after"] = pd.Series([delays.get(p) for p in result["product"]], index=result.index, dtype=object)
-    return result

@@ -54,14 +54,14 @@ def change(current: int | Decimal | None, before: int | Decimal | None, amount: 
 
 
 def sale_ref(history: History, code: str) -> dict:
-    sale = history.calendar.loc[code]
+    sale = history.calendar_record(code)
     return {"code": code, "title": sale["title"], "distribution": sale["distribution"], "label": sale["label"],
             "special": bool(sale["special"]) or bool(sale["kind"])}
 
 
 def sale_figures(history: History, code: str) -> dict:
     """One sale's totals for the whole group."""
-    sale = history.sales.loc[code]
+    sale = history.sale(code)
     return {"sale": sale_ref(history, code), "households": int(sale["households"]), "new": int(sale["new"]),
             "returning": int(sale["returning"]), "turnover": sale["turnover"], "basket": sale["basket"]}
 

@@ -109,11 +109,11 @@ def frame(plan: pd.DataFrame, with_target: bool) -> pd.DataFrame:
         "Servi": plan["allocated"].astype(int),
         "Foyers": plan["households"].astype(int),
         "Montant (€)": [float(a) for a in plan["amount"]],
-        "Stock alors": [s for s in plan["stock"]],
+        "Stock alors": pd.array(list(plan["stock"]), dtype="Int64"),
         "Épuisé": ["oui" if s else "non" for s in plan["sold_out"]],
         "Épuisé en (heures)": [round(a.total_seconds() / 3600, 1) if a is not None else None for a in plan["after"]],
         "Épuisé en": [figures.duration(a) if a is not None else "" for a in plan["after"]],
-        "Stock actuel": [s for s in plan["current_stock"]],
+        "Stock actuel": pd.array(list(plan["current_stock"]), dtype="Int64"),
     }
     if with_target:
         columns["Proposé"] = ["oui" if o else "non" for o in plan["offered"]]
@@ -130,5 +130,7 @@ def write(plan: pd.DataFrame, path: Path, with_target: bool) -> Path:
     if suffix == ".xlsx":
         table_.to_excel(path, index=False, sheet_name="Préparation")
     else:
+        # amounts to the cent ("18,00"), like the sheet shows them; other decimals as they are ("1,2")
+        table_["Montant (€)"] = [f"{a:.2f}".replace(".", ",") for a in table_["Montant (€)"]]
         table_.to_csv(path, index=False, sep=";", decimal=",", encoding="utf-8-sig")
     return path
