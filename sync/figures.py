@@ -500,6 +500,14 @@ def build(book: OrderBook, catalogue: Catalogue, now: datetime) -> History:
     return History.build(book, catalogue, now)
 
 
+def derived_tabs(history: History, old: dict[str, sheet.Grid | None]) -> dict[str, sheet.Grid]:
+    """The ``Bilan`` and ``Foyers à recontacter`` tabs, ready for ``Changes.replace``: plain cells, with
+    what people typed in them (``Remarques``, columns they added) carried over from ``old`` (the grids
+    as read, by tab name)."""
+    return {tab.name: sheet.frame_to_grid(sheet.carry_over(old.get(tab.name), frame, tab))
+            for tab, frame in ((sheet.BILAN, history.bilan()), (sheet.RECALL, history.lapsed_tab()))}
+
+
 def _sold_out(products: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     """Mark each sale's products sold out, and the stock they had (as far as the order book shows)."""
     stock = dict(zip(catalogue.products["code"], catalogue.products["stock"], strict=True))

@@ -10,8 +10,10 @@ import pytest
 from fakes import history as history_fakes
 from fakes.history import BookBuilder, at, catalogue, product, sale
 
-from sync import figures, sheet
+from sync import demo, figures, sheet, snapshot
 from sync.orderbook import OrderBook
+from sync.stores import MemoryStore
+from sync.stores.base import Changes
 
 D = Decimal
 
@@ -117,6 +119,36 @@ def test_bilan_carries_the_coordinators_notes_over(history):
     old[2][old[0].index("Remarques")] = "Neige : 3 foyers absents"
     new = sheet.carry_over(old, history.bilan(), sheet.BILAN)
     assert new.set_index("Vente").loc["2025-12", "Remarques"] == "Neige : 3 foyers absents"
+
+
+def test_the_derived_tabs_through_a_store(cat, config):
+    store = MemoryStore(demo.build())
+    later = at("2026-12-12 10:00")  # z has missed three ordinary sales by then
+    book = BookBuilder(cat)
+    for code in ("2025-11", "2025-12", "2026-01"):
+        book.order(code, "z@example.org", {"PAIN": 1}, name="Zoé Z", phone="06 99")
+    book = book.build()
+    snap = snapshot.read(store, config)
+    old = {"Bilan": snap.grid(sheet.BILAN), "Foyers à recontacter": snap.grid(sheet.RECALL)}
+    store.write(Changes(replace=figures.derived_tabs(figures.History.build(book, cat, later), old)))
+    bilan, recall = store.tabs["Bilan"], store.tabs["Foyers à recontacter"]
+    assert bilan[0][:10] == sheet.BILAN.header and bilan[1][:9] == [
+        "2025-11", "Vente de novembre", "14/11/2025", 1, 1, 0, 4.5, 4.5, ""]
+    assert recall == [sheet.RECALL.header, ["Zoé Z", "z@example.org", "06 99", 3, "Vente de novembre (14/11/2025)",
+                                            "Vente de janvier (16/01/2026)", 3]]  # (trailing blanks trimmed)
+    # the coordinator writes notes; the next refresh keeps them, also for a household that came back
+    bilan[2][bilan[0].index("Remarques")] = "Neige"
+    recall[1].append("Appelée le 14/12 : a déménagé")  # the Remarques column, last
+    store.write(Changes(replace={"Bilan": bilan, "Foyers à recontacter": recall}))
+    snap = snapshot.read(store, config)
+    assert snap.table(sheet.BILAN).frame["Remarques"].tolist()[:2] == ["", "Neige"]
+    came_back = BookBuilder(cat)
+    for code in ("2025-11", "2025-12", "2026-01", "2026-11"):
+        came_back.order(code, "z@example.org", {"PAIN": 1}, name="Zoé Z", phone="06 99")
+    tabs = figures.derived_tabs(figures.History.build(came_back.build(), cat, later),
+                                {"Bilan": snap.grid(sheet.BILAN), "Foyers à recontacter": snap.grid(sheet.RECALL)})
+    assert tabs["Bilan"][2][tabs["Bilan"][0].index("Remarques")] == "Neige"
+    assert tabs["Foyers à recontacter"][1][-1] == "Appelée le 14/12 : a déménagé"  # kept, though she came back
 
 
 def test_an_empty_book_gives_rows_of_zeros(cat):
