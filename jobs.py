@@ -41,14 +41,16 @@ def cmd_init(ctx: Context, args: argparse.Namespace) -> int:
 def cmd_check(ctx: Context, args: argparse.Namespace) -> int:
     """Vérifie le catalogue, le calendrier des ventes et les commandes ; écrit l'onglet Anomalies.
 
-    Chaque problème dit où regarder (onglet, ligne, colonne) et quoi faire. Des anomalies ne sont
-    pas un échec : le code de sortie reste 0.
+    Recalcule aussi les onglets Commandes et Par producteur (les colonnes que vous y ajoutez sont
+    conservées) et ajoute à Clients les foyers qui commandent pour la première fois. Chaque problème
+    dit où regarder (onglet, ligne, colonne) et quoi faire. Des anomalies ne sont pas un échec : le
+    code de sortie reste 0. Avec --now, tout est recalculé comme à ce moment-là.
 
     Exemple : paniers check
     """
     from sync.commands import check
 
-    return check.run(ctx)
+    return check.run(ctx, sale=args.sale)
 
 
 def cmd_demo(ctx: Context, args: argparse.Namespace) -> int:

@@ -17,6 +17,8 @@ from . import problems as pb
 from . import sheet
 from .sheet import ROW, Table
 from .values import (
+    Parsed,
+    fold,
     parse_bool,
     parse_code,
     parse_count,
@@ -28,7 +30,8 @@ from .values import (
     show,
 )
 
-PRODUCER_COLUMNS = ["code", "name", "email", "phone", "payments", "cheque_payee", "active", "row"]
+PRODUCER_COLUMNS = ["code", "name", "email", "phone", "payments", "cheque_payee", "active", "row",
+                    "list_format"]  # "xlsx", "csv", or "" for the configured default
 PRODUCT_COLUMNS = [
     "code", "producer", "name", "packaging", "price", "by_weight", "avg_weight", "stock", "category",
     "active", "sales", "description", "row",
@@ -110,12 +113,27 @@ def read_producers(table: Table) -> tuple[pd.DataFrame, list[pb.Problem]]:
             "cheque_payee": reader.get(record, "Ordre des chèques", parse_text),
             "active": reader.get(record, "Actif", parse_bool, blank=True),
             "row": record[ROW],
+            "list_format": reader.get(record, "Format liste", parse_list_format, severity=pb.WARNING),
         })
     rows = _dedupe(rows, table.tab.name, reader.problems, "producteur")
     for row in rows:
         if not row["name"]:
             row["name"] = row["code"]
     return pd.DataFrame(rows, columns=PRODUCER_COLUMNS, dtype=object), reader.problems
+
+
+LIST_FORMATS = {"xlsx": "xlsx", "excel": "xlsx", "xls": "xlsx", "tableur": "xlsx", "libreoffice": "xlsx",
+                "ods": "xlsx", "csv": "csv"}
+
+
+def parse_list_format(raw) -> Parsed:
+    """The spreadsheet a producer wants with their list: xlsx or csv; blank means the configured default."""
+    text = fold(parse_text(raw).value).lstrip(".")
+    if not text:
+        return Parsed("")
+    if text in LIST_FORMATS:
+        return Parsed(LIST_FORMATS[text])
+    return Parsed("", "format de liste inconnu : écrivez xlsx ou csv (le format par défaut est utilisé)")
 
 
 def read_products(table: Table) -> tuple[pd.DataFrame, list[pb.Problem]]:

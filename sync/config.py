@@ -55,8 +55,22 @@ class OrdersConfig:
 
 
 @dataclass(frozen=True)
+class ScheduleConfig:
+    closing_reminder_hours: int = 48
+    pickup_reminder_hours: int = 24
+    follow_up_days: int = 14
+    lock: Path = Path(".paniers.lock")
+
+
+@dataclass(frozen=True)
 class TemplatesConfig:
     folder: Path | None = None
+
+
+@dataclass(frozen=True)
+class ListsConfig:
+    format: str = "xlsx"  # the spreadsheet sent with a producer's list when its Producteurs row says nothing
+    folder: Path = Path("listes")  # where `paniers lists` writes a sale's documents (one sub-folder per sale)
 
 
 @dataclass(frozen=True)
@@ -66,6 +80,8 @@ class Config:
     mail: MailConfig = field(default_factory=MailConfig)
     orders: OrdersConfig = field(default_factory=OrdersConfig)
     templates: TemplatesConfig = field(default_factory=TemplatesConfig)
+    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    lists: ListsConfig = field(default_factory=ListsConfig)
     base_dir: Path = Path(".")
     source: Path | None = None
 
@@ -80,6 +96,8 @@ SECTIONS: dict[str, type] = {
     "mail": MailConfig,
     "orders": OrdersConfig,
     "templates": TemplatesConfig,
+    "schedule": ScheduleConfig,
+    "lists": ListsConfig,
 }
 
 # Allowed values of the keys that choose among a few options.
@@ -87,6 +105,7 @@ CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("store", "backend"): ("local", "google"),
     ("mail", "backend"): ("outbox", "smtp"),
     ("mail", "security"): ("ssl", "starttls", "none"),
+    ("lists", "format"): ("xlsx", "csv"),
 }
 
 _TYPE_NAMES = {str: "un texte entre guillemets", int: "un nombre entier", bool: "true ou false",
@@ -135,6 +154,9 @@ def from_dict(data: dict, base_dir: Path = Path("."), source: Path | None = None
         raise ConfigError("[store] backend = « google » demande aussi spreadsheet_id (l'identifiant du Google Sheet).")
     if config.mail.backend == "smtp" and not config.mail.host:
         raise ConfigError("[mail] backend = « smtp » demande aussi host (le serveur d'envoi, ex. smtp.gmail.com).")
+    for key in ("closing_reminder_hours", "pickup_reminder_hours", "follow_up_days"):
+        if getattr(config.schedule, key) < 0:
+            raise ConfigError(f"[schedule] {key} doit être un nombre entier positif ou nul.")
     if config.orders.max_quantity < 1:
         raise ConfigError("[orders] max_quantity doit être un nombre entier supérieur ou égal à 1.")
     return config

@@ -18,6 +18,7 @@ NEW, MODIFIED, CANCELLED = "nouvelle", "modifiée", "annulée"
 FORM, MANUAL = "formulaire", "saisie manuelle"
 
 # One row per submission and product line, every submission ever made (the history the allocation replays).
+# A submission with no product (a cancellation) has no row here: ``households`` says when the latest was.
 SUBMISSION_COLUMNS = [
     "sale",          # str: sale code the submission belongs to (its window contains the timestamp)
     "email",         # str: household address, trimmed and lower-case
@@ -46,6 +47,8 @@ HOUSEHOLD_COLUMNS = [
 ]
 
 # One row per sale, household and product of the current orders (the Commandes tab, typed).
+# A line cut entirely by the stock is here with allocated 0 (the household must be told); a cancelled
+# household has no line. Lists for producers keep the lines with allocated > 0.
 LINE_COLUMNS = [
     "sale",
     "email",

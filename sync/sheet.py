@@ -38,6 +38,7 @@ class Tab:
     key: tuple[str, ...] = ()  # derived tabs: the columns that identify a row across rewrites
     appended: bool = False  # human tabs the tool appends rows to (Clients, Journal)
     dynamic: bool = False  # other columns are part of the tab (one per product, one per producer)
+    optional: bool = False  # a human tab that may be missing: read as empty, no problem (Pesées)
 
     @property
     def header(self) -> list[str]:
@@ -55,6 +56,7 @@ def C(name: str, required: bool = True, *aliases: str, human: bool = False) -> C
 PRODUCERS = Tab("Producteurs", (
     C("Code"), C("Nom"), C("Email", True, "E-mail", "Adresse e-mail", "Courriel"), C("Téléphone", False),
     C("Paiements acceptés", False), C("Ordre des chèques", False), C("Actif", False),
+    C("Format liste", False, "Format"),  # xlsx or csv: the spreadsheet sent with the order list
 ))
 PRODUCTS = Tab("Produits", (
     C("Code"), C("Producteur"), C("Nom"), C("Conditionnement", False), C("Prix"), C("Au poids", False),
@@ -108,7 +110,15 @@ RECALL = Tab("Foyers à recontacter", (
     C("Ventes manquées"), C("Remarques", False, human=True),
 ), derived=True, key=("Email",))
 
-HUMAN_TABS = (PRODUCERS, PRODUCTS, SALES, CLIENTS, RESPONSES, MANUAL)
+# After the distribution, the weight of each line sold by weight (one row per sale, household and
+# product); the tool may append the rows to fill in, a person types the weights.
+WEIGHINGS = Tab("Pesées", (
+    C("Vente"), C("Email", True, "E-mail", "Adresse e-mail", "Courriel"), C("Nom", False), C("Produit"),
+    C("Libellé", False), C("Quantité", False), C("Poids (kg)", True, "Poids", "Poids réel", "Poids réel (kg)"),
+    C("Remarque", False, "Remarques"),
+), appended=True, optional=True)
+
+HUMAN_TABS = (PRODUCERS, PRODUCTS, SALES, CLIENTS, RESPONSES, MANUAL, WEIGHINGS)
 DERIVED_TABS = (ORDERS, BY_PRODUCER, SIGN_OFF, ANOMALIES, BILAN, RECALL)
 ALL_TABS = (*HUMAN_TABS, *DERIVED_TABS, JOURNAL)
 
@@ -250,7 +260,7 @@ def carry_over(old: Grid | None, new: pd.DataFrame, tab: Tab) -> pd.DataFrame:
     new = new.copy()
     for column in tab.human_columns:
         if column not in new.columns:
-            new[column] = ""
+            new[column] = pd.Series([""] * len(new), index=new.index, dtype=object)
     old_rows = trim(old)
     if len(old_rows) < 2 or not tab.key:
         return new
@@ -279,7 +289,8 @@ def carry_over(old: Grid | None, new: pd.DataFrame, tab: Tab) -> pd.DataFrame:
     for h in human:
         target = next((c for c in new.columns if fold(c) == fold(h)), h)
         if target not in new.columns:
-            new[target] = ""
+            # object, not pandas 3's default str dtype: a number typed by a person must fit in it
+            new[target] = pd.Series([""] * len(new), index=new.index, dtype=object)
         human_names[fold(h)] = target
     new_keys = [key_of(r) for r in new[list(tab.key)].itertuples(index=False, name=None)]
     for i, key in enumerate(new_keys):

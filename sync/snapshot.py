@@ -41,8 +41,9 @@ def read(store: Store, config: Config) -> Snapshot:
     for tab, canonical in zip(tabs, sheet.ALL_TABS, strict=True):
         grid = raw.get(tab.name)
         grids[canonical.name] = grid
-        if canonical.derived or canonical is sheet.JOURNAL:
-            # derived tabs and the journal are the tool's own: a missing one is simply created
+        if canonical.derived or canonical is sheet.JOURNAL or (canonical.optional and grid is None):
+            # derived tabs and the journal are the tool's own: a missing one is simply created;
+            # an optional human tab (Pesées) that is missing simply holds nothing yet
             tables[canonical.name] = sheet.read_table(grid if grid is not None else [tab.header], tab)
         else:
             tables[canonical.name] = sheet.read_table(grid, tab)

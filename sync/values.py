@@ -216,7 +216,7 @@ def parse_datetime(raw: Any, tz: ZoneInfo, required: bool = True) -> Parsed:
         if isinstance(raw, (int, float)) and not isinstance(raw, bool):
             if not (math.isfinite(raw) and 1 <= raw < 2958466):
                 raise ValueError
-            return Parsed(localize(SHEET_EPOCH + timedelta(days=float(raw)), tz).replace(microsecond=0))
+            return Parsed(localize(SHEET_EPOCH + timedelta(seconds=round(float(raw) * 86400)), tz))
         text = _SPACES.sub(" ", str(raw)).strip()
         match = _DATE_RE.match(text) or _ISO_RE.match(text)
         if not match:

@@ -42,7 +42,7 @@ def run(ctx: Context, demo: bool = False) -> int:
         ctx.say(f"L'onglet « {name} » contient déjà des données : il est laissé tel quel.")
     if not created and not filled:
         ctx.say(f"Rien à faire : {where} a déjà tous ses onglets.")
-    else:
+    elif not filled:
         ctx.say("Étape suivante : remplissez les onglets Producteurs, Produits et Ventes, "
                 "puis lancez « paniers check ».")
     return 0

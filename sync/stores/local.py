@@ -3,7 +3,7 @@
 Reads every tab in one pass over the file, writes every change in one save. Writes are atomic: the
 new workbook is written to a temporary file beside the old one, flushed to disk, then renamed over
 it, so a crash never leaves a half-written workbook; the previous version is kept as
-``<name>.bak``. Tabs that people own keep their content (values, formulas, dates) untouched.
+``<name>.sauvegarde.xlsx``. Tabs that people own keep their content (values, formulas, dates) untouched.
 A workbook open in LibreOffice (its ``.~lock.<name>#`` file) or Excel (``~$<name>``) is refused.
 """
 
@@ -55,7 +55,9 @@ class LocalWorkbookStore:
                 if title is None:
                     result[name] = None
                     continue
-                result[name] = trim([list(row) for row in book[title].iter_rows(values_only=True)])
+                # empty cells read as "" as Google's API gives them, so every store reads alike
+                rows = book[title].iter_rows(values_only=True)
+                result[name] = trim([["" if value is None else value for value in row] for row in rows])
             return result
         finally:
             book.close()
@@ -68,7 +70,7 @@ class LocalWorkbookStore:
 
     @property
     def backup_path(self) -> Path:
-        return self.path.with_name(self.path.name + ".bak")
+        return self.path.with_name(f"{self.path.stem}.sauvegarde{self.path.suffix}")
 
     def ensure_writable(self) -> None:
         for lock in self.lock_paths:

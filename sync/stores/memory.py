@@ -20,7 +20,10 @@ class MemoryStore:
         result: dict[str, Grid | None] = {}
         for name in tabs:
             title = find_title(list(self.tabs), name)
-            result[name] = copy.deepcopy(self.tabs[title]) if title is not None else None
+            grid = self.tabs[title] if title is not None else None
+            result[name] = (
+                [["" if v is None else copy.copy(v) for v in row] for row in grid] if grid is not None else None
+            )
         return result
 
     def write(self, changes: Changes) -> None:

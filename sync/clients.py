@@ -1,0 +1,65 @@
+"""The mailing list: households seen for the first time are appended to ``Clients``.
+
+People own the ``Clients`` tab: the tool never changes a row there, it only adds the households it
+has not seen before (by address, trimmed and lower-case), subscribed by default, with the date of
+their first order, laid out under the tab's actual header. Running it twice adds nothing twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from . import sheet
+from .orderbook import FORM
+from .orders.intake import Arrival
+from .sheet import Grid, Table
+from .stores.base import Append
+from .values import parse_email
+
+
+def known_addresses(table: Table) -> set[str]:
+    """Every address already in ``Clients``, as a household is identified (a mistyped one as typed)."""
+    known = set()
+    for raw in table.frame["Email"] if "Email" in table.frame.columns else []:
+        parsed = parse_email(raw)
+        known.add(parsed.value if parsed.ok else str(raw or "").strip().lower())
+    return known
+
+
+def newcomers(arrivals: Iterable[Arrival], known: set[str]) -> list[dict]:
+    """One record per household not in ``known``, in order of first arrival, with its latest details."""
+    first: dict[str, Arrival] = {}
+    details: dict[str, dict[str, str]] = {}
+    for arrival in sorted(arrivals, key=lambda a: (a.submitted_at, a.email)):
+        if arrival.email in known:
+            continue
+        first.setdefault(arrival.email, arrival)
+        mine = details.setdefault(arrival.email, {"Nom": "", "Prénom": "", "Téléphone": ""})
+        for column, value in (("Nom", arrival.last_name), ("Prénom", arrival.first_name),
+                              ("Téléphone", arrival.phone)):
+            if value:
+                mine[column] = value
+    records = []
+    for email, arrival in first.items():
+        how = "par le formulaire" if arrival.source == FORM else "par téléphone ou sur papier"
+        note = (f"Ajouté par Paniers : première commande {how}, vente {arrival.sale}" if arrival.sale
+                else f"Ajouté par Paniers : commande {how} hors des dates d'une vente")
+        records.append({"Email": email, **details[email], "Abonné": "oui",
+                        "Ajouté le": arrival.submitted_at.strftime("%d/%m/%Y"), "Notes": note})
+    return records
+
+
+def append(table: Table, grid: Grid | None, arrivals: Iterable[Arrival]) -> tuple[Append | None, list[dict]]:
+    """The rows to append to ``Clients`` (under its actual header) and the newcomers' records.
+
+    Nothing is appended when the tab has no e-mail column: the tool could not tell who is already
+    there and would add everyone again on every run (the missing column is reported elsewhere).
+    """
+    if table.present and "Email" not in table.headers:
+        return None, []
+    records = newcomers(arrivals, known_addresses(table))
+    if not records:
+        return None, []
+    rows = sheet.trim(grid)
+    header = [str(h).strip() for h in rows[0]] if rows and rows[0] else sheet.CLIENTS.header
+    return Append(header, [sheet.align(header, record, sheet.CLIENTS) for record in records]), records

@@ -1,0 +1,138 @@
+"""The current orders: each household's latest submission per sale, its status, what it was
+granted after stock allocation, and what it will pay each producer.
+
+Pure: submissions and the catalogue in, an ``OrderBook`` (``sync/orderbook.py``) out. The frames are
+sorted so that a person can read them: by sale (in calendar order), household name, producer and
+product (in the order of the Producteurs and Produits tabs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
+
+import pandas as pd
+
+from .. import problems as pb
+from ..catalogue import Catalogue
+from ..orderbook import CANCELLED, HOUSEHOLD_COLUMNS, LINE_COLUMNS, MODIFIED, NEW, OrderBook
+from ..values import CENT, fold
+from .allocation import allocate
+from .frames import records
+from .intake import Submission, submissions_frame, who
+
+
+def label(product: dict) -> str:
+    """« Pain de campagne 1 kg »: the name and the packaging."""
+    return " ".join(p for p in (product["name"], product["packaging"]) if p) or product["code"]
+
+
+def amount(allocated: int, product: dict) -> tuple[Decimal, bool]:
+    """What ``allocated`` units cost, to the cent, and whether it is an estimate (sold by weight)."""
+    price = product["price"]
+    if product["by_weight"]:
+        value = Decimal(allocated) * product["avg_weight"] * price
+        return value.quantize(CENT, rounding=ROUND_HALF_UP), True
+    return (Decimal(allocated) * price).quantize(CENT, rounding=ROUND_HALF_UP), False
+
+
+def display_name(first_name: str, last_name: str, email: str) -> str:
+    return " ".join(p for p in (first_name, last_name) if p) or email
+
+
+def status(submissions: list[Submission]) -> str:
+    """Cancelled when the latest has no product; modified when the submissions did not all say the same."""
+    if not submissions[-1].lines:
+        return CANCELLED
+    return MODIFIED if len({s.lines for s in submissions}) > 1 else NEW
+
+
+class Order:
+    """How the catalogue orders sales, producers and products, for sorting what people read."""
+
+    def __init__(self, catalogue: Catalogue):
+        sales = catalogue.sales.sort_values("opens", kind="stable") if not catalogue.sales.empty else catalogue.sales
+        self.sales = {code: i for i, code in enumerate(sales["code"])}
+        self.producers = {code: i for i, code in enumerate(catalogue.producers["code"])}
+        self.products = {code: i for i, code in enumerate(catalogue.products["code"])}
+
+    def sale(self, code: str) -> tuple:
+        return (self.sales.get(code, len(self.sales)), code)
+
+    def producer(self, code: str) -> tuple:
+        return (self.producers.get(code, len(self.producers)), code)
+
+    def product(self, code: str) -> tuple:
+        return (self.products.get(code, len(self.products)), code)
+
+
+def assemble(submissions: Iterable[Submission], catalogue: Catalogue,
+             problems: Iterable[pb.Problem] = ()) -> OrderBook:
+    """The order book of every sale, from the whole history of submissions."""
+    submissions = sorted(submissions, key=lambda s: s.key)
+    products = {row["code"]: row for row in records(catalogue.products)}
+    stock = {code: p["stock"] for code, p in products.items()}
+    allocated = allocate(submissions, stock)
+    order = Order(catalogue)
+    found = list(problems)
+
+    histories: dict[tuple[str, str], list[Submission]] = {}
+    for submission in submissions:
+        histories.setdefault((submission.sale, submission.email), []).append(submission)
+
+    households, lines = [], []
+    for (sale, email), history in histories.items():
+        latest = history[-1]
+        first_name = _latest_filled(history, "first_name")
+        last_name = _latest_filled(history, "last_name")
+        name = display_name(first_name, last_name, email)
+        state = status(history)
+        total = Decimal("0.00")
+        for code, requested in latest.lines:
+            product = products[code]
+            granted = allocated.get((sale, email, code), 0)
+            value, estimated = amount(granted, product)
+            total += value
+            lines.append({
+                "sale": sale, "email": email, "name": name, "producer": product["producer"], "product": code,
+                "label": label(product), "requested": requested, "allocated": granted,
+                "unit_price": product["price"], "by_weight": bool(product["by_weight"]),
+                "avg_weight": product["avg_weight"] if product["by_weight"] else None, "weight": None,
+                "amount": value, "estimated": estimated, "status": state, "updated_at": latest.submitted_at,
+            })
+            if granted < requested:
+                found.append(_cut(latest, product, requested, granted, who(first_name, last_name, email)))
+        households.append({
+            "sale": sale, "email": email, "first_name": first_name, "last_name": last_name, "name": name,
+            "phone": _latest_filled(history, "phone"), "comment": latest.comment, "status": state,
+            "submitted_at": latest.submitted_at, "first_submitted_at": history[0].submitted_at,
+            "submissions": len(history), "source": latest.source, "amount": total,
+        })
+
+    households.sort(key=lambda h: (order.sale(h["sale"]), fold(h["name"]), h["email"]))
+    lines.sort(key=lambda li: (order.sale(li["sale"]), fold(li["name"]), li["email"], order.producer(li["producer"]),
+                               order.product(li["product"])))
+    return OrderBook(
+        submissions_frame(submissions),
+        pd.DataFrame(households, columns=HOUSEHOLD_COLUMNS, dtype=object),
+        pd.DataFrame(lines, columns=LINE_COLUMNS, dtype=object),
+        found,
+    )
+
+
+def _latest_filled(history: list[Submission], attribute: str) -> str:
+    """The latest non-blank value (a resubmission that leaves the phone blank keeps the earlier one)."""
+    return next((v for v in (getattr(s, attribute) for s in reversed(history)) if v), "")
+
+
+def _cut(latest: Submission, product: dict, requested: int, granted: int, household: str) -> pb.Problem:
+    row, column = latest.where.get(product["code"], (latest.row, ""))
+    stock = product["stock"]
+    what = f"{product['code']} ({label(product)})"
+    got = "rien ne lui est attribué" if not granted else f"{granted} lui " + ("sont attribués" if granted > 1
+                                                                             else "est attribué")
+    return pb.warning(
+        latest.tab, row, column,
+        f"stock épuisé pour {what}, limité à {stock} dans cette vente : {household} en a demandé {requested}, "
+        f"{got}. Prévenez ce foyer (ou augmentez le stock dans l'onglet Produits).",
+        str(requested), latest.sale)

@@ -1,0 +1,121 @@
+"""The per-run pipeline every job starts with: from one snapshot of the workbook to the catalogue,
+the order book, every problem, and ONE set of changes (the derived tabs and the ``Clients``
+appends) for the store to write in one operation.
+
+More derived tabs plug in as one line each in ``TABS`` (a builder from the refresh so far to a
+frame with the tab's headers); adjustments of the order book (e.g. the actual weights of a
+``Pesées`` tab) plug in as one line each in ``BOOK_STEPS``. Every derived tab goes through
+``sheet.carry_over`` with its old content, so the columns people fill in (``Payé``, ``Remarques``,
+or any column they add) survive every rewrite. ``Anomalies`` is written last, from every problem:
+structure, catalogue, orders and steps.
+
+Pure: nothing here reads the clock or the store; ``now`` and the snapshot come in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import pandas as pd
+
+from . import catalogue as catalogue_module
+from . import clients, sheet
+from .catalogue import Catalogue
+from .config import Config
+from .orderbook import OrderBook
+from .orders import intake, tabs
+from .orders.book import assemble
+from .problems import ERROR, Problem, problems_frame
+from .sheet import Tab
+from .snapshot import Snapshot
+from .stores.base import Changes
+
+
+@dataclass
+class Refresh:
+    """Everything a run knows after reading the workbook once, and what it writes back."""
+
+    now: datetime
+    config: Config
+    snapshot: Snapshot
+    catalogue: Catalogue
+    book: OrderBook
+    complete: bool = True  # False: the structure is broken; the orders were not recomputed (see ``blocked``)
+    blocked: list[Problem] = field(default_factory=list)  # the structure problems that stopped the orders
+    problems: list[Problem] = field(default_factory=list)  # every problem, each once (the Anomalies tab)
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)  # each derived tab as written, by tab name
+    newcomers: list[dict] = field(default_factory=list)  # records appended to Clients (contract column names)
+    changes: Changes = field(default_factory=Changes)  # for ``store.write``, in one operation
+
+    def problems_for(self, sale: str) -> list[Problem]:
+        """The problems of one sale, and those of no sale in particular (the catalogue's, the structure's)."""
+        return [p for p in self.problems if p.sale in ("", sale)]
+
+
+BookStep = Callable[[Refresh], tuple[OrderBook, list[Problem]]]
+TabBuilder = Callable[[Refresh], pd.DataFrame]
+
+# Adjustments of the order book before any tab is derived from it, in this order. Each returns the
+# new book and the problems it found, e.g. ``lambda r: lists.weighed(r.snapshot, r.book, r.config)``.
+BOOK_STEPS: list[BookStep] = []
+
+# The derived tabs, in this order; ``Anomalies`` comes after them, from every problem found.
+TABS: list[tuple[Tab, TabBuilder]] = [
+    (sheet.ORDERS, lambda r: tabs.orders_frame(r.book)),
+    (sheet.BY_PRODUCER, lambda r: tabs.by_producer_frame(r.book, r.catalogue)),
+]
+
+# The tabs the orders are computed from: when one of them cannot be read, nothing derived from the
+# orders is rewritten (the previous content stays), only Anomalies says what to fix.
+INPUTS = (sheet.PRODUCERS, sheet.PRODUCTS, sheet.SALES, sheet.RESPONSES, sheet.MANUAL)
+
+
+def refresh(snapshot: Snapshot, config: Config, now: datetime) -> Refresh:
+    """Catalogue, orders, derived tabs, Clients appends and Anomalies, as they stand at ``now``."""
+    catalogue = catalogue_module.load(snapshot.tables, config.tz)
+    derived = {tab.name for tab in sheet.DERIVED_TABS}
+    problems = [p for p in snapshot.problems if p.tab not in derived]  # derived tabs are rewritten anyway
+    problems += catalogue.problems
+    result = Refresh(now, config, snapshot, catalogue, OrderBook.empty())
+    result.blocked = _blocking(snapshot)
+    result.complete = not result.blocked
+    if result.complete:
+        found = intake.read(snapshot.tables, catalogue, config, now)
+        result.book = assemble(found.submissions, catalogue, found.problems)
+        for step in BOOK_STEPS:
+            book, extra = step(result)
+            book.problems = [*result.book.problems, *extra]
+            result.book = book
+        client_tab = snapshot.table(sheet.CLIENTS)
+        append, result.newcomers = clients.append(client_tab, snapshot.grid(sheet.CLIENTS), found.arrivals)
+        if append is not None:
+            result.changes.append[sheet.CLIENTS.name] = append
+        for tab, build in TABS:
+            frame = sheet.carry_over(snapshot.grid(tab), build(result), tab)
+            result.frames[tab.name] = frame
+            result.changes.replace[tab.name] = sheet.frame_to_grid(frame)
+    problems += result.book.problems
+    result.problems = list(dict.fromkeys(problems))
+    anomalies = problems_frame(result.problems)
+    result.frames[sheet.ANOMALIES.name] = anomalies
+    result.changes.replace[sheet.ANOMALIES.name] = sheet.frame_to_grid(anomalies)
+    return result
+
+
+def _blocking(snapshot: Snapshot) -> list[Problem]:
+    """Structure problems that make the orders wrong as a whole (a missing tab or required column).
+
+    A missing ``Saisie manuelle`` only means no phone orders. A missing response tab means no form
+    yet, unless orders were computed before: then the tab was renamed or the configuration is wrong,
+    and wiping ``Commandes`` would be worse than keeping it as it was.
+    """
+    had_orders = len(sheet.trim(snapshot.grid(sheet.ORDERS))) > 1
+    blocking = []
+    for tab in INPUTS:
+        table = snapshot.table(tab)
+        if not table.present and (tab is sheet.MANUAL or (tab is sheet.RESPONSES and not had_orders)):
+            continue
+        blocking += [p for p in table.problems if p.severity == ERROR and p.row is None]
+    return blocking

@@ -1,0 +1,139 @@
+"""The command line through its real entry point: French output, exit codes, nothing overwritten."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import jobs
+from sync import sheet
+from sync.stores import LocalWorkbookStore
+
+ROOT = Path(__file__).resolve().parent.parent
+NOW = ["--now", "2026-12-02 10:00"]
+
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run(capsys, *argv):
+    code = jobs.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_init_creates_a_config_and_a_workbook_with_every_tab(folder, capsys):
+    code, out, _ = run(capsys, "init", *NOW)
+    assert code == 0
+    assert (folder / "config.toml").exists() and "Configuration créée" in out
+    store = LocalWorkbookStore(folder / "paniers.xlsx")
+    grids = store.read([t.name for t in sheet.ALL_TABS])
+    for tab in sheet.ALL_TABS:
+        assert grids[tab.name] == [tab.header], tab.name
+    assert "Étape suivante" in out
+
+
+def test_init_never_overwrites_a_tab_with_data(folder, capsys):
+    run(capsys, "init", "--demo", *NOW)
+    store = LocalWorkbookStore(folder / "paniers.xlsx")
+    before = store.read(["Produits", "Clients"])
+    code, out, _ = run(capsys, "init", "--demo", *NOW)
+    assert code == 0
+    assert "L'onglet « Produits » contient déjà des données : il est laissé tel quel." in out
+    assert store.read(["Produits", "Clients"]) == before
+
+
+def test_init_fills_only_the_empty_tabs(folder, capsys):
+    run(capsys, "init", *NOW)
+    store = LocalWorkbookStore(folder / "paniers.xlsx")
+    from sync.stores import Changes
+    store.write(Changes(replace={"Produits": [sheet.PRODUCTS.header, ["MINE", "X", "Mon produit", "", "1"]]}))
+    code, _out, _ = run(capsys, "init", "--demo", *NOW)
+    assert code == 0
+    assert store.read(["Produits"])["Produits"][1][0] == "MINE"
+    assert len(store.read(["Producteurs"])["Producteurs"]) == 9
+
+
+def test_check_reports_in_french_and_writes_anomalies(folder, capsys):
+    run(capsys, "init", "--demo", *NOW)
+    store = LocalWorkbookStore(folder / "paniers.xlsx")
+    grid = store.read(["Produits"])["Produits"]
+    grid[3][4] = "4,8O"  # a typo in a price
+    from sync.stores import Changes
+    store.write(Changes(replace={"Produits": grid}))
+    code, out, _ = run(capsys, "check", *NOW)
+    assert code == 0  # anomalies are not a failure
+    assert "onglet « Produits », ligne 4, colonne « Prix » : prix illisible" in out
+    anomalies = store.read(["Anomalies"])["Anomalies"]
+    assert anomalies[0] == sheet.ANOMALIES.header
+    assert anomalies[1][:6] == ["", "erreur", "Produits", 4, "Prix", anomalies[1][5]]
+
+
+def test_bad_configuration_exits_2_with_a_french_message(folder, capsys):
+    (folder / "config.toml").write_text("[store]\nbackend = 'excel'\n", encoding="utf-8")
+    code, _, err = run(capsys, "check")
+    assert code == 2
+    assert err.startswith("Erreur : [store] backend = « excel » n'est pas possible")
+
+
+def test_missing_configuration_exits_2(folder, capsys):
+    code, _, err = run(capsys, "check")
+    assert code == 2 and "config.toml" in err
+
+
+def test_missing_workbook_exits_1_and_says_to_run_init(folder, capsys):
+    (folder / "config.toml").write_text("", encoding="utf-8")
+    code, _, err = run(capsys, "check", *NOW)
+    assert code == 1 and "paniers init" in err
+
+
+def test_unreadable_now_is_bad_usage(folder, capsys):
+    (folder / "config.toml").write_text("", encoding="utf-8")
+    code, _, err = run(capsys, "check", "--now", "demain matin")
+    assert code == 2 and "--now" in err
+
+
+def test_workbook_open_in_libreoffice(folder, capsys):
+    run(capsys, "init", "--demo", *NOW)
+    (folder / ".~lock.paniers.xlsx#").write_text("x")
+    code, _, err = run(capsys, "check", *NOW)
+    assert code == 1 and "Fermez-le dans LibreOffice" in err
+
+
+def test_config_option_points_elsewhere(tmp_path, capsys):
+    config = tmp_path / "ailleurs" / "config.toml"
+    config.parent.mkdir()
+    config.write_text("[store]\npath = 'groupe.xlsx'\n", encoding="utf-8")
+    code, _, _ = run(capsys, "--config", str(config), "init", *NOW)
+    assert code == 0 and (tmp_path / "ailleurs" / "groupe.xlsx").exists()
+    code, _, _ = run(capsys, "check", "--config", str(config), *NOW)
+    assert code == 0
+
+
+def test_demo_builds_a_group_in_a_folder(tmp_path, capsys):
+    code, out, _ = run(capsys, "demo", "--out", str(tmp_path / "demo"), *NOW)
+    assert code == 0
+    assert (tmp_path / "demo" / "paniers.xlsx").exists() and (tmp_path / "demo" / "config.toml").exists()
+    assert "Groupe de démonstration" in out
+
+
+def test_every_job_has_french_help_with_an_example_and_is_in_the_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name, function in jobs.JOBS.items():
+        assert "Exemple :" in (function.__doc__ or ""), name
+        assert f"paniers {name}" in readme or f"`{name}`" in readme, f"job {name} not in README"
+
+
+def test_console_script_and_python_jobs_py_are_the_same_entry_point(tmp_path):
+    for command in ([sys.executable, str(ROOT / "jobs.py"), "--help"], [sys.executable, "-m", "jobs", "--help"]):
+        result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
+        assert result.returncode == 0 and "paniers" in result.stdout
+    result = subprocess.run([sys.executable, str(ROOT / "jobs.py"), "check", "--config", str(tmp_path / "no.toml")],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 2 and "Fichier de configuration introuvable" in result.stderr

@@ -1,0 +1,112 @@
+"""Configuration: the example file mirrors the defaults, and every mistake names its key in French."""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from sync import config as config_module
+from sync.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "config.example.toml"
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_example_config_loads_and_defaults_to_the_embedded_backends():
+    config = config_module.load(EXAMPLE)
+    assert config.store.backend == "local"
+    assert config.mail.backend == "outbox"
+    assert config.store.path == ROOT / "paniers.xlsx"
+
+
+def test_example_config_mirrors_the_dataclasses_key_for_key():
+    """Every key of every section is in the example, commented out or not (and nothing else is)."""
+    text = EXAMPLE.read_text(encoding="utf-8")
+    uncommented = "\n".join(line.lstrip("# ") if line.startswith("# ") and "=" in line.split("#")[1][:40]
+                            else line for line in text.splitlines())
+    documented: dict[str, set[str]] = {}
+    section = None
+    for line in uncommented.splitlines():
+        line = line.strip()
+        if line.startswith("[") and line.endswith("]"):
+            section = line[1:-1]
+            documented[section] = set()
+        elif section and "=" in line and not line.startswith("#"):
+            documented[section].add(line.split("=")[0].strip())
+    for name, cls in config_module.SECTIONS.items():
+        assert name in documented, f"section [{name}] missing from config.example.toml"
+        fields = {f.name for f in dataclasses.fields(cls)}
+        assert documented[name] == fields, f"[{name}]: example has {documented[name]}, code has {fields}"
+    tomllib.loads(text)
+
+
+def test_values_that_are_set_in_the_example_equal_the_defaults():
+    data = tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
+    for name, values in data.items():
+        defaults = config_module.SECTIONS[name]()
+        for key, value in values.items():
+            default = getattr(defaults, key)
+            assert str(default) == str(value), f"[{name}] {key}: example {value!r} != default {default!r}"
+
+
+def test_missing_file_says_what_to_do(tmp_path):
+    with pytest.raises(ConfigError, match=r"config\.example\.toml"):
+        config_module.load(tmp_path / "absent.toml")
+
+
+def test_malformed_toml(tmp_path):
+    with pytest.raises(ConfigError, match="mal écrit"):
+        config_module.load(write(tmp_path, "[group\nname = 1"))
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("[group]\nnom = 'x'", "Clé inconnue « nom » dans la section [group]"),
+    ("[groupe]\nname = 'x'", "Section inconnue [groupe]"),
+    ("[mail]\nport = '465'", "[mail] port doit être un nombre entier"),
+    ("[mail]\nport = true", "[mail] port doit être un nombre entier"),
+    ("[group]\nname = 3", "[group] name doit être un texte"),
+    ("[store]\nbackend = 'excel'", "Valeurs possibles : local, google"),
+    ("[store]\nbackend = 'google'", "spreadsheet_id"),
+    ("[mail]\nbackend = 'smtp'", "host"),
+    ("[group]\ntimezone = 'Europe/Valencay'", "fuseau horaire"),
+    ("[orders]\nmax_quantity = 0", "max_quantity"),
+    ("group = 'x'", "section"),
+])
+def test_mistakes_name_the_key(tmp_path, text, words):
+    with pytest.raises(ConfigError) as caught:
+        config_module.load(write(tmp_path, text))
+    assert words in str(caught.value)
+    assert caught.value.exit_code == 2
+
+
+def test_relative_paths_are_relative_to_the_config_file(tmp_path):
+    (tmp_path / "sub").mkdir()
+    path = tmp_path / "sub" / "config.toml"
+    path.write_text("[store]\npath = 'data/book.xlsx'\ncredentials = '/abs/key.json'\n", encoding="utf-8")
+    config = config_module.load(path)
+    assert config.store.path == tmp_path / "sub" / "data" / "book.xlsx"
+    assert config.store.credentials == Path("/abs/key.json")
+    assert config.mail.outbox == tmp_path / "sub" / "outbox"
+
+
+def test_config_is_frozen(tmp_path):
+    config = config_module.load(write(tmp_path, ""))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        config.group.name = "x"  # type: ignore[misc]
+
+
+def test_secrets_come_from_the_environment_variable_the_config_names():
+    assert config_module.secret_from_env("[mail] password_env", "PW", {"PW": "s3cret"}) == "s3cret"
+    with pytest.raises(ConfigError, match="PW"):
+        config_module.secret_from_env("[mail] password_env", "PW", {})
+    with pytest.raises(ConfigError, match="password_env"):
+        config_module.secret_from_env("[mail] password_env", None, {})

@@ -1,0 +1,136 @@
+"""The local .xlsx store: round trip, atomic writes, a backup, LibreOffice's lock, people's tabs untouched."""
+
+from __future__ import annotations
+
+import zipfile
+
+import pytest
+from openpyxl import load_workbook
+
+from sync import demo, sheet
+from sync.errors import StoreError, StoreLockedError
+from sync.stores import Append, Changes, LocalWorkbookStore
+
+
+@pytest.fixture
+def book(tmp_path):
+    store = LocalWorkbookStore(tmp_path / "paniers.xlsx")
+    store.write(Changes(replace=demo.build()))
+    return store
+
+
+def human_names():
+    return [t.name for t in sheet.HUMAN_TABS]
+
+
+def test_demo_round_trip_reads_back_what_was_written(book):
+    written = demo.build()
+    read = book.read(list(written))
+    for name, grid in written.items():
+        assert read[name] == sheet.trim(grid), name
+
+
+def test_missing_tab_reads_as_none_and_names_are_matched_loosely(book):
+    read = book.read(["produits", "ventes ", "Pesées inexistantes"])
+    assert read["produits"][0][0] == "Code"
+    assert read["ventes "] is not None
+    assert read["Pesées inexistantes"] is None
+
+
+def test_missing_workbook_says_to_run_init(tmp_path):
+    with pytest.raises(StoreError, match="paniers init"):
+        LocalWorkbookStore(tmp_path / "absent.xlsx").read(["Produits"])
+
+
+def test_corrupt_workbook_is_a_clear_error(tmp_path):
+    path = tmp_path / "paniers.xlsx"
+    path.write_bytes(b"not a zip")
+    with pytest.raises(StoreError, match="illisible"):
+        LocalWorkbookStore(path).read(["Produits"])
+
+
+def test_writing_derived_tabs_leaves_human_tabs_untouched(book):
+    before = book.read(human_names())
+    book.write(Changes(replace={"Commandes": [sheet.ORDERS.header, ["2026-12", "a@b.fr"]]},
+                       append={"Journal": Append(sheet.JOURNAL.header, [["01/12/2026 08:00", "2026-12", "x"]])}))
+    assert book.read(human_names()) == before
+    assert book.read(["Commandes"])["Commandes"][1] == ["2026-12", "a@b.fr"]
+
+
+def test_formulas_and_dates_in_human_tabs_survive_a_rewrite(tmp_path):
+    path = tmp_path / "paniers.xlsx"
+    store = LocalWorkbookStore(path)
+    store.write(Changes(replace={"Produits": [["Code", "Prix"], ["A", 4]]}))
+    workbook = load_workbook(path)
+    workbook["Produits"]["B3"] = "=B2*2"
+    workbook["Produits"]["A3"] = "B"
+    workbook.save(path)
+    store.write(Changes(replace={"Commandes": [["Vente"], ["x"]]}))
+    assert load_workbook(path)["Produits"]["B3"].value == "=B2*2"
+
+
+def test_text_that_looks_like_a_formula_is_stored_as_text(tmp_path):
+    store = LocalWorkbookStore(tmp_path / "p.xlsx")
+    store.write(Changes(replace={"Commandes": [["Nom"], ['=IMPORTXML("http://x";"//a")']]}))
+    cell = load_workbook(tmp_path / "p.xlsx")["Commandes"]["A2"]
+    assert cell.data_type == "s" and cell.value.startswith("=IMPORTXML")
+
+
+def test_control_characters_cannot_break_the_workbook(tmp_path):
+    store = LocalWorkbookStore(tmp_path / "p.xlsx")
+    store.write(Changes(replace={"Commandes": [["Nom"], ["Ma\x00rt\x07ine"]]}))
+    assert store.read(["Commandes"])["Commandes"][1] == ["Martine"]
+
+
+def test_appends_go_below_the_last_row_under_the_header(book):
+    book.write(Changes(append={"Clients": Append(sheet.CLIENTS.header, [["new@example.org", "Nouveau"]])}))
+    clients = book.read(["Clients"])["Clients"]
+    assert clients[-1][:2] == ["new@example.org", "Nouveau"]
+    assert len(clients) == len(demo.build()["Clients"]) + 1
+
+
+def test_append_to_a_missing_tab_writes_its_header_first(tmp_path):
+    store = LocalWorkbookStore(tmp_path / "p.xlsx")
+    store.write(Changes(append={"Journal": Append(sheet.JOURNAL.header, [["d", "v", "t"]])}))
+    assert store.read(["Journal"])["Journal"] == [sheet.JOURNAL.header, ["d", "v", "t"]]
+
+
+def test_a_write_interrupted_by_an_exception_leaves_the_original_unchanged(book, monkeypatch):
+    original = book.path.read_bytes()
+
+    def crash(self, filename):
+        with open(filename, "wb") as handle:
+            handle.write(b"half a workbook")
+        raise OSError("disque plein")
+
+    monkeypatch.setattr("openpyxl.workbook.workbook.Workbook.save", crash)
+    with pytest.raises(StoreError, match="Rien n'a été modifié"):
+        book.write(Changes(replace={"Commandes": [["Vente"], ["x"]]}))
+    assert book.path.read_bytes() == original
+    assert zipfile.is_zipfile(book.path)
+    assert [p.name for p in book.path.parent.iterdir() if p.name.endswith(".tmp")] == []
+    assert book.read(["Produits"])["Produits"][0][0] == "Code"
+
+
+def test_the_previous_version_is_kept_as_a_backup(book):
+    before = book.path.read_bytes()
+    book.write(Changes(replace={"Commandes": [["Vente"], ["x"]]}))
+    assert book.backup_path.read_bytes() == before
+    assert LocalWorkbookStore(book.backup_path).read(["Commandes"])["Commandes"] is None
+
+
+def test_workbook_open_in_libreoffice_is_refused_with_a_clear_message(book):
+    lock = book.path.with_name(f".~lock.{book.path.name}#")
+    lock.write_text("someone,host,...")
+    before = book.path.read_bytes()
+    with pytest.raises(StoreLockedError, match="LibreOffice"):
+        book.write(Changes(replace={"Commandes": [["Vente"], ["x"]]}))
+    assert book.path.read_bytes() == before
+    lock.unlink()
+    book.write(Changes(replace={"Commandes": [["Vente"], ["x"]]}))
+
+
+def test_empty_changes_do_not_touch_the_file(book):
+    stamp = book.path.stat().st_mtime_ns
+    book.write(Changes())
+    assert book.path.stat().st_mtime_ns == stamp
