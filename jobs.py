@@ -63,10 +63,25 @@ def cmd_demo(ctx: Context, args: argparse.Namespace) -> int:
     return demo.run(ctx, out=args.out)
 
 
+def cmd_lists(ctx: Context, args: argparse.Namespace) -> int:
+    """Écrit tous les documents imprimables d'une vente dans un dossier (PDF et tableurs).
+
+    Pour chaque producteur : sa liste (à apporter, puis par foyer), son tableur, sa feuille
+    d'encaissement ; pour la distribution : la feuille d'émargement et les récapitulatifs des foyers.
+    Par défaut dans le dossier [lists] folder / CODE.
+
+    Exemple : paniers lists --sale 2026-12 --out impressions
+    """
+    from sync.commands import lists
+
+    return lists.run(ctx, args.sale, out=args.out)
+
+
 JOBS = {
     "init": cmd_init,
     "check": cmd_check,
     "demo": cmd_demo,
+    "lists": cmd_lists,
 }
 NEEDS_NO_CONFIG = {"demo"}
 
@@ -92,6 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument("--demo", action="store_true", help="ajouter un groupe fictif complet")
         if name == "demo":
             sub.add_argument("--out", type=Path, help="dossier où créer la démonstration")
+        if name == "lists":
+            sub.add_argument("--out", type=Path, help="dossier où écrire les documents")
     return parser
 
 

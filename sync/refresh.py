@@ -21,14 +21,14 @@ from datetime import datetime
 import pandas as pd
 
 from . import catalogue as catalogue_module
-from . import clients, sheet
+from . import clients, lists, sheet
 from .catalogue import Catalogue
 from .config import Config
 from .orderbook import OrderBook
 from .orders import intake, tabs
 from .orders.book import assemble
 from .problems import ERROR, Problem, problems_frame
-from .sheet import Tab
+from .sheet import Grid, Tab
 from .snapshot import Snapshot
 from .stores.base import Changes
 
@@ -55,16 +55,21 @@ class Refresh:
 
 
 BookStep = Callable[[Refresh], tuple[OrderBook, list[Problem]]]
-TabBuilder = Callable[[Refresh], pd.DataFrame]
+# A builder returns the tab as a frame (carried over here), or, for a tab whose columns change with the
+# data (Émargement: one per producer), the finished grid, carried over by the builder itself.
+TabBuilder = Callable[[Refresh], pd.DataFrame | Grid]
 
 # Adjustments of the order book before any tab is derived from it, in this order. Each returns the
 # new book and the problems it found, e.g. ``lambda r: lists.weighed(r.snapshot, r.book, r.config)``.
-BOOK_STEPS: list[BookStep] = []
+BOOK_STEPS: list[BookStep] = [
+    lambda r: lists.apply_weights(r.book, r.snapshot.table(sheet.WEIGHINGS)),
+]
 
 # The derived tabs, in this order; ``Anomalies`` comes after them, from every problem found.
 TABS: list[tuple[Tab, TabBuilder]] = [
     (sheet.ORDERS, lambda r: tabs.orders_frame(r.book)),
     (sheet.BY_PRODUCER, lambda r: tabs.by_producer_frame(r.book, r.catalogue)),
+    (sheet.SIGN_OFF, lambda r: lists.sign_off_grid(r.snapshot.grid(sheet.SIGN_OFF), r.book, r.catalogue)),
 ]
 
 # The tabs the orders are computed from: when one of them cannot be read, nothing derived from the
@@ -93,9 +98,15 @@ def refresh(snapshot: Snapshot, config: Config, now: datetime) -> Refresh:
         if append is not None:
             result.changes.append[sheet.CLIENTS.name] = append
         for tab, build in TABS:
-            frame = sheet.carry_over(snapshot.grid(tab), build(result), tab)
+            built = build(result)
+            if isinstance(built, pd.DataFrame):
+                frame = sheet.carry_over(snapshot.grid(tab), built, tab)
+                grid = sheet.frame_to_grid(frame)
+            else:
+                grid = built
+                frame = pd.DataFrame(grid[1:], columns=grid[0], dtype=object)
             result.frames[tab.name] = frame
-            result.changes.replace[tab.name] = sheet.frame_to_grid(frame)
+            result.changes.replace[tab.name] = grid
     problems += result.book.problems
     result.problems = list(dict.fromkeys(problems))
     anomalies = problems_frame(result.problems)

@@ -137,3 +137,34 @@ def test_console_script_and_python_jobs_py_are_the_same_entry_point(tmp_path):
     result = subprocess.run([sys.executable, str(ROOT / "jobs.py"), "check", "--config", str(tmp_path / "no.toml")],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 2 and "Fichier de configuration introuvable" in result.stderr
+
+
+def test_lists_writes_the_documents_of_a_sale(folder, capsys):
+    run(capsys, "init", "--demo", *NOW)
+    code, out, _ = run(capsys, "lists", "--sale", "2026-12", "--out", str(folder / "impressions"), "--now",
+                       "2026-12-11 10:00")
+    assert code == 0
+    names = sorted(p.name for p in (folder / "impressions").iterdir())
+    assert "emargement-2026-12.pdf" in names
+    assert any(n.startswith("liste-2026-12-") and n.endswith(".pdf") for n in names)
+    assert "documents écrits" in out
+    code, _, err = run(capsys, "lists", "--sale", "2027-01", *NOW)
+    assert code == 2 and "n'existe pas" in err
+
+
+def test_check_writes_the_sign_off_tab_and_keeps_a_paid_mark(folder, capsys):
+    run(capsys, "init", "--demo", *NOW)
+    run(capsys, "check", "--now", "2026-12-11 10:00")
+    store = LocalWorkbookStore(folder / "paniers.xlsx")
+    grid = store.read(["Émargement"])["Émargement"]
+    header = grid[0]
+    assert header[:4] == ["Vente", "Nom", "Email", "Téléphone"] and header[-2:] == ["Payé", "Remarques"]
+    grid[1] += [""] * (len(header) - len(grid[1]))  # trailing empty cells are trimmed when read
+    grid[1][header.index("Payé")] = "oui"
+    grid[1][header.index("Remarques")] = "chèque n° 1234"
+    from sync.stores import Changes
+    store.write(Changes(replace={"Émargement": grid}))
+    run(capsys, "check", "--now", "2026-12-11 10:05")
+    after = store.read(["Émargement"])["Émargement"]
+    row = next(r for r in after if r[2] == grid[1][2] and r[0] == grid[1][0])
+    assert row[header.index("Payé")] == "oui" and row[header.index("Remarques")] == "chèque n° 1234"

@@ -10,12 +10,14 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+from .. import snapshot
 from ..catalogue import Catalogue
 from ..config import resolve
 from ..errors import UsageError
 from ..lists import tables, write_documents
 from ..lists.render import slug
 from ..orderbook import OrderBook
+from ..refresh import refresh
 from ..values import money
 from . import Context
 
@@ -23,6 +25,12 @@ from . import Context
 def default_folder(ctx: Context, sale: str) -> Path:
     """``[lists] folder`` / the sale's code (made a safe file name: a code is never a path)."""
     return resolve(ctx.config, ctx.config.lists.folder) / slug(sale, "vente")
+
+
+def run(ctx: Context, sale: str | None, out: Path | None = None) -> int:
+    """Read the workbook once, build the order book (weights applied), write the sale's documents."""
+    result = refresh(snapshot.read(ctx.store, ctx.config), ctx.config, ctx.now)
+    return run_with_book(ctx, result.book, result.catalogue, sale, out)
 
 
 def run_with_book(ctx: Context, book: OrderBook, catalogue: Catalogue, sale: str | None,
