@@ -496,16 +496,17 @@ class History:
         return plan.reset_index(drop=True)
 
 
-def build(book: OrderBook, catalogue: Catalogue, now: datetime) -> History:
-    return History.build(book, catalogue, now)
+_LATEST: list = []  # (book, catalogue, now, history) of the latest run: see ``of``
 
 
-def derived_tabs(history: History, old: dict[str, sheet.Grid | None]) -> dict[str, sheet.Grid]:
-    """The ``Bilan`` and ``Foyers à recontacter`` tabs, ready for ``Changes.replace``: plain cells, with
-    what people typed in them (``Remarques``, columns they added) carried over from ``old`` (the grids
-    as read, by tab name)."""
-    return {tab.name: sheet.frame_to_grid(sheet.carry_over(old.get(tab.name), frame, tab))
-            for tab, frame in ((sheet.BILAN, history.bilan()), (sheet.RECALL, history.lapsed_tab()))}
+def of(book: OrderBook, catalogue: Catalogue, now: datetime) -> History:
+    """The History of one run's order book, built once though several derived tabs ask for it (the
+    refresh builds ``Bilan`` and ``Foyers à recontacter`` from the same book, the same catalogue)."""
+    if _LATEST and _LATEST[0] is book and _LATEST[1] is catalogue and _LATEST[2] == now:
+        return _LATEST[3]
+    history = History.build(book, catalogue, now)
+    _LATEST[:] = [book, catalogue, now, history]
+    return history
 
 
 def _sold_out(products: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:

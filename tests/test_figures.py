@@ -121,6 +121,12 @@ def test_bilan_carries_the_coordinators_notes_over(history):
     assert new.set_index("Vente").loc["2025-12", "Remarques"] == "Neige : 3 foyers absents"
 
 
+def derived_tabs(history, snap):
+    """What ``refresh`` writes for the two tabs: the frame, carried over from the tab as read."""
+    return {tab.name: sheet.frame_to_grid(sheet.carry_over(snap.grid(tab), frame, tab))
+            for tab, frame in ((sheet.BILAN, history.bilan()), (sheet.RECALL, history.lapsed_tab()))}
+
+
 def test_the_derived_tabs_through_a_store(cat, config):
     store = MemoryStore(demo.build())
     later = at("2026-12-12 10:00")  # z has missed three ordinary sales by then
@@ -129,8 +135,7 @@ def test_the_derived_tabs_through_a_store(cat, config):
         book.order(code, "z@example.org", {"PAIN": 1}, name="Zoé Z", phone="06 99")
     book = book.build()
     snap = snapshot.read(store, config)
-    old = {"Bilan": snap.grid(sheet.BILAN), "Foyers à recontacter": snap.grid(sheet.RECALL)}
-    store.write(Changes(replace=figures.derived_tabs(figures.History.build(book, cat, later), old)))
+    store.write(Changes(replace=derived_tabs(figures.History.build(book, cat, later), snap)))
     bilan, recall = store.tabs["Bilan"], store.tabs["Foyers à recontacter"]
     assert bilan[0][:10] == sheet.BILAN.header and bilan[1][:9] == [
         "2025-11", "Vente de novembre", "14/11/2025", 1, 1, 0, 4.5, 4.5, ""]
@@ -145,8 +150,7 @@ def test_the_derived_tabs_through_a_store(cat, config):
     came_back = BookBuilder(cat)
     for code in ("2025-11", "2025-12", "2026-01", "2026-11"):
         came_back.order(code, "z@example.org", {"PAIN": 1}, name="Zoé Z", phone="06 99")
-    tabs = figures.derived_tabs(figures.History.build(came_back.build(), cat, later),
-                                {"Bilan": snap.grid(sheet.BILAN), "Foyers à recontacter": snap.grid(sheet.RECALL)})
+    tabs = derived_tabs(figures.History.build(came_back.build(), cat, later), snap)
     assert tabs["Bilan"][2][tabs["Bilan"][0].index("Remarques")] == "Neige"
     assert tabs["Foyers à recontacter"][1][-1] == "Appelée le 14/12 : a déménagé"  # kept, though she came back
 

@@ -53,7 +53,7 @@ def test_report_writes_one_html_page_with_its_charts(run, book, cat, config, out
         picture = Image.open(io.BytesIO(base64.b64decode(data)))
         assert picture.size == (1200, 2 * int(height))  # drawn at twice the pixels, for print
     assert output[0] == f"Bilan de la vente « Vente de novembre » (2026-11) : {path}"
-    assert output[1] == "  3 foyers dont 1 nouveaux, chiffre d'affaires 39,90\u00a0€."
+    assert output[1] == "  3 foyers dont 1 nouveau, chiffre d'affaires 39,90\u00a0€."
 
 
 def test_report_defaults_to_the_latest_distributed_sale(run, book, cat, config, output):
@@ -103,8 +103,8 @@ def test_plan_like_prints_a_table_per_producer(run, book, cat, output):
                         "12 décembre 2025)."
     text = "\n".join(output)
     assert "\nLe Fournil\n" in text and "\nLes Jardins\n" in text
-    brioche = next(line for line in output if line.strip().startswith("Brioche (BRIO)"))
-    assert brioche.split()[2:] == ["4", "3", "2", "3", "en", "1", "heure", "et", "14", "min"]
+    brioche = next(line for line in output if line.strip().startswith("BRIO "))
+    assert brioche.split() == ["BRIO", "Brioche", "4", "3", "2", "3", "en", "1", "heure", "et", "14", "min"]
     assert "Total : 6 demandés, 5 servis, 37,50\u00a0€ ; 1 produit épuisé." in output
 
 

@@ -3,8 +3,8 @@
 Per product of the model sale: how much was asked and served, by how many households, the stock it
 had and, when it sold out, how long after the opening, so each producer can size their stock. With
 ``--sale`` alone, the model is the comparable sale a year before (same month, or the previous Noël or
-Pâques). ``run_with_book`` does the work from an order book and a catalogue; building them from the
-sheet is the caller's.
+Pâques). ``run`` reads the workbook once and builds the order book as every job does (``refresh``);
+``run_with_book`` does the work from that book and the catalogue. Nothing is written to the workbook.
 """
 
 from __future__ import annotations
@@ -13,19 +13,27 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import figures
+from .. import figures, snapshot
 from ..catalogue import Catalogue
 from ..errors import UsageError
 from ..orderbook import OrderBook
+from ..refresh import refresh
 from ..values import long_date, money, number
 from . import Context
 
 LABEL_WIDTH = 38
 
 
+def run(ctx: Context, like: str | None = None, sale: str | None = None, out: Path | None = None) -> int:
+    result = refresh(snapshot.read(ctx.store, ctx.config), ctx.config, ctx.now)
+    return run_with_book(ctx, result.book, result.catalogue, like, sale, out)
+
+
 def run_with_book(ctx: Context, book: OrderBook, catalogue: Catalogue, like: str | None = None,
                   sale: str | None = None, out: Path | None = None) -> int:
-    history = figures.History.build(book, catalogue, ctx.now)
+    if out is not None and Path(out).suffix.lower() not in (".xlsx", ".csv"):
+        raise UsageError(f"--out {out} : choisissez un fichier .xlsx ou .csv.")
+    history = figures.of(book, catalogue, ctx.now)
     like, target = chosen_sales(history, like, sale)
     plan = history.plan(like, target=target)
     model = history.calendar.loc[like]
@@ -33,18 +41,18 @@ def run_with_book(ctx: Context, book: OrderBook, catalogue: Catalogue, like: str
             f"distribution du {long_date(model['distribution'])}).")
     if plan.empty:
         ctx.say("Aucune commande dans cette vente : rien à reprendre.")
-    else:
-        for line in table(plan, target is not None):
-            ctx.say(line)
-        sold_out = int(plan["sold_out"].sum())
-        ctx.say("")
-        asked, served = number(int(plan["requested"].sum())), number(int(plan["allocated"].sum()))
-        plural = "s" if sold_out > 1 else ""
-        ctx.say(f"Total : {asked} demandés, {served} servis, {money(sum(plan['amount']))} ; "
-                f"{sold_out} produit{plural} épuisé{plural}.")
-        ctx.say("« Demandé » compte tout ce que les foyers ont demandé, même au-delà du stock : c'est la demande "
-                "à prévoir. « Épuisé » : le temps entre l'ouverture des commandes et la commande qui a atteint "
-                "le stock.")
+        return 0
+    for line in table(plan, target is not None):
+        ctx.say(line)
+    sold_out = int(plan["sold_out"].sum())
+    ctx.say("")
+    asked, served = number(int(plan["requested"].sum())), number(int(plan["allocated"].sum()))
+    plural = "s" if sold_out > 1 else ""
+    ctx.say(f"Total : {asked} demandés, {served} servis, {money(sum(plan['amount']))} ; "
+            f"{sold_out} produit{plural} épuisé{plural}.")
+    ctx.say("« Demandé » compte tout ce que les foyers ont demandé, même au-delà du stock : c'est la demande "
+            "à prévoir. « Épuisé » : le temps entre l'ouverture des commandes et la commande qui a atteint "
+            "le stock.")
     if out is not None:
         path = write(plan, Path(out), target is not None)
         ctx.say(f"Tableau enregistré : {path}")
@@ -79,9 +87,10 @@ def _cell(text: str, width: int, right: bool = False) -> str:
 
 
 def table(plan: pd.DataFrame, with_target: bool) -> list[str]:
-    """The plan as lines of text, one block per producer."""
-    header = (f"  {_cell('Produit', LABEL_WIDTH)} {'Demandé':>8} {'Servi':>6} {'Foyers':>6} {'Stock':>6}  "
-              + ("Proposé  " if with_target else "") + "Épuisé")
+    """The plan as lines of text, one block per producer; the code first (it is what the sheet uses)."""
+    code_width = max(4, *(len(c) for c in plan["product"]))
+    header = (f"  {'Code':<{code_width}}  {_cell('Produit', LABEL_WIDTH)} {'Demandé':>8} {'Servi':>6} {'Foyers':>7} "
+              f"{'Stock':>6}  " + ("Proposé  " if with_target else "") + "Épuisé")
     lines = []
     for producer_name, rows in plan.groupby("producer_name", sort=False):
         lines += ["", str(producer_name), header]
@@ -94,8 +103,8 @@ def table(plan: pd.DataFrame, with_target: bool) -> list[str]:
             else:
                 gone = "–"
             offered = (("oui" if row.offered else "non").ljust(9)) if with_target else ""
-            lines.append(f"  {_cell(f'{row.label} ({row.product})', LABEL_WIDTH)} {row.requested:>8} "
-                         f"{row.allocated:>6} {row.households:>6} {stock:>6}  {offered}{gone}")
+            lines.append(f"  {row.product:<{code_width}}  {_cell(row.label, LABEL_WIDTH)} {row.requested:>8} "
+                         f"{row.allocated:>6} {row.households:>7} {stock:>6}  {offered}{gone}")
     return lines
 
 

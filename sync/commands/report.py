@@ -1,8 +1,9 @@
 """``paniers report [--sale CODE] [--out FICHIER]``: the coordinator's report on a sale, as one HTML page
 (charts inside) that she can open in a browser, print, or forward.
 
-``run_with_book`` does the work from an order book and a catalogue; building them from the sheet
-(snapshot → catalogue → orders) is the caller's.
+``run`` reads the workbook once and builds the order book (weights from ``Pesées`` applied), as
+every job does (``refresh``); ``run_with_book`` does the work from that book and the catalogue.
+Nothing is written to the workbook.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ import os
 import re
 from pathlib import Path
 
-from .. import figures, recaps
+from .. import figures, recaps, snapshot
 from ..catalogue import Catalogue
 from ..config import Config
 from ..errors import UsageError
 from ..orderbook import OrderBook
+from ..refresh import refresh
 from ..templating import environment
 from ..values import money
 from . import Context
@@ -24,9 +26,14 @@ from . import Context
 TEMPLATE = "report/report.html.j2"
 
 
+def run(ctx: Context, sale: str | None = None, out: Path | None = None) -> int:
+    result = refresh(snapshot.read(ctx.store, ctx.config), ctx.config, ctx.now)
+    return run_with_book(ctx, result.book, result.catalogue, sale, out)
+
+
 def run_with_book(ctx: Context, book: OrderBook, catalogue: Catalogue, sale: str | None = None,
                   out: Path | None = None) -> int:
-    history = figures.History.build(book, catalogue, ctx.now)
+    history = figures.of(book, catalogue, ctx.now)
     code = chosen_sale(history, sale)
     recap = recaps.group(history, code, scale=2)
     html = render(ctx.config, recap)
@@ -34,8 +41,11 @@ def run_with_book(ctx: Context, book: OrderBook, catalogue: Catalogue, sale: str
     write_atomically(path, html)
     figures_ = recap.context["figures"]
     ctx.say(f"Bilan de la vente « {figures_['sale']['title']} » ({code}) : {path}")
-    ctx.say(f"  {figures_['households']} foyers dont {figures_['new']} nouveaux, "
-            f"chiffre d'affaires {money(figures_['turnover'])}.")
+    if figures_["households"]:
+        ctx.say(f"  {plural(figures_['households'], 'foyer')} dont {plural(figures_['new'], 'nouveau', 'nouveaux')}, "
+                f"chiffre d'affaires {money(figures_['turnover'])}.")
+    else:
+        ctx.say("  Aucune commande pour cette vente.")
     if recap.context["changes"]:
         last = recap.context["last_year"]["sale"]
         ctx.say(f"  Par rapport à « {last['title']} » ({last['code']}) : foyers "
@@ -43,9 +53,14 @@ def run_with_book(ctx: Context, book: OrderBook, catalogue: Catalogue, sale: str
                 f"{recap.context['changes']['turnover']['text']}.")
     lapsed = recap.context["lapsed"]
     if lapsed:
-        ctx.say(f"  {len(lapsed)} foyer(s) régulier(s) à recontacter : voir le rapport.")
+        ctx.say(f"  {plural(len(lapsed), 'foyer régulier', 'foyers réguliers')} à recontacter : voir le rapport "
+                "(et l'onglet « Foyers à recontacter »).")
     ctx.say("Ouvrez ce fichier dans un navigateur pour le lire ou l'imprimer.")
     return 0
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count <= 1 else (many or one + 's')}"
 
 
 def chosen_sale(history: figures.History, sale: str | None) -> str:
