@@ -47,6 +47,11 @@ class MailConfig:
     security: str = "ssl"
     user: str | None = None
     password_env: str | None = None
+    oauth2_file: Path | None = None
+    max_per_run: int = 100
+    max_per_day: int = 400
+    journal_wal: Path = Path("journal-envois.jsonl")
+    preview: Path = Path("apercu")
 
 
 @dataclass(frozen=True)
@@ -157,6 +162,9 @@ def from_dict(data: dict, base_dir: Path = Path("."), source: Path | None = None
     for key in ("closing_reminder_hours", "pickup_reminder_hours", "follow_up_days"):
         if getattr(config.schedule, key) < 0:
             raise ConfigError(f"[schedule] {key} doit être un nombre entier positif ou nul.")
+    for key in ("max_per_run", "max_per_day"):
+        if getattr(config.mail, key) < 1:
+            raise ConfigError(f"[mail] {key} doit être un nombre entier supérieur ou égal à 1.")
     if config.orders.max_quantity < 1:
         raise ConfigError("[orders] max_quantity doit être un nombre entier supérieur ou égal à 1.")
     return config

@@ -25,3 +25,7 @@ class UsageError(PaniersError):
     """The command line asks for something that cannot be done (unknown sale, bad --now)."""
 
     exit_code = 2
+
+
+class MailError(PaniersError):
+    """The mail server cannot be reached, refuses the login, or stops accepting messages."""

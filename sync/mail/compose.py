@@ -1,0 +1,580 @@
+"""Composing each email from the order book, the catalogue and the sale: pure functions, no I/O.
+
+Each function returns ``Email`` values (or a list of them with the problems found). Templates live
+in ``templates/emails/<audience>/<kind>.{html,txt}.j2`` and extend a shared base with the group's
+signature; the coordinator can override any of them from her own folder (``[templates] folder``).
+The subject is the ``subject`` block of the text template. HTML templates autoescape, so whatever
+a person typed (a name, a comment, a sale's message) shows as text, never as markup.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from jinja2 import Environment
+
+from .. import problems as pb
+from .. import sheet, templating
+from ..catalogue import Catalogue
+from ..config import Config
+from ..orderbook import CANCELLED, OrderBook
+from ..problems import Problem
+from ..values import fold, hour, long_date, long_datetime, money, number, parse_bool, parse_email, parse_text
+from . import kinds
+from .invitation import MIME as ICS_MIME
+from .invitation import invitation
+from .journal import Journal, OrderNotice, order_notices, submissions_of
+from .message import Attachment, Email, unsubscribe_header
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """What every email of the group shares: its name, sender, coordinator, time zone and templates."""
+
+    group: str
+    sender: str
+    coordinator: str
+    tz: ZoneInfo
+    env: Environment
+
+    @classmethod
+    def from_config(cls, config: Config) -> Letterhead:
+        env = templating.environment(config)
+        env.filters["guillemets"] = guillemets
+        env.filters["typo"] = typography
+        return cls(config.group.name, config.mail.sender, config.group.coordinator_email, config.tz, env)
+
+
+def typography(text: object) -> str:
+    """French spacing: a non-breaking space before ! ? : ; and », after «, so none of them starts a line."""
+    text = re.sub(r" ([!?:;»])", "\u00a0\\1", str(text))
+    return re.sub(r"« ", "«\u00a0", text)
+
+
+def guillemets(text: object) -> str:
+    """« text », with the non-breaking spaces French typography wants (the quote never ends a line alone)."""
+    return f"«\u00a0{text}\u00a0»"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    first_name: str = ""
+    name: str = ""
+
+
+def _digest(value: object, length: int = 10) -> str:
+    return hashlib.sha256(repr(value).encode("utf-8")).hexdigest()[:length]
+
+
+# --- rendering -----------------------------------------------------------------------------------
+
+def render(letterhead: Letterhead, kind: kinds.Kind, context: Mapping[str, Any]) -> tuple[str, str, str]:
+    """(subject, text, html) of one kind of email."""
+    full = {"group": letterhead.group, "coordinator": letterhead.coordinator, "kind": kind.name, **context}
+    folder = f"emails/{kind.audience}/{kind.name}"
+    text_template = letterhead.env.get_template(f"{folder}.txt.j2")
+    html_template = letterhead.env.get_template(f"{folder}.html.j2")
+    subject_block = text_template.blocks.get("subject")
+    if subject_block is None:
+        raise ValueError(f"le modèle {folder}.txt.j2 n'a pas de bloc « subject »")
+    subject = " ".join("".join(subject_block(text_template.new_context(dict(full)))).split())
+    full["subject"] = subject
+    text = _tidy_text(text_template.render(full))
+    html = html_template.render(full)
+    return subject, text, html
+
+
+def _tidy_text(text: str) -> str:
+    """No trailing spaces, at most one blank line in a row, one final newline."""
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    tidy: list[str] = []
+    for line in lines:
+        if line == "" and tidy and tidy[-1] == "":
+            continue
+        tidy.append(line)
+    return "\n".join(tidy) + "\n"
+
+
+def _email(letterhead: Letterhead, kind: kinds.Kind, sale: str, recipient: Recipient, context: Mapping[str, Any],
+           fingerprint: str = "", attachments: Sequence[Attachment] = ()) -> Email:
+    first_name = recipient.first_name.strip()
+    subject, text, html = render(letterhead, kind, {"first_name": first_name, **context})
+    headers = (("List-Unsubscribe", unsubscribe_header(letterhead.coordinator)),) if kind.bulk else ()
+    return Email(kind=kind.name, sale=sale, recipient=recipient.email.strip().lower(), subject=subject, text=text,
+                 html=html, sender=letterhead.sender, group=letterhead.group, reply_to=letterhead.coordinator,
+                 recipient_name=recipient.name, fingerprint=fingerprint, attachments=tuple(attachments),
+                 headers=headers)
+
+
+# --- views: plain dicts the templates read ------------------------------------------------------
+
+def sale_view(sale: pd.Series) -> dict[str, Any]:
+    start, end = sale["distribution"], sale["distribution_end"]
+    when = long_datetime(start)
+    if end is not None and end.date() == start.date():
+        when = f"{long_date(start)}, de {hour(start)} à {hour(end)}"
+    elif end is not None:
+        when = f"du {long_datetime(start)} au {long_datetime(end)}"
+    return {
+        "code": sale["code"], "title": sale["title"], "opens": sale["opens"], "closes": sale["closes"],
+        "distribution": start, "distribution_end": end, "place": sale["place"] or "",
+        "form_url": sale["form_url"] or "", "message": sale["message"] or "", "special": bool(sale["special"]),
+        "when": when, "closes_text": long_datetime(sale["closes"]),
+    }
+
+
+def producer_view(producer: pd.Series | None, code: str) -> dict[str, Any]:
+    if producer is None:
+        return {"code": code, "name": code, "email": "", "phone": "", "payments": "", "cheque_payee": code,
+                "accepts_cheque": False}
+    payments = producer["payments"] or ""
+    accepts_cheque = "cheque" in fold(payments)
+    return {
+        "code": code, "name": producer["name"], "email": producer["email"] or "", "phone": producer["phone"] or "",
+        "payments": payments, "accepts_cheque": accepts_cheque,
+        "cheque_payee": (producer["cheque_payee"] or producer["name"]) if accepts_cheque else "",
+    }
+
+
+def _producers(catalogue: Catalogue) -> dict[str, pd.Series]:
+    return {row["code"]: row for _, row in catalogue.producers.iterrows()}
+
+
+def unit_price_text(price: Decimal, by_weight: bool) -> str:
+    return f"{money(price)} le kg" if by_weight else money(price)
+
+
+def line_view(line) -> dict[str, Any]:
+    """One product line of an order, with the texts a reader needs (estimates said as such)."""
+    by_weight = bool(line.by_weight)
+    weight_note = ""
+    if by_weight and line.weight is not None:
+        weight_note = f"{number(line.weight)} kg pesés"
+    elif by_weight and line.avg_weight is not None and line.allocated:
+        weight_note = f"environ {number(line.avg_weight * line.allocated)} kg"
+    detail = ""
+    if by_weight:
+        detail = " · ".join(p for p in (unit_price_text(line.unit_price, True), weight_note) if p)
+    elif int(line.allocated) > 1:
+        detail = f"{int(line.allocated)} × {money(line.unit_price)}"
+    return {
+        "detail": detail,
+        "product": line.product, "label": line.label, "requested": int(line.requested),
+        "allocated": int(line.allocated), "unit_price": line.unit_price, "by_weight": by_weight,
+        "price_text": unit_price_text(line.unit_price, by_weight), "amount": line.amount,
+        "estimated": bool(line.estimated), "weight_note": weight_note, "cut": int(line.allocated) < int(line.requested),
+        "weight": line.weight,
+    }
+
+
+def order_view(lines: pd.DataFrame, catalogue: Catalogue) -> dict[str, Any]:
+    """A household's order grouped by producer: lines, what to pay each producer and how."""
+    producers = _producers(catalogue)
+    groups: dict[str, dict[str, Any]] = {}
+    for line in lines.itertuples(index=False):
+        group = groups.setdefault(line.producer, {
+            "producer": producer_view(producers.get(line.producer), line.producer), "lines": [],
+            "total": Decimal("0.00"), "estimated": False,
+        })
+        view = line_view(line)
+        group["lines"].append(view)
+        if view["allocated"] > 0:
+            group["total"] += view["amount"]
+            group["estimated"] |= view["estimated"]
+    ordered = sorted(groups.values(), key=lambda g: fold(g["producer"]["name"]))
+    to_pay = [g for g in ordered if g["total"] > 0]
+    all_lines = [line for g in ordered for line in g["lines"]]
+    return {
+        "producers": ordered,
+        "total": sum((g["total"] for g in ordered), Decimal("0.00")),
+        "estimated": any(g["estimated"] for g in ordered),
+        "cheques": sum(1 for g in to_pay if g["producer"]["accepts_cheque"]),
+        "payees": len(to_pay),
+        "cuts": [line for line in all_lines if line["cut"]],
+        "count": sum(line["allocated"] for line in all_lines),
+    }
+
+
+def _household(book: OrderBook, sale: str, email: str) -> pd.Series:
+    rows = book.households[(book.households["sale"] == sale) & (book.households["email"] == email)]
+    if rows.empty:
+        raise KeyError(f"aucune commande de {email} dans la vente {sale}")
+    return rows.iloc[0]
+
+
+def _lines(book: OrderBook, sale: str, email: str) -> pd.DataFrame:
+    return book.lines[(book.lines["sale"] == sale) & (book.lines["email"] == email)]
+
+
+def _recipient(household: pd.Series) -> Recipient:
+    return Recipient(household["email"], household["first_name"] or "", household["name"] or "")
+
+
+def _labels(book: OrderBook, catalogue: Catalogue) -> dict[str, str]:
+    labels = {}
+    for product in catalogue.products.itertuples(index=False):
+        labels[product.code] = " ".join(p for p in (product.name, product.packaging) if p)
+    for line in book.lines.itertuples(index=False):
+        labels[line.product] = line.label
+    return labels
+
+
+def changes_view(before: Mapping[str, int], after: Mapping[str, int], labels: Mapping[str, str]) -> list[dict]:
+    """What changed between two submissions, product by product (added, removed, quantity changed)."""
+    changes = []
+    for product in sorted(set(before) | set(after), key=lambda p: fold(labels.get(p, p))):
+        old, new = int(before.get(product, 0)), int(after.get(product, 0))
+        if old == new:
+            continue
+        what = "ajouté" if old == 0 else "retiré" if new == 0 else "modifié"
+        changes.append({"product": product, "label": labels.get(product, product), "before": old, "after": new,
+                        "what": what})
+    return changes
+
+
+# --- to households ------------------------------------------------------------------------------
+
+def offer_view(catalogue: Catalogue, sale: str) -> list[dict[str, Any]]:
+    """The products of a sale by producer, with prices (per kg and per piece for those sold by weight)."""
+    producers = _producers(catalogue)
+    offered = catalogue.offered(sale)
+    groups: dict[str, dict[str, Any]] = {}
+    for product in offered.itertuples(index=False):
+        group = groups.setdefault(product.producer, {
+            "producer": producer_view(producers.get(product.producer), product.producer), "products": []})
+        estimate = ""
+        if product.by_weight and product.avg_weight:
+            estimate = f"environ {money(product.price * product.avg_weight)} la pièce"
+        group["products"].append({
+            "code": product.code, "name": product.name, "packaging": product.packaging or "",
+            "price": product.price, "price_text": unit_price_text(product.price, bool(product.by_weight)),
+            "estimate": estimate, "description": product.description or "", "limited": product.stock is not None,
+            "category": product.category or "",
+        })
+    return sorted(groups.values(), key=lambda g: fold(g["producer"]["name"]))
+
+
+def orders_open(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, recipient: Recipient) -> Email:
+    """The announcement: the sale is open, what is on offer, the form link, the dates and the place."""
+    return _email(letterhead, kinds.ORDERS_OPEN, sale["code"], recipient,
+                  {"sale": sale_view(sale), "offer": offer_view(catalogue, sale["code"])})
+
+
+def closing_reminder(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, recipient: Recipient) -> Email:
+    """The reminder before closing, for a subscribed household that has not ordered (the schedule picks them)."""
+    offer = offer_view(catalogue, sale["code"])
+    return _email(letterhead, kinds.CLOSING_REMINDER, sale["code"], recipient,
+                  {"sale": sale_view(sale), "producers": [g["producer"]["name"] for g in offer]})
+
+
+def order_email(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, book: OrderBook,
+                notice: OrderNotice) -> Email:
+    """A confirmation, "modified", "cancelled" or "cut" email, as ``order_notices`` found it due."""
+    code = sale["code"]
+    household = _household(book, code, notice.email)
+    lines = _lines(book, code, notice.email)
+    context: dict[str, Any] = {
+        "sale": sale_view(sale), "household": {"name": household["name"], "comment": household["comment"] or ""},
+        "order": order_view(lines, catalogue), "changes": [],
+    }
+    if notice.kind == kinds.MODIFIED.name:
+        history = dict(submissions_of(book, code, notice.email))
+        before = history.get(notice.previous_at, {}) if notice.previous_at is not None else {}
+        after = {line.product: int(line.requested) for line in lines.itertuples(index=False)}
+        context["changes"] = changes_view(before, after, _labels(book, catalogue))
+    if notice.kind == kinds.CANCELLED.name:
+        history = submissions_of(book, code, notice.email)
+        earlier = [content for at, content in history if at < household["submitted_at"]]
+        labels = _labels(book, catalogue)
+        context["cancelled"] = [{"label": labels.get(p, p), "quantity": q} for p, q in
+                                (earlier[-1].items() if earlier else [])]
+    return _email(letterhead, kinds.KINDS[notice.kind], code, _recipient(household), context, notice.fingerprint)
+
+
+def order_updates(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, book: OrderBook,
+                  journal: Journal) -> list[Email]:
+    """Every order email due now in a sale (confirmations, "modified", "cancelled", "cut")."""
+    return [order_email(letterhead, catalogue, sale, book, notice)
+            for notice in order_notices(book, sale["code"], journal)]
+
+
+def _collecting(book: OrderBook, sale: str) -> list[pd.Series]:
+    """Households with something to collect in a sale (not cancelled, at least one unit granted)."""
+    households = book.households[(book.households["sale"] == sale) & (book.households["status"] != CANCELLED)]
+    lines = book.lines[book.lines["sale"] == sale]
+    granted = set(lines.loc[lines["allocated"].map(lambda q: int(q) > 0).astype(bool), "email"])
+    return [row for _, row in households.iterrows() if row["email"] in granted]
+
+
+def calendar_attachment(letterhead: Letterhead, sale: pd.Series, now: datetime, summary: str = "",
+                        description: str = "") -> Attachment:
+    """The distribution as an .ics invitation (the same UID for every household: one event per sale)."""
+    start = sale["distribution"]
+    end = sale["distribution_end"] or start + timedelta(hours=2)
+    domain = letterhead.sender.rpartition("@")[2] or "paniers.invalid"
+    data = invitation(
+        uid=f"distribution-{sale['code']}-{_digest(letterhead.group, 8)}@{domain}",
+        summary=summary or f"{letterhead.group} : distribution ({sale['title']})",
+        start=start, end=end, location=sale["place"] or "", description=description,
+        organizer_name=letterhead.group, organizer_email=letterhead.coordinator, now=now,
+        url=sale["form_url"] or "",
+    )
+    return Attachment(f"distribution-{sale['code']}.ics", data, ICS_MIME)
+
+
+def pickup_reminder(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, book: OrderBook, email: str,
+                    now: datetime) -> Email:
+    """The day-before reminder: what to collect, what to pay to whom, with a calendar invitation."""
+    code = sale["code"]
+    household = _household(book, code, email)
+    order = order_view(_lines(book, code, email), catalogue)
+    payments = "\n".join(f"{g['producer']['name']} : {money(g['total'])}{' (estimation)' if g['estimated'] else ''}"
+                         for g in order["producers"] if g["total"] > 0)
+    description = f"À payer sur place, à chaque producteur :\n{payments}" if payments else ""
+    ics = calendar_attachment(letterhead, sale, now, description=description)
+    context = {"sale": sale_view(sale), "household": {"name": household["name"], "comment": ""}, "order": order}
+    return _email(letterhead, kinds.PICKUP_REMINDER, code, _recipient(household), context, "", (ics,))
+
+
+def pickup_reminders(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, book: OrderBook,
+                     now: datetime) -> list[Email]:
+    return [pickup_reminder(letterhead, catalogue, sale, book, h["email"], now)
+            for h in _collecting(book, sale["code"])]
+
+
+def final_amounts(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, book: OrderBook,
+                  email: str) -> Email:
+    """After weighing: the exact amount due to each producer (a new one goes out if a weight is corrected)."""
+    code = sale["code"]
+    household = _household(book, code, email)
+    lines = _lines(book, code, email)
+    fingerprint = _digest(sorted((line.product, str(line.weight), str(line.amount))
+                                 for line in lines.itertuples(index=False)))
+    context = {"sale": sale_view(sale), "household": {"name": household["name"], "comment": ""},
+               "order": order_view(lines, catalogue)}
+    return _email(letterhead, kinds.FINAL_AMOUNTS, code, _recipient(household), context, fingerprint)
+
+
+def final_amounts_all(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, book: OrderBook) -> list[Email]:
+    return [final_amounts(letterhead, catalogue, sale, book, h["email"]) for h in _collecting(book, sale["code"])]
+
+
+# --- to producers -------------------------------------------------------------------------------
+
+def producer_orders_view(book: OrderBook, sale: str, producer: str) -> dict[str, Any]:
+    """What a producer brings (totals per product) and hands over (per household, with the amount due)."""
+    lines = book.lines[(book.lines["sale"] == sale) & (book.lines["producer"] == producer)]
+    lines = lines[lines["allocated"].map(lambda q: int(q) > 0).astype(bool)]
+    households = book.households[book.households["sale"] == sale].set_index("email")
+    products: dict[str, dict[str, Any]] = {}
+    by_household: dict[str, dict[str, Any]] = {}
+    for line in lines.itertuples(index=False):
+        product = products.setdefault(line.product, {"label": line.label, "quantity": 0, "amount": Decimal("0.00"),
+                                                     "by_weight": bool(line.by_weight), "kg": Decimal("0"),
+                                                     "estimated": False, "price_text": unit_price_text(
+                                                         line.unit_price, bool(line.by_weight))})
+        product["quantity"] += int(line.allocated)
+        product["amount"] += line.amount
+        product["estimated"] |= bool(line.estimated)
+        if line.by_weight:
+            product["kg"] += line.weight if line.weight is not None else (line.avg_weight or 0) * int(line.allocated)
+        household = households.loc[line.email] if line.email in households.index else None
+        entry = by_household.setdefault(line.email, {
+            "name": line.name, "email": line.email,
+            "phone": (household["phone"] if household is not None else "") or "",
+            "comment": (household["comment"] if household is not None else "") or "",
+            "lines": [], "total": Decimal("0.00"), "estimated": False})
+        entry["lines"].append(line_view(line))
+        entry["total"] += line.amount
+        entry["estimated"] |= bool(line.estimated)
+    product_list = sorted(products.values(), key=lambda p: fold(p["label"]))
+    household_list = sorted(by_household.values(), key=lambda h: fold(h["name"]))
+    return {
+        "products": product_list, "households": household_list,
+        "total": sum((p["amount"] for p in product_list), Decimal("0.00")),
+        "estimated": any(p["estimated"] for p in product_list),
+    }
+
+
+def producer_orders(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, book: OrderBook, producer: str,
+                    attachments: Sequence[Attachment] = ()) -> Email | None:
+    """A producer's order list at closing (the PDF and spreadsheet come from the lists, as attachments).
+    None when the producer has no address."""
+    row = _producers(catalogue).get(producer)
+    view = producer_view(row, producer)
+    if not parse_email(view["email"]).ok:
+        return None
+    orders = producer_orders_view(book, sale["code"], producer)
+    fingerprint = _digest(sorted((h["email"], line["product"], line["allocated"])
+                                 for h in orders["households"] for line in h["lines"]))
+    return _email(letterhead, kinds.PRODUCER_ORDERS, sale["code"], Recipient(view["email"], "", view["name"]),
+                  {"sale": sale_view(sale), "producer": view, "orders": orders}, fingerprint, attachments)
+
+
+def producer_order_lists(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, book: OrderBook,
+                         attachments: Mapping[str, Sequence[Attachment]] | None = None
+                         ) -> tuple[list[Email], list[Problem]]:
+    """One order list per producer with orders in the sale; a producer without a valid address is a problem."""
+    lines = book.lines[book.lines["sale"] == sale["code"]]
+    with_orders = sorted(set(lines.loc[lines["allocated"].map(lambda q: int(q) > 0).astype(bool), "producer"]))
+    emails, problems = [], []
+    producers = _producers(catalogue)
+    for code in with_orders:
+        email = producer_orders(letterhead, catalogue, sale, book, code, (attachments or {}).get(code, ()))
+        if email is None:
+            row = producers.get(code)
+            problems.append(pb.error(sheet.PRODUCERS.name, int(row["row"]) if row is not None else None, "Email",
+                                     "ce producteur a des commandes mais pas d'adresse e-mail valable : sa liste "
+                                     "ne peut pas lui être envoyée", code, sale["code"]))
+            continue
+        emails.append(email)
+    return emails, problems
+
+
+@dataclass(frozen=True)
+class LateChange:
+    """A household's order changed after closing: what it means for one producer."""
+
+    producer: str
+    email: str
+    name: str
+    submitted_at: datetime
+    changes: tuple[dict, ...]
+
+
+def late_changes(book: OrderBook, catalogue: Catalogue, sale: pd.Series) -> list[LateChange]:
+    """Every change made after closing, per producer concerned (pure). Each later submission is compared
+    with the one before it; a cancellation after closing counts too."""
+    code, closes = sale["code"], sale["closes"]
+    product_producer = dict(zip(catalogue.products["code"], catalogue.products["producer"], strict=True))
+    product_producer.update(dict(zip(book.lines["product"], book.lines["producer"], strict=True)))
+    labels = _labels(book, catalogue)
+    found = []
+    for household in book.households[book.households["sale"] == code].itertuples(index=False):
+        history = submissions_of(book, code, household.email)
+        if household.status == CANCELLED and household.submitted_at not in dict(history):
+            history.append((household.submitted_at, {}))
+            history.sort(key=lambda item: item[0])
+        for index, (at, content) in enumerate(history):
+            if at < closes or index == 0:
+                continue
+            changes = changes_view(history[index - 1][1], content, labels)
+            by_producer: dict[str, list[dict]] = {}
+            for change in changes:
+                by_producer.setdefault(product_producer.get(change["product"], ""), []).append(change)
+            for producer, own in sorted(by_producer.items()):
+                if producer:
+                    found.append(LateChange(producer, household.email, household.name, at, tuple(own)))
+    return found
+
+
+def late_change_emails(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, book: OrderBook
+                       ) -> tuple[list[Email], list[Problem]]:
+    """One email per producer and late change (the journal keeps each from going twice)."""
+    producers = _producers(catalogue)
+    emails, problems = [], []
+    for change in late_changes(book, catalogue, sale):
+        view = producer_view(producers.get(change.producer), change.producer)
+        if not parse_email(view["email"]).ok:
+            problems.append(pb.warning(sheet.PRODUCERS.name, None, "Email", "changement de commande après la "
+                                       "clôture, mais ce producteur n'a pas d'adresse valable pour en être averti",
+                                       change.producer, sale["code"]))
+            continue
+        lines = book.lines[(book.lines["sale"] == sale["code"]) & (book.lines["email"] == change.email)
+                           & (book.lines["producer"] == change.producer)]
+        order = order_view(lines, catalogue)
+        context = {"sale": sale_view(sale), "producer": view, "household": {
+            "name": change.name, "email": change.email, "submitted_at": change.submitted_at},
+            "changes": list(change.changes), "order": order}
+        fingerprint = _digest((change.email, change.submitted_at.isoformat()))
+        emails.append(_email(letterhead, kinds.LATE_CHANGE, sale["code"], Recipient(view["email"], "", view["name"]),
+                             context, fingerprint))
+    return emails, problems
+
+
+# --- to the coordinator ---------------------------------------------------------------------------
+
+def closing_summary(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, book: OrderBook,
+                    attachments: Sequence[Attachment] = (), problems: Sequence[Problem] = ()) -> Email:
+    """The coordinator's summary at closing: households, amounts per producer, what needs her attention."""
+    code = sale["code"]
+    households = book.households[book.households["sale"] == code]
+    active = households[households["status"] != CANCELLED]
+    producers = _producers(catalogue)
+    lines = book.lines[book.lines["sale"] == code]
+    per_producer = []
+    for producer, group in lines.groupby("producer", sort=False):
+        granted = group[group["allocated"].map(lambda q: int(q) > 0).astype(bool)]
+        if granted.empty:
+            continue
+        per_producer.append({
+            "name": producer_view(producers.get(producer), producer)["name"],
+            "households": granted["email"].nunique(), "amount": sum(granted["amount"], Decimal("0.00")),
+            "estimated": bool(granted["estimated"].astype(bool).any()),
+        })
+    per_producer.sort(key=lambda p: fold(p["name"]))
+    cut = lines[lines["allocated"].map(int) < lines["requested"].map(int)]
+    sale_problems = [p for p in problems if p.sale in ("", code)]
+    context = {
+        "sale": sale_view(sale),
+        "summary": {
+            "households": len(active), "cancelled": int((households["status"] == CANCELLED).sum()),
+            "producers": per_producer, "total": sum((p["amount"] for p in per_producer), Decimal("0.00")),
+            "estimated": any(p["estimated"] for p in per_producer),
+            "cut": [{"name": row.name, "label": row.label, "requested": int(row.requested),
+                     "allocated": int(row.allocated)} for row in cut.itertuples(index=False)],
+            "errors": sum(p.severity == pb.ERROR for p in sale_problems), "problems": len(sale_problems),
+        },
+    }
+    return _email(letterhead, kinds.CLOSING_SUMMARY, code, Recipient(letterhead.coordinator), context, "",
+                  attachments)
+
+
+def anomalies_digest(letterhead: Letterhead, problems: Iterable[Problem], sale: str = "") -> Email | None:
+    """The list of what to fix in the sheet; None when there is nothing. The same list never goes twice."""
+    unique = list(dict.fromkeys(problems))
+    if not unique:
+        return None
+    ordered = sorted(unique, key=lambda p: (p.severity != pb.ERROR, p.sale, p.tab, p.row or 0))
+    fingerprint = _digest(sorted((p.severity, p.sale, p.tab, p.row or 0, p.column, p.message, p.value)
+                                 for p in unique))
+    context = {
+        "problems": [{"severity": p.severity, "where": p.where(), "message": p.message, "value": p.value,
+                      "sale": p.sale, "error": p.severity == pb.ERROR} for p in ordered],
+        "errors": sum(p.severity == pb.ERROR for p in unique), "warnings": sum(p.severity != pb.ERROR for p in unique),
+        "sale_code": sale,
+    }
+    return _email(letterhead, kinds.ANOMALIES, sale, Recipient(letterhead.coordinator), context, fingerprint)
+
+
+# --- the mailing list -----------------------------------------------------------------------------
+
+def subscribers(clients: sheet.Table) -> list[Recipient]:
+    """Households of the Clients tab who want announcements and reminders (« Abonné » blank or oui)."""
+    found: dict[str, Recipient] = {}
+    for record in clients.frame.to_dict("records"):
+        address = parse_email(record.get("Email"), required=False)
+        if not address.ok or not address.value:
+            continue
+        if not parse_bool(record.get("Abonné"), blank=True).value:
+            continue
+        first = parse_text(record.get("Prénom")).value
+        last = parse_text(record.get("Nom")).value
+        found.setdefault(address.value, Recipient(address.value, first, " ".join(p for p in (first, last) if p)))
+    return list(found.values())
+
+
+def without_order(recipients: Iterable[Recipient], book: OrderBook, sale: str) -> list[Recipient]:
+    """Those who have no current order in the sale (a cancelled order counts as none)."""
+    households = book.households[(book.households["sale"] == sale) & (book.households["status"] != CANCELLED)]
+    ordered = set(households["email"])
+    return [r for r in recipients if r.email not in ordered]

@@ -1,0 +1,53 @@
+"""The mailer seam: ``send(items)`` takes (email, message) pairs and yields one outcome per message,
+as soon as the server (or the outbox) has it, so that the journal records each send at once.
+
+Three mailers, chosen when the object is built: SMTP through yagmail (``smtp.py``), an outbox
+folder of ``.eml`` files (``outbox.py``, the default: nothing leaves the machine), and memory
+(``memory.py``, for tests). A mailer raises ``MailError`` when it cannot go on at all (server
+unreachable, login refused, quota reached); what it has not yielded by then is simply still due.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Protocol
+
+from ..config import Config
+from .message import Email
+
+SENT = "sent"  # the server accepted it
+REFUSED = "refused"  # refused for good (an unknown address): journaled, reported, not retried
+DEFERRED = "deferred"  # refused for now (4xx): not journaled, due again next run
+
+
+@dataclass(frozen=True)
+class Outcome:
+    email: Email
+    status: str
+    detail: str = ""  # the server's answer when not SENT
+
+
+Item = tuple[Email, EmailMessage]
+
+
+class Mailer(Protocol):
+    def send(self, items: Iterable[Item]) -> Iterator[Outcome]:
+        """Send each message to its email's single recipient, yielding an outcome per message."""
+        ...
+
+    def describe(self) -> str:
+        """Where the messages go, in French, for the job's report."""
+        ...
+
+
+def open_mailer(config: Config, environ: Mapping[str, str]) -> Mailer:
+    """The mailer the configuration asks for (``[mail] backend``)."""
+    if config.mail.backend == "smtp":
+        from .smtp import SmtpMailer
+
+        return SmtpMailer.from_config(config, environ)
+    from .outbox import OutboxMailer
+
+    return OutboxMailer(config.mail.outbox)

@@ -1,0 +1,134 @@
+"""An email as a value, and the standard-library message built from it.
+
+``Email`` is what the composing functions produce and what the journal, the limits and the
+mailers handle: one recipient (no household ever sees another's address), a subject, a real
+plain-text body and an HTML body, attachments as bytes from trusted code only, and a key that
+says what it is (kind, sale, recipient, fingerprint of what matters in its content).
+
+``build()`` turns it into an ``email.message.EmailMessage``: ``multipart/alternative`` (text then
+HTML) inside ``multipart/mixed`` when there are attachments, UTF-8 headers, ``Date`` in the
+group's time zone, a ``Message-ID`` derived from the key (the same email always has the same id,
+so a receiving server that dedupes by id will drop an accidental second copy), ``Reply-To`` the
+coordinator and ``List-Unsubscribe`` on announcements and reminders.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
+from urllib.parse import quote
+
+from ..values import parse_email
+
+SEPARATOR = ":"  # in keys: kind:sale:recipient:fingerprint (kinds and sale codes never contain it)
+UNSUBSCRIBE_SUBJECT = "Me désinscrire des annonces et rappels"
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+_UNSAFE_FILENAME = re.compile(r"[^\w.@+-]+")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file joined to an email: built by the tool (a PDF, a spreadsheet, an .ics), never a path."""
+
+    filename: str
+    content: bytes
+    mime: str = "application/octet-stream"
+
+    @property
+    def safe_filename(self) -> str:
+        return safe_filename(self.filename) or "piece-jointe"
+
+
+@dataclass(frozen=True)
+class Email:
+    kind: str  # one of kinds.KINDS: "confirmation", "orders_open", ...
+    sale: str  # the sale code ("" for what belongs to no sale)
+    recipient: str  # exactly one address
+    subject: str
+    text: str
+    html: str
+    sender: str  # the From address
+    group: str  # the From display name: the group's name
+    reply_to: str  # the coordinator
+    recipient_name: str = ""
+    fingerprint: str = ""  # what matters in the content (the order lines, not their rendering)
+    attachments: tuple[Attachment, ...] = ()
+    headers: tuple[tuple[str, str], ...] = field(default=())  # extra headers, e.g. List-Unsubscribe
+
+    @property
+    def key(self) -> str:
+        return make_key(self.kind, self.sale, self.recipient, self.fingerprint)
+
+    @property
+    def message_id(self) -> str:
+        digest = hashlib.sha256(self.key.encode("utf-8")).hexdigest()[:32]
+        domain = self.sender.rpartition("@")[2] or "paniers.invalid"
+        return f"<{digest}.paniers@{domain}>"
+
+
+def make_key(kind: str, sale: str, recipient: str, fingerprint: str) -> str:
+    return SEPARATOR.join((kind, sale, recipient.strip().lower(), fingerprint))
+
+
+def split_key(key: str) -> tuple[str, str, str, str] | None:
+    """(kind, sale, recipient, fingerprint) back from a key, or None for a key this tool did not write."""
+    parts = key.strip().split(SEPARATOR, 2)
+    if len(parts) != 3:
+        return None
+    kind, sale, rest = parts
+    recipient, sep, fingerprint = rest.rpartition(SEPARATOR)
+    if not sep or not recipient:
+        return None
+    return kind, sale, recipient, fingerprint
+
+
+def one_line(text: str) -> str:
+    """A header value from text that may hold anything a person typed: no line breaks, no controls."""
+    return " ".join(_CONTROL.sub(" ", str(text)).split())
+
+
+def safe_filename(name: str) -> str:
+    """A file name that cannot climb out of a folder nor hide: letters, digits, . @ + - _ only."""
+    cleaned = _UNSAFE_FILENAME.sub("_", one_line(name)).strip("._")
+    return cleaned[:150]
+
+
+def unsubscribe_header(coordinator: str) -> str:
+    return f"<mailto:{coordinator}?subject={quote(UNSUBSCRIBE_SUBJECT)}>"
+
+
+def build(email: Email, now: datetime) -> EmailMessage:
+    """The message as it leaves: ``now`` is aware, in the group's time zone (the ``Date`` shows it)."""
+    recipient = parse_email(email.recipient)
+    if not recipient.ok:
+        raise ValueError(f"adresse de destinataire invalide : {email.recipient!r}")
+    message = EmailMessage()
+    message["From"] = Address(one_line(email.group), addr_spec=email.sender)
+    message["To"] = Address(one_line(email.recipient_name), addr_spec=recipient.value)
+    message["Reply-To"] = Address(addr_spec=email.reply_to)
+    message["Subject"] = one_line(email.subject)
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = email.message_id
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to a robot
+    message["X-Paniers-Kind"] = email.kind
+    for name, value in email.headers:
+        message[one_line(name)] = one_line(value)
+    # Quoted-printable keeps every line ASCII and short, whatever the server supports.
+    message.set_content(email.text, cte="quoted-printable")
+    message.add_alternative(email.html, subtype="html", cte="quoted-printable")
+    for attachment in email.attachments:
+        maintype, _, subtype = attachment.mime.partition("/")
+        params = {}
+        if ";" in subtype:  # "text/calendar; method=PUBLISH"
+            subtype, *extra = (p.strip() for p in subtype.split(";"))
+            params = dict(p.split("=", 1) for p in extra if "=" in p)
+        message.add_attachment(attachment.content, maintype=maintype or "application",
+                               subtype=subtype or "octet-stream", filename=attachment.safe_filename,
+                               params=params)
+    return message
