@@ -23,11 +23,12 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 WIDTH = 600  # px: an email's content column
-TICKS = 9.5  # sale labels: "Pâques" must not touch its neighbours when twelve sales share 600 px
+TICKS = 9  # sale labels: "Pâques" must not touch its neighbours when twelve sales share 600 px
 DPI = 100
 # Okabe & Ito's palette: told apart by colour-blind readers too, and when printed in grey.
+# Beyond eight producers (a group has up to twelve), darker colours, hatched, so none repeats.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999",
-           "#7F3C8D", "#11A579", "#3969AC", "#F2B701"]
+           "#332288", "#8C510A", "#882255", "#1B1B1B"]
 RETURNING, NEW = "#0072B2", "#E69F00"
 CURRENT, OTHER, LAST_YEAR = "#0072B2", "#A6C8E0", "#E69F00"
 STYLE = {
@@ -145,7 +146,7 @@ def turnover(labels: Sequence[str], producers: dict[str, Sequence[Decimal | None
             for i, name in enumerate(names):
                 values = [float(v or 0) for v in producers[name]]
                 ax.bar(x, values, bottom=bottom, width=0.7, color=PALETTE[i % len(PALETTE)], label=name,
-                       edgecolor="white", linewidth=0.5)
+                       edgecolor="white", linewidth=0.5, hatch="///" if i >= 8 else None)
                 bottom = [b + v for b, v in zip(bottom, values, strict=True)]
             _sale_axis(ax, labels)
             ax.yaxis.set_major_formatter(FuncFormatter(euros))

@@ -316,3 +316,19 @@ def test_a_product_that_never_ran_out_has_no_time():
 ])
 def test_durations_in_french(delta, text):
     assert figures.duration(delta) == text
+
+
+def test_two_producers_with_the_same_name_are_told_apart():
+    cat = catalogue([sale("S", "2026-03-13 17:00")], [product("X", "A1"), product("Y", "A2")],
+                    [history_fakes.producer("A1", "Ferme Martin"), history_fakes.producer("A2", "Ferme Martin")])
+    book = BookBuilder(cat).order("S", "h@x.org", {"X": 1, "Y": 1}).build()
+    history = figures.History.build(book, cat, at("2026-03-20 10:00"))
+    assert history.producer_names() == {"A1": "Ferme Martin (A1)", "A2": "Ferme Martin (A2)"}
+    assert list(history.bilan().columns[-2:]) == ["CA : Ferme Martin (A1)", "CA : Ferme Martin (A2)"]
+
+
+def test_one_history_per_run(book, cat):
+    first = figures.of(book, cat, NOW)
+    assert figures.of(book, cat, NOW) is first  # the Bilan and the Foyers à recontacter tabs share it
+    assert figures.of(history_fakes.small_book(cat), cat, NOW) is not first
+    assert figures.of(book, cat, at("2026-11-21 10:00")).now == at("2026-11-21 10:00")
