@@ -77,6 +77,57 @@ def cmd_lists(ctx: Context, args: argparse.Namespace) -> int:
     return lists.run(ctx, args.sale, out=args.out)
 
 
+def cmd_publish_form(ctx: Context, args: argparse.Namespace) -> int:
+    """Réécrit les questions du formulaire Google d'une vente à partir du catalogue.
+
+    Titre, dates, lieu et heure de la distribution ; Nom, Prénom, Téléphone ; une section par
+    producteur avec un menu de quantités par produit ; un commentaire. Les questions déjà présentes
+    sont gardées (mêmes colonnes dans le classeur). Le formulaire est celui de [forms] form_id (ou
+    l'adresse d'édition donnée dans « Lien formulaire » de la vente), partagé en « Éditeur » avec le
+    compte de service. --dry-run affiche le formulaire sans rien envoyer.
+
+    Exemple : paniers publish-form --sale 2026-12 --dry-run
+    """
+    from sync.commands import publish_form
+
+    return publish_form.run(ctx, sale=args.sale, dry_run=args.dry_run)
+
+
+def cmd_tick(ctx: Context, args: argparse.Namespace) -> int:
+    """Fait tout ce qui est dû maintenant : recalcule les onglets, envoie les e-mails prévus.
+
+    À lancer par cron toutes les 10 à 15 minutes. Le relancer ne renvoie jamais un e-mail déjà parti
+    (le Journal les note) ; deux passages ne se chevauchent jamais (le second s'arrête aussitôt).
+
+    Exemple : paniers tick --now "2026-12-10 20:05"
+    """
+    from sync.commands import tick
+
+    return tick.run(ctx, args.sale)
+
+
+def cmd_preview(ctx: Context, args: argparse.Namespace) -> int:
+    """Écrit dans un dossier chaque e-mail que « tick » enverrait maintenant (HTML, texte, .eml), sans rien envoyer.
+
+    Le dossier est [mail] preview (par défaut « apercu ») ; ouvrez son index.html dans un navigateur.
+
+    Exemple : paniers preview --sale 2026-12 --now "2026-11-30 08:00"
+    """
+    from sync.commands import preview
+
+    return preview.run(ctx, args.sale)
+
+
+def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
+    """Où en est chaque vente : phase, commandes, montants par producteur, prochaines étapes et leur date.
+
+    Exemple : paniers status --sale 2026-12
+    """
+    from sync.commands import status
+
+    return status.run(ctx, args.sale)
+
+
 def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
     """Écrit le bilan d'une vente dans une page HTML à ouvrir ou imprimer (graphiques compris).
 
@@ -109,8 +160,12 @@ def cmd_plan(ctx: Context, args: argparse.Namespace) -> int:
 JOBS = {
     "init": cmd_init,
     "check": cmd_check,
+    "tick": cmd_tick,
+    "preview": cmd_preview,
+    "status": cmd_status,
     "demo": cmd_demo,
     "lists": cmd_lists,
+    "publish-form": cmd_publish_form,
     "report": cmd_report,
     "plan": cmd_plan,
 }
@@ -140,6 +195,8 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument("--out", type=Path, help="dossier où créer la démonstration")
         if name == "lists":
             sub.add_argument("--out", type=Path, help="dossier où écrire les documents")
+        if name == "publish-form":
+            sub.add_argument("--dry-run", action="store_true", help="afficher le formulaire sans rien envoyer")
         if name == "report":
             sub.add_argument("--out", type=Path, metavar="FICHIER", help="fichier HTML où écrire le bilan")
         if name == "plan":

@@ -79,6 +79,13 @@ class ListsConfig:
 
 
 @dataclass(frozen=True)
+class FormsConfig:
+    form_id: str | None = None
+    prefilled_link: str | None = None
+    max_choices: int = 10
+
+
+@dataclass(frozen=True)
 class Config:
     group: GroupConfig = field(default_factory=GroupConfig)
     store: StoreConfig = field(default_factory=StoreConfig)
@@ -87,6 +94,7 @@ class Config:
     templates: TemplatesConfig = field(default_factory=TemplatesConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     lists: ListsConfig = field(default_factory=ListsConfig)
+    forms: FormsConfig = field(default_factory=FormsConfig)
     base_dir: Path = Path(".")
     source: Path | None = None
 
@@ -103,6 +111,7 @@ SECTIONS: dict[str, type] = {
     "templates": TemplatesConfig,
     "schedule": ScheduleConfig,
     "lists": ListsConfig,
+    "forms": FormsConfig,
 }
 
 # Allowed values of the keys that choose among a few options.
@@ -167,6 +176,8 @@ def from_dict(data: dict, base_dir: Path = Path("."), source: Path | None = None
             raise ConfigError(f"[mail] {key} doit être un nombre entier supérieur ou égal à 1.")
     if config.orders.max_quantity < 1:
         raise ConfigError("[orders] max_quantity doit être un nombre entier supérieur ou égal à 1.")
+    if config.forms.max_choices < 1:
+        raise ConfigError("[forms] max_choices doit être un nombre entier supérieur ou égal à 1.")
     return config
 
 

@@ -29,3 +29,5 @@ class UsageError(PaniersError):
 
 class MailError(PaniersError):
     """The mail server cannot be reached, refuses the login, or stops accepting messages."""
+class FormsError(PaniersError):
+    """The Google Form cannot be read or rewritten (not shared, not found, being edited, no answer)."""

@@ -118,8 +118,14 @@ WEIGHINGS = Tab("Pesées", (
     C("Remarque", False, "Remarques"),
 ), appended=True, optional=True)
 
+# Written by ``paniers publish-form``: each answer column of a sale's form and its ``entry.N`` id, which
+# the « modifier ma commande » links of confirmation emails are built from (``sync/forms/prefill.py``).
+FORM = Tab("Formulaire", (
+    C("Vente"), C("Publié le"), C("Lien"), C("Champ"), C("Question"), C("Entrée", False), C("Choix max", False),
+), derived=True, key=("Vente", "Champ"))
+
 HUMAN_TABS = (PRODUCERS, PRODUCTS, SALES, CLIENTS, RESPONSES, MANUAL, WEIGHINGS)
-DERIVED_TABS = (ORDERS, BY_PRODUCER, SIGN_OFF, ANOMALIES, BILAN, RECALL)
+DERIVED_TABS = (ORDERS, BY_PRODUCER, SIGN_OFF, ANOMALIES, FORM, BILAN, RECALL)
 ALL_TABS = (*HUMAN_TABS, *DERIVED_TABS, JOURNAL)
 
 

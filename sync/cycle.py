@@ -1,0 +1,133 @@
+"""The monthly cycle: which emails are due at ``now``, for every sale, from one refresh and the journal.
+
+This joins the schedule (``schedule.py``: when each step of a sale is due), the order book and the
+mail layer (``mail/compose.py``: how each email is written). It decides *what* would go now; the
+journal (``mail/send.py``) keeps anything from going twice, so composing an email that was already
+sent is harmless. ``tick`` sends the plan, ``preview`` writes it to a folder.
+
+Attachments (PDF lists, spreadsheets) cost time to render, so they are only built for the producer
+lists and closing summaries that have not gone out yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from . import lists, schedule, sheet
+from .mail import compose, kinds
+from .mail.journal import Journal
+from .mail.message import Attachment, Email
+from .problems import Problem
+from .refresh import Refresh
+
+# Which emails each step of a sale's timeline sends (the order emails flow on their own).
+STEP_KINDS = {
+    schedule.ANNOUNCE: (kinds.ORDERS_OPEN.name,),
+    schedule.CLOSING_REMINDER: (kinds.CLOSING_REMINDER.name,),
+    schedule.CLOSING: (kinds.PRODUCER_ORDERS.name, kinds.CLOSING_SUMMARY.name),
+    schedule.PICKUP_REMINDER: (kinds.PICKUP_REMINDER.name,),
+    schedule.FOLLOW_UP: (kinds.FINAL_AMOUNTS.name,),
+}
+
+
+@dataclass
+class Plan:
+    """The emails due now, and what to tell the coordinator about the timeline."""
+
+    emails: list[Email] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # French lines: steps skipped because it is too late
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _attachments(documents: list[lists.Document]) -> list[Attachment]:
+    return [Attachment(d.filename, d.content, d.mimetype) for d in documents]
+
+
+def sales_in_play(result: Refresh, only: str | None = None) -> list[pd.Series]:
+    """The sales for which something can still be due at ``now`` (all of them, or just ``only``)."""
+    offsets = result.config.schedule
+    rows = [row for _, row in result.catalogue.sales.iterrows()]
+    return [row for row in rows if (only is None or row["code"] == only) and schedule.active(row, result.now, offsets)]
+
+
+def step_emails(step: schedule.Step, sale: pd.Series, result: Refresh, journal: Journal,
+                letterhead: compose.Letterhead, attach: bool) -> tuple[list[Email], list[Problem]]:
+    """The emails one step of a sale sends (before the journal filters what already went)."""
+    catalogue, book, now = result.catalogue, result.book, result.now
+    code = sale["code"]
+    if step.name == schedule.ANNOUNCE:
+        recipients = compose.subscribers(result.snapshot.table(sheet.CLIENTS))
+        return [compose.orders_open(letterhead, catalogue, sale, r) for r in recipients], []
+    if step.name == schedule.CLOSING_REMINDER:
+        recipients = compose.without_order(compose.subscribers(result.snapshot.table(sheet.CLIENTS)), book, code)
+        return [compose.closing_reminder(letterhead, catalogue, sale, r) for r in recipients], []
+    if step.name == schedule.CLOSING:
+        emails, problems = compose.producer_order_lists(letterhead, catalogue, sale, book)
+        summary = compose.closing_summary(letterhead, catalogue, sale, book, (), result.problems_for(code))
+        if attach:
+            missing = {e.recipient for e in emails if e.key not in journal}
+            producers = {
+                code_: _attachments(lists.producer_documents(book, catalogue, code, code_, result.config, now))
+                for code_, row in catalogue.producers.set_index("code").iterrows()
+                if str(row["email"]).lower() in missing
+            }
+            if producers:
+                emails, problems = compose.producer_order_lists(letterhead, catalogue, sale, book, producers)
+            if summary.key not in journal:
+                documents = _attachments(lists.coordinator_documents(book, catalogue, code, result.config, now))
+                summary = compose.closing_summary(letterhead, catalogue, sale, book, documents,
+                                                  result.problems_for(code))
+        return [*emails, summary], problems
+    if step.name == schedule.PICKUP_REMINDER:
+        return compose.pickup_reminders(letterhead, catalogue, sale, book, now), []
+    if step.name == schedule.FOLLOW_UP:
+        return [compose.final_amounts(letterhead, catalogue, sale, book, email) for email in weighed(book, code)], []
+    return [], []
+
+
+def weighed(book, sale: str) -> list[str]:
+    """Households whose every line sold by weight has been weighed, and that have at least one: their
+    final amounts are known. (Until the last weight is in, an email would only say "estimate" again.)"""
+    lines = book.lines[(book.lines["sale"] == sale) & book.lines["by_weight"].astype(bool)]
+    lines = lines[lines["allocated"].map(int) > 0]
+    done = []
+    for email, group in lines.groupby("email", sort=True):
+        if all(w is not None for w in group["weight"]):
+            done.append(email)
+    return done
+
+
+def plan(result: Refresh, journal: Journal, letterhead: compose.Letterhead, only: str | None = None,
+         attach: bool = True) -> Plan:
+    """Every email due at ``result.now``, and a note for each step that was missed (the machine was off)."""
+    found = Plan()
+    now, offsets = result.now, result.config.schedule
+    in_play = sales_in_play(result, only)
+    for sale in in_play:
+        code = sale["code"]
+        if schedule.orders_flow(sale, now, offsets):
+            found.emails += compose.order_updates(letterhead, result.catalogue, sale, result.book, journal)
+            if now >= sale["closes"]:
+                late, problems = compose.late_change_emails(letterhead, result.catalogue, sale, result.book)
+                found.emails += late
+                found.problems += problems
+        for step in schedule.timeline(sale, offsets):
+            if step.due(now):
+                emails, problems = step_emails(step, sale, result, journal, letterhead, attach)
+                found.emails += emails
+                found.problems += problems
+            elif step.missed(now) and step.name != schedule.FOLLOW_UP:
+                sent = {e.kind for e in journal.entries if e.sale == code}
+                if not sent & set(STEP_KINDS[step.name]):
+                    would, _ = step_emails(step, sale, result, journal, letterhead, attach=False)
+                    if would:
+                        found.notes.append(f"Vente {code} : {step.label} non envoyé(e), il est trop tard "
+                                           f"(c'était dû du {step.at:%d/%m à %H:%M} au {step.until:%d/%m à %H:%M}).")
+    if in_play:
+        codes = {sale["code"] for sale in in_play}
+        digest = compose.anomalies_digest(letterhead, [p for p in result.problems if p.sale in codes | {""}])
+        if digest is not None:
+            found.emails.append(digest)
+    return found
