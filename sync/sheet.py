@@ -98,6 +98,18 @@ JOURNAL = Tab("Journal", (
     C("Date"), C("Vente"), C("Type"), C("Destinataire"), C("Sujet"), C("Clé"), C("Message-ID"),
 ), appended=True)
 
+# History and figures (sync/figures.py): one row per sale, then one column per producer for its orders
+# and one for its turnover ("Commandes : <nom>", "CA : <nom>"); the coordinator's notes are kept.
+BILAN = Tab("Bilan", (
+    C("Vente"), C("Titre"), C("Date"), C("Foyers"), C("Nouveaux foyers"), C("Foyers fidèles"),
+    C("Chiffre d'affaires total"), C("Panier moyen"), C("Produits épuisés"), C("Remarques", False, human=True),
+), derived=True, key=("Vente",), dynamic=True)
+# Households that ordered regularly and stopped, for the coordinator to call (never emailed).
+RECALL = Tab("Foyers à recontacter", (
+    C("Nom"), C("Email"), C("Téléphone"), C("Commandes"), C("Première vente"), C("Dernière vente"),
+    C("Ventes manquées"), C("Remarques", False, human=True),
+), derived=True, key=("Email",))
+
 # After the distribution, the weight of each line sold by weight (one row per sale, household and
 # product); the tool may append the rows to fill in, a person types the weights.
 WEIGHINGS = Tab("Pesées", (
@@ -113,7 +125,7 @@ FORM = Tab("Formulaire", (
 ), derived=True, key=("Vente", "Champ"))
 
 HUMAN_TABS = (PRODUCERS, PRODUCTS, SALES, CLIENTS, RESPONSES, MANUAL, WEIGHINGS)
-DERIVED_TABS = (ORDERS, BY_PRODUCER, SIGN_OFF, ANOMALIES, FORM)
+DERIVED_TABS = (ORDERS, BY_PRODUCER, SIGN_OFF, ANOMALIES, FORM, BILAN, RECALL)
 ALL_TABS = (*HUMAN_TABS, *DERIVED_TABS, JOURNAL)
 
 
