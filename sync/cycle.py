@@ -6,19 +6,27 @@ journal (``mail/send.py``) keeps anything from going twice, so composing an emai
 sent is harmless. ``tick`` sends the plan, ``preview`` writes it to a folder.
 
 Attachments (PDF lists, spreadsheets) cost time to render, so they are only built for the producer
-lists and closing summaries that have not gone out yet.
+lists and closing summaries that have not gone out yet; likewise the recaps' charts are only drawn for
+the recaps that have not gone out yet (a recap goes once per sale and recipient, see ``due_recaps``).
+
+The « modifier ma commande » links of confirmation and "modified" emails come from the sale's
+published form (the ``Formulaire`` tab, ``forms.prefill``), while its orders are open (``edit_links``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 import pandas as pd
 
-from . import lists, schedule, sheet
+from . import figures, lists, schedule, sheet
+from . import problems as pb
+from .forms.prefill import form_info, prefill_url
 from .mail import compose, kinds
 from .mail.journal import Journal
 from .mail.message import Attachment, Email, make_key
+from .orderbook import CANCELLED, OrderBook
 from .problems import Problem
 from .refresh import Refresh
 
@@ -29,6 +37,7 @@ STEP_KINDS = {
     schedule.CLOSING: (kinds.PRODUCER_ORDERS.name, kinds.CLOSING_SUMMARY.name),
     schedule.PICKUP_REMINDER: (kinds.PICKUP_REMINDER.name,),
     schedule.FOLLOW_UP: (kinds.FINAL_AMOUNTS.name,),
+    schedule.RECAP: (kinds.PRODUCER_RECAP.name, kinds.COORDINATOR_RECAP.name),
 }
 
 
@@ -37,7 +46,7 @@ class Plan:
     """The emails due now, and what to tell the coordinator about the timeline."""
 
     emails: list[Email] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # French lines: steps skipped because it is too late
+    notes: list[str] = field(default_factory=list)  # French lines: steps skipped (too late), recaps waiting
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -95,7 +104,106 @@ def step_emails(step: schedule.Step, sale: pd.Series, result: Refresh, journal: 
                 if unsent(kinds.PICKUP_REMINDER, household["email"])], []
     if step.name == schedule.FOLLOW_UP:
         return [compose.final_amounts(letterhead, catalogue, sale, book, email) for email in weighed(book, code)], []
+    if step.name == schedule.RECAP:
+        due = due_recaps(sale, result, journal, letterhead)
+        history = figures.of(book, catalogue, now)
+        emails = [compose.producer_recap(letterhead, history, code, producer, charts=attach)
+                  for producer in due.producers]
+        if due.coordinator:
+            emails.append(compose.coordinator_recap(letterhead, history, code, charts=attach))
+        return [e for e in emails if e is not None], due.problems
     return [], []
+
+
+@dataclass
+class DueRecaps:
+    """The recaps of a sale that go now, those waiting for the weights, and producers without an address."""
+
+    producers: list[str] = field(default_factory=list)  # producer codes
+    coordinator: bool = False
+    waiting: list[str] = field(default_factory=list)  # French names: « Ferme des Trois Chênes », « l'animatrice »
+    until: datetime | None = None  # when the waiting ones go anyway
+    problems: list[Problem] = field(default_factory=list)
+
+
+def due_recaps(sale: pd.Series, result: Refresh, journal: Journal, letterhead: compose.Letterhead) -> DueRecaps:
+    """Which recaps of a sale go now (its RECAP step being due): one to each producer who sold something and
+    one to the coordinator, each once per sale and recipient, whatever the figures have become since it went
+    (a weight corrected later does not send a recap again). A recap waits for the weights of the lines sold
+    by weight it counts, at most ``[schedule] recap_wait_hours`` after the end of the distribution."""
+    code, book, catalogue, now = sale["code"], result.book, result.catalogue, result.now
+    history = figures.of(book, catalogue, now)
+    until = schedule.distribution_end(sale) + timedelta(hours=result.config.schedule.recap_wait_hours)
+    found = DueRecaps(until=until)
+    sent = {(e.recipient, e.fingerprint.split(".")[0]) for e in journal.sent(kinds.PRODUCER_RECAP.name, code)}
+    for producer in compose.sellers(history, code):
+        address = compose.producer_address(catalogue, producer)
+        if address is None:
+            rows = catalogue.producers[catalogue.producers["code"] == producer]
+            found.problems.append(pb.warning(
+                sheet.PRODUCERS.name, int(rows.iloc[0]["row"]) if not rows.empty else None, "Email",
+                "ce producteur a vendu dans cette vente mais n'a pas d'adresse e-mail valable : son récapitulatif "
+                "ne peut pas lui être envoyé", producer, code))
+            continue
+        if (address, compose.recap_tag(producer)) in sent:
+            continue
+        if recap_ready(book, code, now, until, producer):
+            found.producers.append(producer)
+        else:
+            found.waiting.append(history.producer_name(producer))
+    coordinator = letterhead.coordinator.strip().lower()
+    if not any(e.recipient == coordinator for e in journal.sent(kinds.COORDINATOR_RECAP.name, code)):
+        if recap_ready(book, code, now, until):
+            found.coordinator = True
+        else:
+            found.waiting.append("l'animatrice")
+    return found
+
+
+def recap_ready(book: OrderBook, sale: str, now: datetime, until: datetime, producer: str | None = None) -> bool:
+    """Whether a recap's figures are final (every line sold by weight it counts has been weighed: the
+    producer's, or the whole sale's), or it has waited for them long enough (``until``)."""
+    if now >= until:
+        return True
+    lines = book.lines[(book.lines["sale"] == sale) & book.lines["by_weight"].astype(bool)]
+    if producer is not None:
+        lines = lines[lines["producer"] == producer]
+    lines = lines[lines["allocated"].map(int) > 0]
+    return all(w is not None for w in lines["weight"])
+
+
+def waiting_note(sale: pd.Series, due: DueRecaps) -> str | None:
+    """A French line for the run's report when recaps wait for the weights."""
+    if not due.waiting or due.until is None:
+        return None
+    names = due.waiting
+    who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " et " + names[-1]
+    return (f"Vente {sale['code']} : récapitulatif(s) de {who} en attente des pesées (onglet « Pesées ») ; "
+            f"ils partiront au plus tard le {due.until:%d/%m à %H:%M}, avec les montants encore estimés.")
+
+
+def edit_links(result: Refresh, sale: pd.Series) -> dict[str, str]:
+    """The « modifier ma commande » link of each household of a sale, by address: the sale's published form
+    pre-filled with its current order, while orders are open. A household whose order cannot be pre-filled
+    exactly (``forms.prefill_url`` says None) has none; without a published form with checked entry
+    numbers, nobody has one."""
+    code = sale["code"]
+    if result.now >= sale["closes"]:
+        return {}
+    info = form_info(result.snapshot.table(sheet.FORM), code)
+    if info is None or not info.entries:
+        return {}
+    book = result.book
+    households = book.households[(book.households["sale"] == code) & (book.households["status"] != CANCELLED)]
+    lines = book.lines[book.lines["sale"] == code]
+    rows = lines.groupby("email", sort=False).indices
+    links = {}
+    for household in households.to_dict("records"):
+        own = lines.iloc[rows.get(household["email"], [])]
+        url = prefill_url(info, own, household)
+        if url:
+            links[household["email"]] = url
+    return links
 
 
 def weighed(book, sale: str) -> list[str]:
@@ -119,7 +227,8 @@ def plan(result: Refresh, journal: Journal, letterhead: compose.Letterhead, only
     for sale in in_play:
         code = sale["code"]
         if schedule.orders_flow(sale, now, offsets):
-            found.emails += compose.order_updates(letterhead, result.catalogue, sale, result.book, journal)
+            found.emails += compose.order_updates(letterhead, result.catalogue, sale, result.book, journal,
+                                                  edit_links(result, sale))
             if now >= sale["closes"]:
                 late, problems = compose.late_change_emails(letterhead, result.catalogue, sale, result.book)
                 found.emails += late
@@ -129,6 +238,10 @@ def plan(result: Refresh, journal: Journal, letterhead: compose.Letterhead, only
                 emails, problems = step_emails(step, sale, result, journal, letterhead, attach)
                 found.emails += emails
                 found.problems += problems
+                if step.name == schedule.RECAP:
+                    note = waiting_note(sale, due_recaps(sale, result, journal, letterhead))
+                    if note:
+                        found.notes.append(note)
             elif step.missed(now) and step.name != schedule.FOLLOW_UP:
                 sent = {e.kind for e in journal.entries if e.sale == code}
                 if not sent & set(STEP_KINDS[step.name]):

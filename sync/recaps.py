@@ -152,11 +152,27 @@ def households_chart(history: History, code: str, *, scale: int = 1, span: int =
 
 def turnover_chart(history: History, code: str, *, scale: int = 1, span: int = SPAN) -> Chart:
     window = history.up_to(code, span)
+    return charts_module.turnover(list(window["label"]), _turnover_series(history, window), scale=scale)
+
+
+def _turnover_series(history: History, window) -> dict[str, list[Decimal | None]]:
     rows = history.producers[history.producers["sale"].isin(window.index)]
     names = history.producer_names()
     wide = rows.pivot(index="sale", columns="producer", values="turnover").reindex(window.index)
-    series = {names[p]: [None if v != v else v for v in wide[p]] for p in history.producer_order() if p in wide}
-    return charts_module.turnover(list(window["label"]), series, scale=scale)
+    return {names[p]: [None if v != v else v for v in wide[p]] for p in history.producer_order() if p in wide}
+
+
+def turnover_in_words(history: History, code: str, span: int = SPAN) -> list[dict]:
+    """What the ``chiffre_affaires`` chart shows, for the text part of an email: per producer (the biggest
+    first), their turnover over the sales of the chart, in how many of them they sold, and in sale ``code``."""
+    window = history.up_to(code, span)
+    found = []
+    for name, values in _turnover_series(history, window).items():
+        amounts = [v for v in values if v is not None]
+        found.append({"name": name, "total": sum(amounts, Decimal("0.00")), "sales": len(amounts),
+                      "this": values[-1] if values and values[-1] is not None else Decimal("0.00")})
+    found.sort(key=lambda row: -row["total"])
+    return found
 
 
 # --- a producer's recap ------------------------------------------------------------------------
@@ -213,6 +229,17 @@ def producer(history: History, producer_code: str, code: str, *, scale: int = 1,
 def producer_chart(history: History, producer_code: str, code: str, *, scale: int = 1, span: int = SPAN) -> Chart:
     """The producer's turnover over the last ``span`` sales, reaching back to last year's comparable sale
     when it is a few sales further (at most 15 bars: they must stay readable at 600 px)."""
+    bars = producer_bars(history, producer_code, code, span)
+    current = next(i for i, bar in enumerate(bars) if bar["current"])
+    last_year = next((i for i, bar in enumerate(bars) if bar["last_year"]), None)
+    return charts_module.producer_turnover([bar["label"] for bar in bars], [bar["turnover"] for bar in bars],
+                                           current=current, last_year=last_year, scale=scale)
+
+
+def producer_bars(history: History, producer_code: str, code: str, span: int = SPAN) -> list[dict]:
+    """The bars of ``producer_chart``, oldest first (also what the text part of the email says instead):
+    label (« nov. 2026 »), sale (``sale_ref``), turnover (None when the producer sold nothing), current
+    (sale ``code``), last_year (its comparable sale)."""
     sales = history.sales
     position = sales.loc[code, "position"]
     first = position - span + 1
@@ -221,8 +248,5 @@ def producer_chart(history: History, producer_code: str, code: str, *, scale: in
         first = min(first, max(sales.loc[last_code, "position"], position - 14))
     window = sales[(sales["position"] >= first) & (sales["position"] <= position)]
     rows = history.producers[history.producers["producer"] == producer_code].set_index("sale")["turnover"]
-    values = [rows.get(c) for c in window.index]
-    index = list(window.index)
-    return charts_module.producer_turnover(
-        list(window["label"]), values, current=index.index(code),
-        last_year=index.index(last_code) if last_code in index else None, scale=scale)
+    return [{"label": label, "sale": sale_ref(history, c), "turnover": rows.get(c), "current": c == code,
+             "last_year": c == last_code} for c, label in zip(window.index, window["label"], strict=True)]
