@@ -82,10 +82,11 @@ def _tick(ctx: Context, only: str | None) -> Outcome:
     weigh = _rows_to_weigh(result, only)
     if weigh.rows:
         changes.append[WEIGHINGS.name] = weigh
+    changes = changes.without_unchanged(snap.grids)
     ctx.store.write(changes)
 
     _say_sales(ctx, result, only)
-    ctx.say(f"Écrit : {', '.join(t for t in changes.replace)}"
+    ctx.say(f"Écrit : {', '.join(t for t in changes.replace) or 'rien de nouveau'}"
             + (f" ; {len(result.newcomers)} nouveau(x) foyer(s) dans Clients" if result.newcomers else "") + ".")
     sent = Counter(kinds.label(e.kind) for e in delivery.sent)
     ctx.say(f"E-mails ({mailer.describe()}) : " + delivery.summary() + ".")
