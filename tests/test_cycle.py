@@ -123,8 +123,10 @@ def test_a_whole_sale_at_15_minute_steps(tmp_path, smtp):
     digests = got.pop(("anomalies", COORDINATOR), 0)
     assert got == EXPECTED  # every person's emails, by kind, each exactly once
     assert 1 <= digests <= 2  # the stock cut is reported to the coordinator, at most once a day
-    cut = [m for m in handler.messages() if m["X-Paniers-Kind"] == "confirmation" and m["To"].addresses[0].addr_spec == C]
-    assert "1" in cut[0].get_body(("plain",)).get_content()
+    chloe = next(m for m in handler.messages()
+                 if m["X-Paniers-Kind"] == "confirmation" and m["To"].addresses[0].addr_spec == C)
+    text = chloe.get_body(("plain",)).get_content()
+    assert "1 × Colis de veau" in text and "demandé 3" in text  # what she got, and what she had asked
     # a household never sees another's address
     assert all(len(r.rcpt_tos) == 1 for r in handler.received)
     # the derived tabs are there, and the journal has one row per email
