@@ -23,6 +23,7 @@ from ..problems import problems_frame
 from ..refresh import refresh
 from ..sheet import ANOMALIES, JOURNAL, WEIGHINGS, frame_to_grid
 from ..stores.base import Append
+from ..stores.base import warnings as store_warnings
 from . import Context
 from .check import report
 
@@ -58,6 +59,8 @@ def _tick(ctx: Context, only: str | None) -> Outcome:
     if only and result.catalogue.sale(only) is None:
         raise UsageError(f"la vente « {only} » n'existe pas dans l'onglet Ventes.")
     ctx.say(f"Passage du {now:%d/%m/%Y à %H:%M} : {ctx.store.describe()}.")
+    for warning in store_warnings(ctx.store, config):
+        ctx.say(f"! {warning}")
     if not result.complete:
         ctx.store.write(result.changes)
         ctx.say("Le classeur est incomplet : les commandes ne sont pas recalculées et aucun e-mail n'est envoyé "

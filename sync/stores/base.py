@@ -69,3 +69,11 @@ class Store(Protocol):
     def describe(self) -> str:
         """Where the data is, in French, for messages (« le classeur paniers.xlsx »)."""
         ...
+
+
+def warnings(store: Store, config) -> list[str]:
+    """French warnings about the store itself, after a read (e.g. a Google Sheet kept in another time zone
+    than the group's, which would shift every form timestamp). Stores without any have no such method."""
+    check = getattr(store, "time_zone_warning", None)
+    found = check(config.group.timezone) if check is not None else None
+    return [found] if found else []
