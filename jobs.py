@@ -239,6 +239,9 @@ def main(argv: list[str] | None = None) -> int:
     except PaniersError as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:  # the output was cut short (`paniers … | head`): nothing to report
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("Interrompu.", file=sys.stderr)
         return 1

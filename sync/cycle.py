@@ -71,7 +71,8 @@ def step_emails(step: schedule.Step, sale: pd.Series, result: Refresh, journal: 
         return make_key(kind.name, code, address, "") not in journal
 
     if step.name == schedule.ANNOUNCE:
-        recipients = compose.subscribers(result.snapshot.table(sheet.CLIENTS))
+        # not to a household that has ordered already (a newcomer is subscribed by its first order)
+        recipients = compose.without_order(compose.subscribers(result.snapshot.table(sheet.CLIENTS)), book, code)
         return [compose.orders_open(letterhead, catalogue, sale, r) for r in recipients
                 if unsent(kinds.ORDERS_OPEN, r.email)], []
     if step.name == schedule.CLOSING_REMINDER:
@@ -80,6 +81,9 @@ def step_emails(step: schedule.Step, sale: pd.Series, result: Refresh, journal: 
                 if unsent(kinds.CLOSING_REMINDER, r.email)], []
     if step.name == schedule.CLOSING:
         emails, problems = compose.producer_order_lists(letterhead, catalogue, sale, book)
+        # each producer gets its list once; what changes after that goes as a "late change" email
+        listed = {e.recipient for e in journal.entries if e.sale == code and e.kind == kinds.PRODUCER_ORDERS.name}
+        emails = [e for e in emails if e.recipient not in listed]
         if not [e for e in emails if e.key not in journal] and not unsent(kinds.CLOSING_SUMMARY,
                                                                          letterhead.coordinator):
             return emails, problems  # everything went already: no summary to write again
@@ -249,9 +253,17 @@ def plan(result: Refresh, journal: Journal, letterhead: compose.Letterhead, only
                     if would:
                         found.notes.append(f"Vente {code} : {step.label} non envoyé(e), il est trop tard "
                                            f"(c'était dû du {step.at:%d/%m à %H:%M} au {step.until:%d/%m à %H:%M}).")
-    if in_play:
+    if in_play and not digest_sent_today(journal, now):
         codes = {sale["code"] for sale in in_play}
         digest = compose.anomalies_digest(letterhead, [p for p in result.problems if p.sale in codes | {""}])
         if digest is not None:
             found.emails.append(digest)
     return found
+
+
+def digest_sent_today(journal: Journal, now) -> bool:
+    """The anomalies digest goes at most once a day: a list that changes at every new response would
+    otherwise fill the coordinator's mailbox. (The Anomalies tab is always up to date.)"""
+    today = now.date()
+    return any(e.kind == kinds.ANOMALIES.name and e.date is not None and e.date.astimezone(now.tzinfo).date() == today
+               for e in journal.entries)

@@ -229,8 +229,30 @@ def read_table(grid: Grid | None, tab: Tab, title: str | None = None) -> Table:
 
 # --- writing ---------------------------------------------------------------------------------
 
+class Kept:
+    """A value a person typed, carried over as it was: a checkbox stays a checkbox (``cell`` keeps its
+    boolean instead of writing "oui"/"non" as it does for the tool's own yes/no columns)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any):
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        return self.value == (other.value if isinstance(other, Kept) else other)
+
+    def __hash__(self) -> int:
+        return hash(self.value)
+
+    def __repr__(self) -> str:
+        return f"Kept({self.value!r})"
+
+
 def cell(value: Any) -> Any:
-    """A value as a sheet cell: only str, int, float or "" (never NaN, numpy types or Decimals)."""
+    """A value as a sheet cell: only str, int, float, a person's boolean, or "" (never NaN, numpy types or
+    Decimals)."""
+    if isinstance(value, Kept):
+        return value.value if isinstance(value.value, bool) else cell(value.value)
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -304,9 +326,9 @@ def carry_over(old: Grid | None, new: pd.DataFrame, tab: Tab) -> pd.DataFrame:
         if row is None:
             continue
         for h in human:
-            new.iat[i, new.columns.get_loc(human_names[fold(h)])] = cell(value(row, h))
+            new.iat[i, new.columns.get_loc(human_names[fold(h)])] = Kept(value(row, h))
     orphans = [
-        {c: cell(value(row, c)) if fold(c) in position else "" for c in new.columns} for row in kept.values()
+        {c: Kept(value(row, c)) if fold(c) in position else "" for c in new.columns} for row in kept.values()
     ]
     if orphans:
         new = pd.concat([new, pd.DataFrame(orphans, columns=new.columns, dtype=object)], ignore_index=True)

@@ -23,6 +23,7 @@ from ..problems import problems_frame
 from ..refresh import refresh
 from ..sheet import ANOMALIES, JOURNAL, WEIGHINGS, frame_to_grid
 from ..stores.base import Append
+from ..stores.base import warnings as store_warnings
 from . import Context
 from .check import report
 
@@ -58,6 +59,8 @@ def _tick(ctx: Context, only: str | None) -> Outcome:
     if only and result.catalogue.sale(only) is None:
         raise UsageError(f"la vente « {only} » n'existe pas dans l'onglet Ventes.")
     ctx.say(f"Passage du {now:%d/%m/%Y à %H:%M} : {ctx.store.describe()}.")
+    for warning in store_warnings(ctx.store, config):
+        ctx.say(f"! {warning}")
     if not result.complete:
         ctx.store.write(result.changes)
         ctx.say("Le classeur est incomplet : les commandes ne sont pas recalculées et aucun e-mail n'est envoyé "
@@ -82,10 +85,11 @@ def _tick(ctx: Context, only: str | None) -> Outcome:
     weigh = _rows_to_weigh(result, only)
     if weigh.rows:
         changes.append[WEIGHINGS.name] = weigh
+    changes = changes.without_unchanged(snap.grids)
     ctx.store.write(changes)
 
     _say_sales(ctx, result, only)
-    ctx.say(f"Écrit : {', '.join(t for t in changes.replace)}"
+    ctx.say(f"Écrit : {', '.join(t for t in changes.replace) or 'rien de nouveau'}"
             + (f" ; {len(result.newcomers)} nouveau(x) foyer(s) dans Clients" if result.newcomers else "") + ".")
     sent = Counter(kinds.label(e.kind) for e in delivery.sent)
     ctx.say(f"E-mails ({mailer.describe()}) : " + delivery.summary() + ".")

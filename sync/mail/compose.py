@@ -467,7 +467,7 @@ class LateChange:
 
 def late_changes(book: OrderBook, catalogue: Catalogue, sale: pd.Series) -> list[LateChange]:
     """Every change made after closing, per producer concerned (pure). Each later submission is compared
-    with the one before it; a cancellation after closing counts too."""
+    with the one before it (a first one, with nothing); a cancellation after closing counts too."""
     code, closes = sale["code"], sale["closes"]
     product_producer = dict(zip(catalogue.products["code"], catalogue.products["producer"], strict=True))
     product_producer.update(dict(zip(book.lines["product"], book.lines["producer"], strict=True)))
@@ -479,9 +479,10 @@ def late_changes(book: OrderBook, catalogue: Catalogue, sale: pd.Series) -> list
             history.append((household.submitted_at, {}))
             history.sort(key=lambda item: item[0])
         for index, (at, content) in enumerate(history):
-            if at < closes or index == 0:
+            if at < closes:
                 continue
-            changes = changes_view(history[index - 1][1], content, labels)
+            # a first order after closing (a late order the coordinator accepted) is a change from nothing
+            changes = changes_view(history[index - 1][1] if index else {}, content, labels)
             by_producer: dict[str, list[dict]] = {}
             for change in changes:
                 by_producer.setdefault(product_producer.get(change["product"], ""), []).append(change)
