@@ -111,6 +111,11 @@ EXPECTED = Counter({
     ("closing_summary", COORDINATOR): 1,
     ("pickup_reminder", A): 1, ("pickup_reminder", B): 1, ("pickup_reminder", C): 1, ("pickup_reminder", E): 1,
     ("final_amounts", A): 1, ("final_amounts", B): 1, ("final_amounts", C): 1,
+    # after the distribution, each producer who sold gets a recap (the meat one once weighed), and so does
+    # the coordinator (the weights being in)
+    ("producer_recap", "fournil.des.vignes@example.org"): 1, ("producer_recap", "trois.chenes@example.org"): 1,
+    ("producer_recap", "poules.varennes@example.net"): 1, ("producer_recap", "jardins.fontaine@example.org"): 1,
+    ("coordinator_recap", COORDINATOR): 1,
 })
 
 
@@ -127,6 +132,13 @@ def test_a_whole_sale_at_15_minute_steps(tmp_path, smtp):
                  if m["X-Paniers-Kind"] == "confirmation" and m["To"].addresses[0].addr_spec == C)
     text = chloe.get_body(("plain",)).get_content()
     assert "1 × Colis de veau" in text and "demandé 3" in text  # what she got, and what she had asked
+    # the recaps: those with nothing sold by weight at the end of the distribution, the others once weighed
+    sent_at = {(m["X-Paniers-Kind"], m["To"].addresses[0].addr_spec): m["Date"].datetime for m in handler.messages()}
+    assert sent_at[("producer_recap", "fournil.des.vignes@example.org")] == at("2026-12-04 19:00")
+    assert sent_at[("producer_recap", "trois.chenes@example.org")] == at("2026-12-05 09:00")
+    assert sent_at[("coordinator_recap", COORDINATOR)] == at("2026-12-05 09:00")
+    recap = next(m for m in handler.messages() if m["X-Paniers-Kind"] == "coordinator_recap")
+    assert recap.get_body(("html",)).get_content().count('src="cid:') == 2
     # a household never sees another's address
     assert all(len(r.rcpt_tos) == 1 for r in handler.received)
     # the derived tabs are there, and the journal has one row per email
