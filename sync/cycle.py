@@ -137,7 +137,7 @@ def due_recaps(sale: pd.Series, result: Refresh, journal: Journal, letterhead: c
     by weight it counts, at most ``[schedule] recap_wait_hours`` after the end of the distribution."""
     code, book, catalogue, now = sale["code"], result.book, result.catalogue, result.now
     history = figures.of(book, catalogue, now)
-    until = schedule.distribution_end(sale) + timedelta(hours=result.config.schedule.recap_wait_hours)
+    until = wait_until(sale, result.config.schedule)
     found = DueRecaps(until=until)
     sent = {(e.recipient, e.fingerprint.split(".")[0]) for e in journal.sent(kinds.PRODUCER_RECAP.name, code)}
     for producer in compose.sellers(history, code):
@@ -162,6 +162,14 @@ def due_recaps(sale: pd.Series, result: Refresh, journal: Journal, letterhead: c
         else:
             found.waiting.append("l'animatrice")
     return found
+
+
+def wait_until(sale: pd.Series, offsets) -> datetime:
+    """When the recaps stop waiting for the weights: ``recap_wait_hours`` after the end of the distribution,
+    but never so late that they could miss the follow-up window (12 hours before its end, for the ticks)."""
+    end = schedule.distribution_end(sale)
+    window_end = end + timedelta(days=offsets.follow_up_days)
+    return max(end, min(end + timedelta(hours=offsets.recap_wait_hours), window_end - timedelta(hours=12)))
 
 
 def recap_ready(book: OrderBook, sale: str, now: datetime, until: datetime, producer: str | None = None) -> bool:

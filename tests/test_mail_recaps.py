@@ -280,6 +280,11 @@ def test_recaps_wait_for_the_weights_at_most_recap_wait_hours(demo_store, demo_c
     assert late.waiting == [] and late.coordinator and "VIAN" in late.producers
     assert cycle.waiting_note(sale, late) is None
 
+    # a follow-up window shorter than the wait: the recaps still go inside it
+    short = config_module.from_dict({"schedule": {"recap_wait_hours": 48, "follow_up_days": 1}})
+    assert cycle.wait_until(sale, short.schedule) == at("2026-12-12 07:00")
+    assert cycle.wait_until(sale, config_module.from_dict({}).schedule) == at("2026-12-13 19:00")
+
     # one already sent (to this producer, for this sale) is not due again, whatever its figures
     result = refresh(snap, config, at("2026-12-12 19:00"))
     history_email = compose.producer_recap(lh, figures.of(result.book, result.catalogue, result.now), DEMO_SALE,
@@ -322,3 +327,25 @@ def test_status_and_preview_show_the_recaps_without_sending(demo_store, demo_con
     [source] = re.findall(r'<img\b[^>]*\bsrc="([^"]+)"', html)
     assert not source.startswith("cid:") and (folder / source).read_bytes().startswith(b"\x89PNG")
     assert sheet.JOURNAL.name not in demo_store.tabs or len(demo_store.tabs[sheet.JOURNAL.name]) <= 1
+
+
+def test_households_gone_longer_are_only_counted():
+    from sync import recaps
+
+    _, _, history = recap_history()
+    lh = letterhead()
+    base = recaps.group(history, SALE, with_charts=False).context
+    xavier = base["lapsed"][0]
+    older = {**xavier, "name": "Odile Ancienne", "missed": 5, "new": False}
+    extra = {"images": {}, "estimated": False, "estimated_producers": set(), "turnover_words": [],
+             "first_name": ""}
+    both = {**base, **extra, "lapsed": [xavier, older], "lapsed_new": [xavier], "lapsed_older": 3}
+    _, text, page = compose.render(lh, kinds.COORDINATOR_RECAP, both)
+    assert "Xavier Durand" in text and "Odile" not in text and "Odile" not in page
+    assert "En tout, 5 foyers sont dans l'onglet « Foyers à recontacter »." in text
+    alone = {**base, **extra, "lapsed": [older], "lapsed_new": [], "lapsed_older": 0}
+    _, text, page = compose.render(lh, kinds.COORDINATOR_RECAP, alone)
+    assert "FOYERS À RECONTACTER" not in text
+    assert ("1 foyer est dans l'onglet « Foyers à recontacter » (aucun nouveau depuis la dernière vente)."
+            in text.replace("\u00a0", " "))
+    assert "aucun nouveau depuis la dernière vente" in page
