@@ -215,5 +215,22 @@ def test_the_demo_plays_a_whole_sale(tmp_path, capsys):
     assert (outbox / "index.html").exists()
     assert (tmp_path / "demo" / "listes" / "2026-12" / "emargement-2026-12.pdf").exists()
     assert "clôture" in out and "Où regarder" in out
-    # a second demo in the same folder starts afresh
-    assert jobs.main(["demo", "--out", str(tmp_path / "demo")]) == 0
+
+
+def test_a_second_demo_in_the_same_folder_starts_afresh_and_other_folders_are_refused(tmp_path):
+    from sync.commands import demo as demo_command
+    from sync.errors import UsageError
+
+    folder = tmp_path / "demo"
+    demo_command.prepare(folder)
+    (folder / "paniers.xlsx").write_bytes(b"old")
+    (folder / "outbox").mkdir()
+    (folder / "outbox" / "old.eml").write_text("x")
+    demo_command.prepare(folder)
+    assert not (folder / "paniers.xlsx").exists() and not (folder / "outbox").exists()
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "config.toml").write_text("[group]\nname = 'Mon groupe'\n", encoding="utf-8")
+    with pytest.raises(UsageError, match="autre dossier"):
+        demo_command.prepare(mine)
+    assert (mine / "config.toml").exists()
