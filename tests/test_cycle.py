@@ -208,10 +208,12 @@ def test_the_demo_plays_a_whole_sale(tmp_path, capsys):
     outbox = tmp_path / "demo" / "outbox"
     names = [p.name for p in outbox.glob("*.eml")]
     kinds_seen = {kind for kind in ("orders_open", "confirmation", "modified", "closing_reminder", "producer_orders",
-                                    "closing_summary", "pickup_reminder", "late_change", "final_amounts")
+                                    "closing_summary", "pickup_reminder", "late_change", "final_amounts",
+                                    "producer_recap", "coordinator_recap")
                   if any(f"_{kind}_" in name for name in names)}
     assert kinds_seen == {"orders_open", "confirmation", "modified", "closing_reminder", "producer_orders",
-                          "closing_summary", "pickup_reminder", "late_change", "final_amounts"}, names[:5]
+                          "closing_summary", "pickup_reminder", "late_change", "final_amounts",
+                          "producer_recap", "coordinator_recap"}, names[:5]
     assert (outbox / "index.html").exists()
     assert (tmp_path / "demo" / "listes" / "2026-12" / "emargement-2026-12.pdf").exists()
     assert "clôture" in out and "Où regarder" in out
