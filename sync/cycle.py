@@ -256,17 +256,26 @@ def plan(result: Refresh, journal: Journal, letterhead: compose.Letterhead, only
                         found.notes.append(note)
             elif step.missed(now) and step.name != schedule.FOLLOW_UP:
                 sent = {e.kind for e in journal.entries if e.sale == code}
-                if not sent & set(STEP_KINDS[step.name]):
-                    would, _ = step_emails(step, sale, result, journal, letterhead, attach=False)
-                    if would:
-                        found.notes.append(f"Vente {code} : {step.label} non envoyé(e), il est trop tard "
-                                           f"(c'était dû du {step.at:%d/%m à %H:%M} au {step.until:%d/%m à %H:%M}).")
+                if not sent & set(STEP_KINDS[step.name]) and would_send(step, sale, result):
+                    found.notes.append(f"Vente {code} : {step.label} non envoyé(e), il est trop tard "
+                                       f"(c'était dû du {step.at:%d/%m à %H:%M} au {step.until:%d/%m à %H:%M}).")
     if in_play and not digest_sent_today(journal, now):
         codes = {sale["code"] for sale in in_play}
         digest = compose.anomalies_digest(letterhead, [p for p in result.problems if p.sale in codes | {""}])
         if digest is not None:
             found.emails.append(digest)
     return found
+
+
+def would_send(step: schedule.Step, sale: pd.Series, result: Refresh) -> bool:
+    """Whether a step that was missed had anyone to write to (cheap: nothing is rendered, since the
+    note is checked on every tick until the sale is over)."""
+    book, code = result.book, sale["code"]
+    if step.name in (schedule.ANNOUNCE, schedule.CLOSING_REMINDER):
+        return bool(compose.without_order(compose.subscribers(result.snapshot.table(sheet.CLIENTS)), book, code))
+    if step.name in (schedule.CLOSING, schedule.PICKUP_REMINDER):
+        return bool(compose.collecting(book, code))
+    return False
 
 
 def digest_sent_today(journal: Journal, now) -> bool:
