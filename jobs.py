@@ -75,6 +75,8 @@ def cmd_lists(ctx: Context, args: argparse.Namespace) -> int:
     from sync.commands import lists
 
     return lists.run(ctx, args.sale, out=args.out)
+
+
 def cmd_publish_form(ctx: Context, args: argparse.Namespace) -> int:
     """Réécrit les questions du formulaire Google d'une vente à partir du catalogue.
 
@@ -126,6 +128,35 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
     return status.run(ctx, args.sale)
 
 
+def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
+    """Écrit le bilan d'une vente dans une page HTML à ouvrir ou imprimer (graphiques compris).
+
+    Foyers (nouveaux et fidèles), chiffre d'affaires par producteur comparé à la même vente l'an
+    dernier et aux trois ventes précédentes, produits épuisés et en combien de temps, foyers réguliers
+    à recontacter. Sans --sale : la dernière vente distribuée. Par défaut dans bilan-CODE.html, à
+    côté du fichier de configuration. N'écrit rien dans le classeur.
+
+    Exemple : paniers report --sale 2026-12
+    """
+    from sync.commands import report
+
+    return report.run(ctx, args.sale, out=args.out)
+
+
+def cmd_plan(ctx: Context, args: argparse.Namespace) -> int:
+    """Aide à préparer une vente d'après une vente passée : par produit, ce qui a été demandé et servi.
+
+    Avec --like CODE : la vente qui sert de modèle ; avec --sale CODE seul : la vente comparable de
+    l'an dernier (même mois, ou Noël et Pâques précédents). Dit aussi en combien de temps chaque
+    produit à stock limité a été épuisé. --out enregistre le tableau (.xlsx ou .csv).
+
+    Exemple : paniers plan --like 2025-NOEL --out noel.xlsx
+    """
+    from sync.commands import plan
+
+    return plan.run(ctx, like=args.like, sale=args.sale, out=args.out)
+
+
 JOBS = {
     "init": cmd_init,
     "check": cmd_check,
@@ -135,6 +166,8 @@ JOBS = {
     "demo": cmd_demo,
     "lists": cmd_lists,
     "publish-form": cmd_publish_form,
+    "report": cmd_report,
+    "plan": cmd_plan,
 }
 NEEDS_NO_CONFIG = {"demo"}
 
@@ -164,6 +197,12 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument("--out", type=Path, help="dossier où écrire les documents")
         if name == "publish-form":
             sub.add_argument("--dry-run", action="store_true", help="afficher le formulaire sans rien envoyer")
+        if name == "report":
+            sub.add_argument("--out", type=Path, metavar="FICHIER", help="fichier HTML où écrire le bilan")
+        if name == "plan":
+            sub.add_argument("--like", metavar="CODE", help="la vente passée qui sert de modèle (ex. 2025-NOEL)")
+            sub.add_argument("--out", type=Path, metavar="FICHIER",
+                             help="enregistrer le tableau dans ce fichier (.xlsx ou .csv)")
     return parser
 
 
@@ -200,6 +239,9 @@ def main(argv: list[str] | None = None) -> int:
     except PaniersError as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:  # the output was cut short (`paniers … | head`): nothing to report
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("Interrompu.", file=sys.stderr)
         return 1

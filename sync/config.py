@@ -65,6 +65,7 @@ class ScheduleConfig:
     pickup_reminder_hours: int = 24
     follow_up_days: int = 14
     lock: Path = Path(".paniers.lock")
+    recap_wait_hours: int = 48
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,7 @@ def from_dict(data: dict, base_dir: Path = Path("."), source: Path | None = None
         raise ConfigError("[store] backend = « google » demande aussi spreadsheet_id (l'identifiant du Google Sheet).")
     if config.mail.backend == "smtp" and not config.mail.host:
         raise ConfigError("[mail] backend = « smtp » demande aussi host (le serveur d'envoi, ex. smtp.gmail.com).")
-    for key in ("closing_reminder_hours", "pickup_reminder_hours", "follow_up_days"):
+    for key in ("closing_reminder_hours", "pickup_reminder_hours", "follow_up_days", "recap_wait_hours"):
         if getattr(config.schedule, key) < 0:
             raise ConfigError(f"[schedule] {key} doit être un nombre entier positif ou nul.")
     for key in ("max_per_run", "max_per_day"):

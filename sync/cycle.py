@@ -6,24 +6,34 @@ journal (``mail/send.py``) keeps anything from going twice, so composing an emai
 sent is harmless. ``tick`` sends the plan, ``preview`` writes it to a folder.
 
 Attachments (PDF lists, spreadsheets) cost time to render, so they are only built for the producer
-lists and closing summaries that have not gone out yet. For the same reason, the emails that go to
-many people (announcements, reminders, order emails) come out as drafts (``mail.message.Draft``): their
-keys are known at once, and only those the sending limits let go now are written (a sale of 2 000
-households would otherwise render 4 000 emails in every run to send 100).
+lists and closing summaries that have not gone out yet; likewise the recaps' charts are only drawn for
+the recaps that have not gone out yet (a recap goes once per sale and recipient, see ``due_recaps``).
+
+For the same reason, the emails that go to many people (announcements, reminders, order emails) come
+out as drafts (``mail.message.Draft``): their keys are known at once, and only those the sending limits
+let go now are written (a sale of 2 000 households would otherwise render 4 000 emails in every run to
+send 100).
+
+The « modifier ma commande » links of confirmation and "modified" emails come from the sale's
+published form (the ``Formulaire`` tab, ``forms.prefill``), while its orders are open (``edit_links``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from functools import partial
 
 import pandas as pd
 
-from . import lists, schedule, sheet
+from . import figures, lists, schedule, sheet
+from . import problems as pb
+from .forms.prefill import form_info, prefill_url
 from .mail import compose, kinds
 from .mail.journal import Journal
 from .mail.message import Attachment, Draft, Email, make_key
+from .orderbook import CANCELLED, OrderBook
 from .problems import Problem
 from .refresh import Refresh
 
@@ -34,6 +44,7 @@ STEP_KINDS = {
     schedule.CLOSING: (kinds.PRODUCER_ORDERS.name, kinds.CLOSING_SUMMARY.name),
     schedule.PICKUP_REMINDER: (kinds.PICKUP_REMINDER.name,),
     schedule.FOLLOW_UP: (kinds.FINAL_AMOUNTS.name,),
+    schedule.RECAP: (kinds.PRODUCER_RECAP.name, kinds.COORDINATOR_RECAP.name),
 }
 
 
@@ -42,7 +53,7 @@ class Plan:
     """The emails due now, and what to tell the coordinator about the timeline."""
 
     emails: list[Email | Draft] = field(default_factory=list)  # drafts are written only when they go
-    notes: list[str] = field(default_factory=list)  # French lines: steps skipped because it is too late
+    notes: list[str] = field(default_factory=list)  # French lines: steps skipped (too late), recaps waiting
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -67,16 +78,19 @@ def step_emails(step: schedule.Step, sale: pd.Series, result: Refresh, journal: 
         return make_key(kind.name, code, address, "") not in journal
 
     if step.name in (schedule.ANNOUNCE, schedule.CLOSING_REMINDER):
-        recipients = compose.subscribers(result.snapshot.table(sheet.CLIENTS))
+        # not to a household that has ordered already (a newcomer is subscribed by its first order)
+        recipients = compose.without_order(compose.subscribers(result.snapshot.table(sheet.CLIENTS)), book, code)
         kind, write = kinds.ORDERS_OPEN, compose.orders_open
         if step.name == schedule.CLOSING_REMINDER:
-            recipients = compose.without_order(recipients, book, code)
             kind, write = kinds.CLOSING_REMINDER, compose.closing_reminder
         offer = _Once(lambda: compose.offer_view(catalogue, code))  # the same for everyone: built once, if needed
         return [Draft(kind.name, code, r.email, "", partial(_with_offer, write, letterhead, catalogue, sale, r, offer))
                 for r in recipients if unsent(kind, r.email)], []
     if step.name == schedule.CLOSING:
         emails, problems = compose.producer_order_lists(letterhead, catalogue, sale, book)
+        # each producer gets its list once; what changes after that goes as a "late change" email
+        listed = {e.recipient for e in journal.entries if e.sale == code and e.kind == kinds.PRODUCER_ORDERS.name}
+        emails = [e for e in emails if e.recipient not in listed]
         if not [e for e in emails if e.key not in journal] and not unsent(kinds.CLOSING_SUMMARY,
                                                                          letterhead.coordinator):
             return emails, problems  # everything went already: no summary to write again
@@ -102,23 +116,114 @@ def step_emails(step: schedule.Step, sale: pd.Series, result: Refresh, journal: 
                 if unsent(kinds.PICKUP_REMINDER, household["email"])], []
     if step.name == schedule.FOLLOW_UP:
         return [compose.final_amounts(letterhead, catalogue, sale, book, email) for email in weighed(book, code)], []
+    if step.name == schedule.RECAP:
+        due = due_recaps(sale, result, journal, letterhead)
+        history = figures.of(book, catalogue, now)
+        emails = [compose.producer_recap(letterhead, history, code, producer, charts=attach)
+                  for producer in due.producers]
+        if due.coordinator:
+            emails.append(compose.coordinator_recap(letterhead, history, code, charts=attach))
+        return [e for e in emails if e is not None], due.problems
     return [], []
 
 
-class _Once:
-    """A value computed the first time it is asked for, then kept."""
+@dataclass
+class DueRecaps:
+    """The recaps of a sale that go now, those waiting for the weights, and producers without an address."""
 
-    def __init__(self, compute: Callable[[], object]):
-        self.compute, self.done, self.value = compute, False, None
-
-    def __call__(self):
-        if not self.done:
-            self.value, self.done = self.compute(), True
-        return self.value
+    producers: list[str] = field(default_factory=list)  # producer codes
+    coordinator: bool = False
+    waiting: list[str] = field(default_factory=list)  # French names: « Ferme des Trois Chênes », « l'animatrice »
+    until: datetime | None = None  # when the waiting ones go anyway
+    problems: list[Problem] = field(default_factory=list)
 
 
-def _with_offer(write, letterhead, catalogue, sale, recipient, offer: _Once) -> Email:
-    return write(letterhead, catalogue, sale, recipient, offer())
+def due_recaps(sale: pd.Series, result: Refresh, journal: Journal, letterhead: compose.Letterhead) -> DueRecaps:
+    """Which recaps of a sale go now (its RECAP step being due): one to each producer who sold something and
+    one to the coordinator, each once per sale and recipient, whatever the figures have become since it went
+    (a weight corrected later does not send a recap again). A recap waits for the weights of the lines sold
+    by weight it counts, at most ``[schedule] recap_wait_hours`` after the end of the distribution."""
+    code, book, catalogue, now = sale["code"], result.book, result.catalogue, result.now
+    history = figures.of(book, catalogue, now)
+    until = wait_until(sale, result.config.schedule)
+    found = DueRecaps(until=until)
+    sent = {(e.recipient, e.fingerprint.split(".")[0]) for e in journal.sent(kinds.PRODUCER_RECAP.name, code)}
+    for producer in compose.sellers(history, code):
+        address = compose.producer_address(catalogue, producer)
+        if address is None:
+            rows = catalogue.producers[catalogue.producers["code"] == producer]
+            found.problems.append(pb.warning(
+                sheet.PRODUCERS.name, int(rows.iloc[0]["row"]) if not rows.empty else None, "Email",
+                "ce producteur a vendu dans cette vente mais n'a pas d'adresse e-mail valable : son récapitulatif "
+                "ne peut pas lui être envoyé", producer, code))
+            continue
+        if (address, compose.recap_tag(producer)) in sent:
+            continue
+        if recap_ready(book, code, now, until, producer):
+            found.producers.append(producer)
+        else:
+            found.waiting.append(history.producer_name(producer))
+    coordinator = letterhead.coordinator.strip().lower()
+    if not any(e.recipient == coordinator for e in journal.sent(kinds.COORDINATOR_RECAP.name, code)):
+        if recap_ready(book, code, now, until):
+            found.coordinator = True
+        else:
+            found.waiting.append("l'animatrice")
+    return found
+
+
+def wait_until(sale: pd.Series, offsets) -> datetime:
+    """When the recaps stop waiting for the weights: ``recap_wait_hours`` after the end of the distribution,
+    but never so late that they could miss the follow-up window (12 hours before its end, for the ticks)."""
+    end = schedule.distribution_end(sale)
+    window_end = end + timedelta(days=offsets.follow_up_days)
+    return max(end, min(end + timedelta(hours=offsets.recap_wait_hours), window_end - timedelta(hours=12)))
+
+
+def recap_ready(book: OrderBook, sale: str, now: datetime, until: datetime, producer: str | None = None) -> bool:
+    """Whether a recap's figures are final (every line sold by weight it counts has been weighed: the
+    producer's, or the whole sale's), or it has waited for them long enough (``until``)."""
+    if now >= until:
+        return True
+    lines = book.lines[(book.lines["sale"] == sale) & book.lines["by_weight"].astype(bool)]
+    if producer is not None:
+        lines = lines[lines["producer"] == producer]
+    lines = lines[lines["allocated"].map(int) > 0]
+    return all(w is not None for w in lines["weight"])
+
+
+def waiting_note(sale: pd.Series, due: DueRecaps) -> str | None:
+    """A French line for the run's report when recaps wait for the weights."""
+    if not due.waiting or due.until is None:
+        return None
+    names = due.waiting
+    who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " et " + names[-1]
+    return (f"Vente {sale['code']} : récapitulatif(s) de {who} en attente des pesées (onglet « Pesées ») ; "
+            f"ils partiront au plus tard le {due.until:%d/%m à %H:%M}, avec les montants encore estimés.")
+
+
+def edit_links(result: Refresh, sale: pd.Series) -> dict[str, str]:
+    """The « modifier ma commande » link of each household of a sale, by address: the sale's published form
+    pre-filled with its current order, while orders are open. A household whose order cannot be pre-filled
+    exactly (``forms.prefill_url`` says None) has none; without a published form with checked entry
+    numbers, nobody has one."""
+    code = sale["code"]
+    if result.now >= sale["closes"]:
+        return {}
+    info = form_info(result.snapshot.table(sheet.FORM), code)
+    if info is None or not info.entries:
+        return {}
+    book = result.book
+    households = book.households[(book.households["sale"] == code) & (book.households["status"] != CANCELLED)]
+    lines = book.lines[book.lines["sale"] == code]
+    rows = lines.groupby("email", sort=False).indices
+    links = {}
+    for household in households.to_dict("records"):
+        own = lines.iloc[rows.get(household["email"], [])]
+        url = prefill_url(info, own, household)
+        if url:
+            links[household["email"]] = url
+    return links
 
 
 def weighed(book, sale: str) -> list[str]:
@@ -142,7 +247,8 @@ def plan(result: Refresh, journal: Journal, letterhead: compose.Letterhead, only
     for sale in in_play:
         code = sale["code"]
         if schedule.orders_flow(sale, now, offsets):
-            found.emails += compose.order_drafts(letterhead, result.catalogue, sale, result.book, journal)
+            found.emails += compose.order_drafts(letterhead, result.catalogue, sale, result.book, journal,
+                                                 edit_links(result, sale))
             if now >= sale["closes"]:
                 late, problems = compose.late_change_emails(letterhead, result.catalogue, sale, result.book)
                 found.emails += late
@@ -152,16 +258,53 @@ def plan(result: Refresh, journal: Journal, letterhead: compose.Letterhead, only
                 emails, problems = step_emails(step, sale, result, journal, letterhead, attach)
                 found.emails += emails
                 found.problems += problems
+                if step.name == schedule.RECAP:
+                    note = waiting_note(sale, due_recaps(sale, result, journal, letterhead))
+                    if note:
+                        found.notes.append(note)
             elif step.missed(now) and step.name != schedule.FOLLOW_UP:
                 sent = {e.kind for e in journal.entries if e.sale == code}
-                if not sent & set(STEP_KINDS[step.name]):
-                    would, _ = step_emails(step, sale, result, journal, letterhead, attach=False)
-                    if would:
-                        found.notes.append(f"Vente {code} : {step.label} non envoyé(e), il est trop tard "
-                                           f"(c'était dû du {step.at:%d/%m à %H:%M} au {step.until:%d/%m à %H:%M}).")
-    if in_play:
+                if not sent & set(STEP_KINDS[step.name]) and would_send(step, sale, result):
+                    found.notes.append(f"Vente {code} : {step.label} non envoyé(e), il est trop tard "
+                                       f"(c'était dû du {step.at:%d/%m à %H:%M} au {step.until:%d/%m à %H:%M}).")
+    if in_play and not digest_sent_today(journal, now):
         codes = {sale["code"] for sale in in_play}
         digest = compose.anomalies_digest(letterhead, [p for p in result.problems if p.sale in codes | {""}])
         if digest is not None:
             found.emails.append(digest)
     return found
+
+
+class _Once:
+    """A value computed the first time it is asked for, then kept."""
+
+    def __init__(self, compute: Callable[[], object]):
+        self.compute, self.done, self.value = compute, False, None
+
+    def __call__(self):
+        if not self.done:
+            self.value, self.done = self.compute(), True
+        return self.value
+
+
+def _with_offer(write, letterhead, catalogue, sale, recipient, offer: _Once) -> Email:
+    return write(letterhead, catalogue, sale, recipient, offer())
+
+
+def would_send(step: schedule.Step, sale: pd.Series, result: Refresh) -> bool:
+    """Whether a step that was missed had anyone to write to (cheap: nothing is rendered, since the
+    note is checked on every tick until the sale is over)."""
+    book, code = result.book, sale["code"]
+    if step.name in (schedule.ANNOUNCE, schedule.CLOSING_REMINDER):
+        return bool(compose.without_order(compose.subscribers(result.snapshot.table(sheet.CLIENTS)), book, code))
+    if step.name in (schedule.CLOSING, schedule.PICKUP_REMINDER):
+        return bool(compose.collecting(book, code))
+    return False
+
+
+def digest_sent_today(journal: Journal, now) -> bool:
+    """The anomalies digest goes at most once a day: a list that changes at every new response would
+    otherwise fill the coordinator's mailbox. (The Anomalies tab is always up to date.)"""
+    today = now.date()
+    return any(e.kind == kinds.ANOMALIES.name and e.date is not None and e.date.astimezone(now.tzinfo).date() == today
+               for e in journal.entries)

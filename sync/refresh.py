@@ -21,7 +21,7 @@ from datetime import datetime
 import pandas as pd
 
 from . import catalogue as catalogue_module
-from . import clients, lists, sheet
+from . import clients, figures, lists, sheet
 from .catalogue import Catalogue
 from .config import Config
 from .orderbook import OrderBook
@@ -70,6 +70,8 @@ TABS: list[tuple[Tab, TabBuilder]] = [
     (sheet.ORDERS, lambda r: tabs.orders_frame(r.book)),
     (sheet.BY_PRODUCER, lambda r: tabs.by_producer_frame(r.book, r.catalogue)),
     (sheet.SIGN_OFF, lambda r: lists.sign_off_grid(r.snapshot.grid(sheet.SIGN_OFF), r.book, r.catalogue)),
+    (sheet.BILAN, lambda r: figures.of(r.book, r.catalogue, r.now).bilan()),
+    (sheet.RECALL, lambda r: figures.of(r.book, r.catalogue, r.now).lapsed_tab()),
 ]
 
 # The tabs the orders are computed from: when one of them cannot be read, nothing derived from the

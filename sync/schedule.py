@@ -20,7 +20,7 @@ UPCOMING, OPEN, CLOSED, DISTRIBUTED = "à venir", "commandes ouvertes", "clôtur
 
 @dataclass(frozen=True)
 class Step:
-    name: str  # announce, closing_reminder, closing, pickup_reminder, follow_up
+    name: str  # announce, closing_reminder, closing, pickup_reminder, follow_up, recap
     label: str  # French, for the run's report and `status`
     at: datetime
     until: datetime  # the step makes no sense any more from this moment on
@@ -32,8 +32,8 @@ class Step:
         return now >= self.until
 
 
-ANNOUNCE, CLOSING_REMINDER, CLOSING, PICKUP_REMINDER, FOLLOW_UP = (
-    "announce", "closing_reminder", "closing", "pickup_reminder", "follow_up")
+ANNOUNCE, CLOSING_REMINDER, CLOSING, PICKUP_REMINDER, FOLLOW_UP, RECAP = (
+    "announce", "closing_reminder", "closing", "pickup_reminder", "follow_up", "recap")
 
 
 def distribution_end(sale: pd.Series) -> datetime:
@@ -52,7 +52,10 @@ def timeline(sale: pd.Series, offsets: ScheduleConfig) -> list[Step]:
         Step(CLOSING_REMINDER, "rappel avant clôture (à ceux qui n'ont pas commandé)", reminder, closes),
         Step(CLOSING, "listes aux producteurs et feuille d'émargement", closes, end),
         Step(PICKUP_REMINDER, "rappel de distribution aux familles", pickup, start),
-        Step(FOLLOW_UP, "suivi après la distribution (montants définitifs, bilan)", start,
+        Step(FOLLOW_UP, "montants définitifs aux familles, après la pesée", start,
+             end + timedelta(days=offsets.follow_up_days)),
+        # The recaps wait for the weights (at most recap_wait_hours: see cycle.recap_ready).
+        Step(RECAP, "récapitulatifs aux producteurs et à l'animatrice", end,
              end + timedelta(days=offsets.follow_up_days)),
     ]
 

@@ -98,6 +98,18 @@ JOURNAL = Tab("Journal", (
     C("Date"), C("Vente"), C("Type"), C("Destinataire"), C("Sujet"), C("Clé"), C("Message-ID"),
 ), appended=True)
 
+# History and figures (sync/figures.py): one row per sale, then one column per producer for its orders
+# and one for its turnover ("Commandes : <nom>", "CA : <nom>"); the coordinator's notes are kept.
+BILAN = Tab("Bilan", (
+    C("Vente"), C("Titre"), C("Date"), C("Foyers"), C("Nouveaux foyers"), C("Foyers fidèles"),
+    C("Chiffre d'affaires total"), C("Panier moyen"), C("Produits épuisés"), C("Remarques", False, human=True),
+), derived=True, key=("Vente",), dynamic=True)
+# Households that ordered regularly and stopped, for the coordinator to call (never emailed).
+RECALL = Tab("Foyers à recontacter", (
+    C("Nom"), C("Email"), C("Téléphone"), C("Commandes"), C("Première vente"), C("Dernière vente"),
+    C("Ventes manquées"), C("Remarques", False, human=True),
+), derived=True, key=("Email",))
+
 # After the distribution, the weight of each line sold by weight (one row per sale, household and
 # product); the tool may append the rows to fill in, a person types the weights.
 WEIGHINGS = Tab("Pesées", (
@@ -113,7 +125,7 @@ FORM = Tab("Formulaire", (
 ), derived=True, key=("Vente", "Champ"))
 
 HUMAN_TABS = (PRODUCERS, PRODUCTS, SALES, CLIENTS, RESPONSES, MANUAL, WEIGHINGS)
-DERIVED_TABS = (ORDERS, BY_PRODUCER, SIGN_OFF, ANOMALIES, FORM)
+DERIVED_TABS = (ORDERS, BY_PRODUCER, SIGN_OFF, ANOMALIES, FORM, BILAN, RECALL)
 ALL_TABS = (*HUMAN_TABS, *DERIVED_TABS, JOURNAL)
 
 
@@ -217,11 +229,33 @@ def read_table(grid: Grid | None, tab: Tab, title: str | None = None) -> Table:
 
 # --- writing ---------------------------------------------------------------------------------
 
+class Kept:
+    """A value a person typed, carried over as it was: a checkbox stays a checkbox (``cell`` keeps its
+    boolean instead of writing "oui"/"non" as it does for the tool's own yes/no columns)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any):
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        return self.value == (other.value if isinstance(other, Kept) else other)
+
+    def __hash__(self) -> int:
+        return hash(self.value)
+
+    def __repr__(self) -> str:
+        return f"Kept({self.value!r})"
+
+
 def cell(value: Any) -> Any:
-    """A value as a sheet cell: only str, int, float or "" (never NaN, numpy types or Decimals)."""
+    """A value as a sheet cell: only str, int, float, a person's boolean, or "" (never NaN, numpy types or
+    Decimals)."""
     kind = type(value)
     if kind is str or kind is int:  # most cells, first (a big tab has hundreds of thousands)
         return value
+    if isinstance(value, Kept):
+        return value.value if isinstance(value.value, bool) else cell(value.value)
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -295,9 +329,9 @@ def carry_over(old: Grid | None, new: pd.DataFrame, tab: Tab) -> pd.DataFrame:
         if row is None:
             continue
         for h in human:
-            new.iat[i, new.columns.get_loc(human_names[fold(h)])] = cell(value(row, h))
+            new.iat[i, new.columns.get_loc(human_names[fold(h)])] = Kept(value(row, h))
     orphans = [
-        {c: cell(value(row, c)) if fold(c) in position else "" for c in new.columns} for row in kept.values()
+        {c: Kept(value(row, c)) if fold(c) in position else "" for c in new.columns} for row in kept.values()
     ]
     if orphans:
         new = pd.concat([new, pd.DataFrame(orphans, columns=new.columns, dtype=object)], ignore_index=True)

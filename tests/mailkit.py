@@ -126,3 +126,40 @@ def make_book(*orders: Order, catalogue=None) -> OrderBook:
 
 def empty_journal() -> Journal:
     return Journal([], None, PARIS)
+
+
+def recap_history():
+    """A small history for the recap emails, with everything they can show: the same sale a year before
+    (2025-11), products sold out and not sold again, an amount still estimated (a line sold by weight not
+    weighed), and a regular household (Xavier) who has just missed three ordinary sales in a row."""
+    from fakes import history as h
+
+    from sync import figures
+
+    cat = h.catalogue(
+        [h.sale("2025-10", "2025-10-10 17:00", "Vente d'octobre"),
+         h.sale("2025-11", "2025-11-14 17:00", "Vente de novembre"),
+         h.sale("2025-12", "2025-12-12 17:00", "Vente de décembre"),
+         h.sale("2026-01", "2026-01-16 17:00", "Vente de janvier"),
+         h.sale("2026-02", "2026-02-13 17:00", "Vente de février"),
+         h.sale("2026-11", "2026-11-13 17:00", "Vente de novembre")],
+        [h.product("PAIN", "FOUR", "4.50", name="Pain de campagne", packaging="1 kg"),
+         h.product("BRIO", "FOUR", "6.00", stock=3, name="Brioche"),
+         h.product("TERR", "FOUR", "7.00", name="Terrine <maison>"),
+         h.product("VEAU", "VIAN", "17.00", name="Colis de veau", packaging="5 kg environ")],
+        [h.producer("FOUR", "Le Fournil & fils", email="fournil@example.org"),
+         h.producer("VIAN", "Ferme des Trois Chênes", email="trois.chenes@example.org")],
+    )
+    b = h.BookBuilder(cat)
+    for code in ("2025-10", "2025-11", "2025-12"):
+        b.order(code, "xavier@example.org", {"PAIN": 1}, name="Xavier Durand", phone="06 00 00 00 09")
+    b.order("2025-11", "anne@example.org", {"PAIN": 2, "TERR": 1, "VEAU": 1}, name="Anne A")
+    b.order("2026-01", "anne@example.org", {"PAIN": 1}, name="Anne A")
+    b.order("2026-02", "anne@example.org", {"PAIN": 1}, name="Anne A")
+    b.order("2026-11", "anne@example.org", {"PAIN": 1, "BRIO": 2, "VEAU": 1}, name="Anne A")
+    b.order("2026-11", "bruno@example.org", {"BRIO": (2, 1)}, name="Bruno B")
+    b.order("2026-11", "chloe@example.org", {"PAIN": 3}, name="Chloé C")
+    book = b.build()
+    veal = (book.lines["sale"] == "2026-11") & (book.lines["product"] == "VEAU")
+    book.lines.loc[veal, ["by_weight", "estimated"]] = True  # sold by weight, not weighed yet
+    return cat, book, figures.History.build(book, cat, at("2026-11-14 09:00"))

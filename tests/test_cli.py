@@ -116,13 +116,6 @@ def test_config_option_points_elsewhere(tmp_path, capsys):
     assert code == 0
 
 
-def test_demo_builds_a_group_in_a_folder(tmp_path, capsys):
-    code, out, _ = run(capsys, "demo", "--out", str(tmp_path / "demo"), *NOW)
-    assert code == 0
-    assert (tmp_path / "demo" / "paniers.xlsx").exists() and (tmp_path / "demo" / "config.toml").exists()
-    assert "Groupe de démonstration" in out
-
-
 def test_every_job_has_french_help_with_an_example_and_is_in_the_readme():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name, function in jobs.JOBS.items():

@@ -43,10 +43,11 @@ NOW = "2026-12-08 12:00"  # inside the generated sale's ordering window: confirm
 SHEET_ID = "1PaniersFaultsSheetId"
 
 
-def small_group(households: int, clients: int | None = None, seed: int = 7) -> dict:
-    """A sale of ``households`` orders with ``clients`` subscribers (all of them by default)."""
+def small_group(households: int, others: int = 0, seed: int = 7) -> dict:
+    """A sale of ``households`` orders; every one of them subscribed, and ``others`` subscribers who have not
+    ordered (they get the announcement)."""
     grids = synthetic.group(households, 12, sales=1, seed=seed, phone_orders=0)
-    people = [synthetic.household(i) for i in range(households if clients is None else clients)]
+    people = [synthetic.household(i) for i in range(households + others)]
     grids[sheet.CLIENTS.name] = [sheet.CLIENTS.header,
                                  *[[address, last, first, phone, "oui", "01/09/2026", ""]
                                    for first, last, address, phone in people]]
@@ -113,7 +114,7 @@ class KillingRecorder(Recorder):
 
 def test_kill_9_at_random_points_then_rerun_until_done(tmp_path):
     rng = random.Random(20261208)
-    grids = small_group(100)  # 100 confirmations, 100 announcements, the anomalies (stock cuts) to the coordinator
+    grids = small_group(100, others=100)  # 100 confirmations, 100 announcements, the anomalies to the coordinator
     expected = due_keys(grids, NOW)
     assert len(expected) == 201
     synthetic.write_workbook(grids, tmp_path / "paniers.xlsx")
@@ -243,7 +244,7 @@ class MoodyRecorder(Recorder):
 
 def test_smtp_refusals_deferrals_and_dropped_connections(tmp_path):
     rng = random.Random(550)
-    grids = small_group(40, clients=40)
+    grids = small_group(40, others=20)
     addresses = sorted({to for _, to in due_keys(grids, NOW)})
     picked = rng.sample(addresses, 8)
     refused, deferred = set(picked[:3]), set(picked[3:])

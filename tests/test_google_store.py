@@ -226,6 +226,13 @@ def test_the_sheet_time_zone_is_known_after_a_read(api, connect):
     assert store.time_zone_warning("America/Toronto") is None  # another name, the same clock
 
 
+def test_check_warns_when_the_sheet_keeps_another_time_zone(api, connect, config):
+    api.create(SHEET_ID, title="Paniers 2026", time_zone="America/New_York", tabs=demo.build())
+    output: list[str] = []
+    check.run(Context(config, connect(), datetime(2026, 12, 2, 10, 0, tzinfo=config.tz), output.append))
+    assert any(line.startswith("! ") and "America/New_York" in line for line in output)
+
+
 # --- what reaches Google's cells ----------------------------------------------------------------
 
 def test_a_consumer_name_that_looks_like_a_formula_is_stored_as_text(api, connect):

@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from mailkit import PARIS, Order, at, demo_catalogue, empty_journal, letterhead, make_book, sale
+from mailkit import PARIS, Order, at, demo_catalogue, empty_journal, letterhead, make_book, recap_history, sale
 
 from sync import config as config_module
 from sync import demo, sheet
@@ -64,6 +64,9 @@ def all_emails() -> tuple:
                                f"{order_fingerprint(cut_book.lines)[:8]}.ffff",
                                NOW, "2026-12", "confirmation", "martine.ducloux@example.org")], None, PARIS)
     emails += compose.order_updates(lh, cat, dec, cut_book, told_full)
+    _, _, history = recap_history()
+    emails += [compose.producer_recap(lh, history, "2026-11", "FOUR"),
+               compose.coordinator_recap(lh, history, "2026-11")]
     return tuple(emails)
 
 
@@ -82,7 +85,7 @@ def test_every_kind_renders_with_strict_undefined_and_reads_as_french():
 
 def test_every_kind_has_both_templates_and_nothing_else_is_there():
     found = {p.relative_to(BUILTIN / "emails").as_posix() for p in (BUILTIN / "emails").rglob("*.j2")}
-    expected = {f"{k.audience}/{k.name}.{ext}.j2" for k in kinds.KINDS.values() for ext in ("html", "txt")}
+    expected = {f"{k.audience}/{k.template}.{ext}.j2" for k in kinds.KINDS.values() for ext in ("html", "txt")}
     shared = {"base.html.j2", "base.txt.j2", "_macros.html.j2", "_macros.txt.j2"}
     assert found == expected | shared
 
@@ -92,8 +95,12 @@ def test_html_is_self_contained_and_narrow():
         html = email.html
         assert "max-width:600px" in html
         assert 'name="viewport"' in html
-        assert not re.search(r"<(script|link|style|img|iframe)\b", html, re.IGNORECASE)
-        assert not re.search(r"(src|url)\s*[=(]\s*[\"']?https?:", html, re.IGNORECASE)
+        assert not re.search(r"<(script|link|style|iframe)\b", html, re.IGNORECASE)
+        assert not re.search(r"(src|url)\s*[=(]\s*[\"']?(https?|data):", html, re.IGNORECASE)
+        # images only as parts of the message itself (cid:), each one joined
+        sources = re.findall(r"<img\b[^>]*\bsrc=\"([^\"]*)\"", html, re.IGNORECASE)
+        assert len(sources) == len(re.findall(r"<img\b", html, re.IGNORECASE))
+        assert sorted(sources) == sorted(f"cid:{image.cid}" for image in email.images)
 
 
 def test_the_confirmation_says_what_to_pay_each_producer_and_how():

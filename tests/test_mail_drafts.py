@@ -51,6 +51,7 @@ def test_a_draft_is_the_email_it_promises(demo_store, config):
         email = draft.ready()  # raises when the key written differs from the key promised
         assert email.key == draft.key and email.recipient == draft.recipient
         assert draft.ready() is email  # written once
+        assert draft.subject == email.subject and draft.html is email.html  # and reads as the email it is
 
 
 def test_the_journal_is_flushed_by_time_not_after_every_batch():

@@ -37,9 +37,10 @@ def run_check(store, config, now=AFTER) -> list[str]:
 def test_refresh_gives_everything_and_one_set_of_changes(config):
     result = small().refresh(AFTER, config)
     assert result.complete and result.blocked == []
-    assert set(result.changes.replace) == {"Commandes", "Par producteur", "Émargement", "Anomalies"}
+    derived = {"Commandes", "Par producteur", "Émargement", "Bilan", "Foyers à recontacter", "Anomalies"}
+    assert set(result.changes.replace) == derived
     assert set(result.changes.append) == {"Clients"}
-    assert set(result.frames) == {"Commandes", "Par producteur", "Émargement", "Anomalies"}
+    assert set(result.frames) == derived
     assert result.changes.replace["Commandes"] == sheet.frame_to_grid(result.frames["Commandes"])
     assert len(result.book.households) == 3
     assert [p.message.split(" ;")[0] for p in result.problems] == [

@@ -29,7 +29,8 @@ def test_each_moment_of_a_sale():
     # the pickup reminder (24 h before 17:00) would fall before closing: it goes at closing
     assert due_names(row, "2026-12-10 20:00") == ["closing", "pickup_reminder"]
     assert due_names(row, "2026-12-11 17:00") == ["closing", "follow_up"]
-    assert due_names(row, "2026-12-11 19:00") == ["follow_up"]
+    assert due_names(row, "2026-12-11 19:00") == ["follow_up", "recap"]  # the recaps from the end of distribution
+    assert due_names(row, "2026-12-25 18:59") == ["follow_up", "recap"]
     assert due_names(row, "2026-12-25 19:00") == []
 
 

@@ -124,3 +124,12 @@ def test_align_lays_a_record_under_the_actual_header():
 
 def test_trim_drops_trailing_blank_cells_and_rows():
     assert sheet.trim([["a", None, ""], ["", None], []]) == [["a"]]
+
+
+def test_carry_over_keeps_a_checkbox_a_checkbox():
+    old = [["Vente", "Nom", "Email", "Téléphone", "Total", "Payé", "Remarques"],
+           ["2026-12", "Martine", "martine@example.org", "", 12.5, True, ""]]
+    new = sign_off([["2026-12", "Martine", "martine@example.org", "", 14.0]])
+    grid = sheet.frame_to_grid(sheet.carry_over(old, new, sheet.SIGN_OFF))
+    assert grid[1][5] is True
+    assert sheet.cell(True) == "oui"  # the tool's own yes/no columns are written as words

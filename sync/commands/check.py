@@ -10,6 +10,7 @@ from .. import sheet, snapshot
 from ..orderbook import CANCELLED, MODIFIED, OrderBook
 from ..problems import ERROR, summary
 from ..refresh import Refresh, refresh
+from ..stores.base import warnings as store_warnings
 from ..values import long_datetime, money
 from . import Context
 
@@ -23,6 +24,8 @@ def run(ctx: Context, sale: str | None = None) -> int:
     ctx.store.write(result.changes)
     found = result.catalogue
     ctx.say(f"Vérification du {ctx.now:%d/%m/%Y à %H:%M} : {ctx.store.describe()}.")
+    for warning in store_warnings(ctx.store, ctx.config):
+        ctx.say(f"! {warning}")
     ctx.say(f"Catalogue : {len(found.producers)} producteurs, {len(found.products)} produits utilisables, "
             f"{len(found.sales)} ventes.")
     if result.complete:

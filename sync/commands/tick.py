@@ -9,18 +9,21 @@ sends, at most once a minute. Two runs never overlap: the second one yields at o
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, field
 
-from .. import cycle, runlock, schedule, snapshot
+from .. import cycle, lists, runlock, schedule, snapshot
 from ..config import resolve
 from ..errors import UsageError
 from ..mail import compose, kinds
 from ..mail.journal import Journal
 from ..mail.mailer import open_mailer
+from ..mail.message import Email
 from ..mail.send import Limits, deliver
 from ..problems import problems_frame
 from ..refresh import refresh
-from ..sheet import ANOMALIES, JOURNAL, frame_to_grid
+from ..sheet import ANOMALIES, JOURNAL, WEIGHINGS, frame_to_grid
 from ..stores.base import Append
+from ..stores.base import warnings as store_warnings
 from . import Context
 from .check import report
 
@@ -30,16 +33,31 @@ from .check import report
 FLUSH_INTERVAL = 60.0
 
 
+@dataclass
+class Outcome:
+    """What one tick did, for the demo and the tests (the French report is printed as it goes)."""
+
+    code: int = 0
+    sent: list[Email] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    yielded: bool = False
+
+
 def run(ctx: Context, sale: str | None = None) -> int:
+    return once(ctx, sale).code
+
+
+def once(ctx: Context, sale: str | None = None) -> Outcome:
+    """One tick under the run lock; a run that finds the lock taken yields at once (exit code 0)."""
     try:
         with runlock.exclusive(resolve(ctx.config, ctx.config.schedule.lock), ctx.now):
             return _tick(ctx, sale)
     except runlock.Busy as busy:
         ctx.say(f"Un autre passage est en cours ({busy.holder}) : celui-ci s'arrête sans rien faire.")
-        return 0
+        return Outcome(yielded=True)
 
 
-def _tick(ctx: Context, only: str | None) -> int:
+def _tick(ctx: Context, only: str | None) -> Outcome:
     config, now = ctx.config, ctx.now
     # A workbook open in LibreOffice or Excel cannot be written: say so before sending anything, rather
     # than send the emails and then fail to record them (tests/test_faults.py::test_a_workbook_open_in_…).
@@ -51,13 +69,15 @@ def _tick(ctx: Context, only: str | None) -> int:
     if only and result.catalogue.sale(only) is None:
         raise UsageError(f"la vente « {only} » n'existe pas dans l'onglet Ventes.")
     ctx.say(f"Passage du {now:%d/%m/%Y à %H:%M} : {ctx.store.describe()}.")
+    for warning in store_warnings(ctx.store, config):
+        ctx.say(f"! {warning}")
     if not result.complete:
         ctx.store.write(result.changes)
         ctx.say("Le classeur est incomplet : les commandes ne sont pas recalculées et aucun e-mail n'est envoyé "
                 "tant que ceci n'est pas corrigé :")
         for problem in result.blocked:
             ctx.say(f"  ✗ {problem.sentence()}")
-        return 1
+        return Outcome(code=1)
     journal = Journal.load(snap.grid(JOURNAL), resolve(config, config.mail.journal_wal), config.tz)
     letterhead = compose.Letterhead.from_config(config)
     due = cycle.plan(result, journal, letterhead, only)
@@ -73,10 +93,14 @@ def _tick(ctx: Context, only: str | None) -> int:
     changes.replace[ANOMALIES.name] = frame_to_grid(problems_frame(list(dict.fromkeys(problems))))
     if delivery.rows:
         changes.append[JOURNAL.name] = Append(journal.header, delivery.rows)
+    weigh = _rows_to_weigh(result, only)
+    if weigh.rows:
+        changes.append[WEIGHINGS.name] = weigh
+    changes = changes.without_unchanged(snap.grids)
     ctx.store.write(changes)
 
     _say_sales(ctx, result, only)
-    ctx.say(f"Écrit : {', '.join(t for t in changes.replace)}"
+    ctx.say(f"Écrit : {', '.join(t for t in changes.replace) or 'rien de nouveau'}"
             + (f" ; {len(result.newcomers)} nouveau(x) foyer(s) dans Clients" if result.newcomers else "") + ".")
     sent = Counter(kinds.label(e.kind) for e in delivery.sent)
     ctx.say(f"E-mails ({mailer.describe()}) : " + delivery.summary() + ".")
@@ -86,8 +110,22 @@ def _tick(ctx: Context, only: str | None) -> int:
         ctx.say(line)
     for note in due.notes:
         ctx.say(f"  ! {note}")
-    report(ctx, problems)
-    return 1 if delivery.error else 0
+    in_play = {sale["code"] for sale in cycle.sales_in_play(result, only)} | {""}
+    report(ctx, [p for p in problems if p.sale in in_play])
+    return Outcome(1 if delivery.error else 0, delivery.sent, due.notes)
+
+
+def _rows_to_weigh(result, only: str | None) -> Append:
+    """From closing on, the lines sold by weight get a row in Pesées for the producer to fill in."""
+    grid = result.snapshot.grid(WEIGHINGS)
+    rows: list[list] = []
+    header = WEIGHINGS.header
+    for sale in cycle.sales_in_play(result, only):
+        if result.now >= sale["closes"]:
+            append = lists.rows_to_weigh(result.book, grid, sale["code"])
+            rows += append.rows
+            header = append.header
+    return Append(header, rows)
 
 
 def _say_sales(ctx: Context, result, only: str | None) -> None:

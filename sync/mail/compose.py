@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -33,7 +33,11 @@ from . import kinds
 from .invitation import MIME as ICS_MIME
 from .invitation import invitation
 from .journal import Journal, OrderNotice, order_notices, submissions_of
-from .message import Attachment, Draft, Email, unsubscribe_header
+from .message import Attachment, Draft, Email, InlineImage, unsubscribe_header
+
+if TYPE_CHECKING:
+    from ..charts import Chart
+    from ..figures import History
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,7 @@ def _digest(value: object, length: int = 10) -> str:
 def render(letterhead: Letterhead, kind: kinds.Kind, context: Mapping[str, Any]) -> tuple[str, str, str]:
     """(subject, text, html) of one kind of email."""
     full = {"group": letterhead.group, "coordinator": letterhead.coordinator, "kind": kind.name, **context}
-    folder = f"emails/{kind.audience}/{kind.name}"
+    folder = f"emails/{kind.audience}/{kind.template}"
     text_template = letterhead.env.get_template(f"{folder}.txt.j2")
     html_template = letterhead.env.get_template(f"{folder}.html.j2")
     subject_block = text_template.blocks.get("subject")
@@ -106,14 +110,14 @@ def _tidy_text(text: str) -> str:
 
 
 def _email(letterhead: Letterhead, kind: kinds.Kind, sale: str, recipient: Recipient, context: Mapping[str, Any],
-           fingerprint: str = "", attachments: Sequence[Attachment] = ()) -> Email:
+           fingerprint: str = "", attachments: Sequence[Attachment] = (), images: Sequence[InlineImage] = ()) -> Email:
     first_name = recipient.first_name.strip()
     subject, text, html = render(letterhead, kind, {"first_name": first_name, **context})
     headers = (("List-Unsubscribe", unsubscribe_header(letterhead.coordinator)),) if kind.bulk else ()
     return Email(kind=kind.name, sale=sale, recipient=recipient.email.strip().lower(), subject=subject, text=text,
                  html=html, sender=letterhead.sender, group=letterhead.group, reply_to=letterhead.coordinator,
                  recipient_name=recipient.name, fingerprint=fingerprint, attachments=tuple(attachments),
-                 headers=headers)
+                 headers=headers, images=tuple(images))
 
 
 # --- views: plain dicts the templates read ------------------------------------------------------
@@ -280,16 +284,25 @@ def closing_reminder(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Seri
                   {"sale": sale_view(sale), "producers": [g["producer"]["name"] for g in offer]})
 
 
+EDITABLE = frozenset({kinds.CONFIRMATION.name, kinds.MODIFIED.name})  # the order emails with « modifier »
+
+
 def order_email(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, book: OrderBook,
-                notice: OrderNotice, household: pd.Series | None = None, lines: pd.DataFrame | None = None) -> Email:
-    """A confirmation, "modified", "cancelled" or "cut" email, as ``order_notices`` found it due
-    (``household`` and ``lines``: the household's row and lines in the sale, when the caller has them)."""
+                notice: OrderNotice, edit_url: str | None = None, household: pd.Series | None = None,
+                lines: pd.DataFrame | None = None) -> Email:
+    """A confirmation, "modified", "cancelled" or "cut" email, as ``order_notices`` found it due.
+
+    ``edit_url``: the form pre-filled with this household's order (``forms.prefill_url``), shown as
+    « Modifier ma commande » in a confirmation or a "modified" email; None shows none. It is not part of
+    the fingerprint: publishing the form again never sends a confirmation again. ``household`` and
+    ``lines``: the household's row and lines in the sale, when the caller has them."""
     code = sale["code"]
     household = household if household is not None else _household(book, code, notice.email)
     lines = lines if lines is not None else _lines(book, code, notice.email)
     context: dict[str, Any] = {
         "sale": sale_view(sale), "household": {"name": household["name"], "comment": household["comment"] or ""},
         "order": order_view(lines, catalogue), "changes": [],
+        "edit_url": (edit_url or "") if notice.kind in EDITABLE else "",
     }
     if notice.kind == kinds.MODIFIED.name:
         history = dict(submissions_of(book, code, notice.email))
@@ -306,17 +319,19 @@ def order_email(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, b
 
 
 def order_updates(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, book: OrderBook,
-                  journal: Journal) -> list[Email]:
-    """Every order email due now in a sale (confirmations, "modified", "cancelled", "cut")."""
-    return [draft.ready() for draft in order_drafts(letterhead, catalogue, sale, book, journal)]
+                  journal: Journal, edit_urls: Mapping[str, str] | None = None) -> list[Email]:
+    """Every order email due now in a sale (confirmations, "modified", "cancelled", "cut"); ``edit_urls``
+    maps a household's address to its « modifier ma commande » link (households without one get none)."""
+    return [draft.ready() for draft in order_drafts(letterhead, catalogue, sale, book, journal, edit_urls)]
 
 
 def order_drafts(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, book: OrderBook,
-                 journal: Journal) -> list[Draft]:
+                 journal: Journal, edit_urls: Mapping[str, str] | None = None) -> list[Draft]:
     """``order_updates`` as drafts: each one's key is known now, its text is written only if it goes."""
     notices = order_notices(book, sale["code"], journal)
     if not notices:
         return []
+    edit_urls = edit_urls or {}
     # each household's row and lines found in one pass (not one scan of the whole book per email)
     households = book.households[book.households["sale"] == sale["code"]]
     households = households.drop_duplicates("email").set_index("email", drop=False)
@@ -324,7 +339,7 @@ def order_drafts(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, 
     by_email = {email: group for email, group in lines.groupby("email", sort=False)}
     empty = lines.iloc[0:0]
     return [Draft(notice.kind, sale["code"], notice.email, notice.fingerprint,
-                  partial(order_email, letterhead, catalogue, sale, book, notice,
+                  partial(order_email, letterhead, catalogue, sale, book, notice, edit_urls.get(notice.email),
                           households.loc[notice.email], by_email.get(notice.email, empty)))
             for notice in notices]
 
@@ -475,7 +490,7 @@ class LateChange:
 
 def late_changes(book: OrderBook, catalogue: Catalogue, sale: pd.Series) -> list[LateChange]:
     """Every change made after closing, per producer concerned (pure). Each later submission is compared
-    with the one before it; a cancellation after closing counts too."""
+    with the one before it (a first one, with nothing); a cancellation after closing counts too."""
     code, closes = sale["code"], sale["closes"]
     product_producer = dict(zip(catalogue.products["code"], catalogue.products["producer"], strict=True))
     product_producer.update(dict(zip(book.lines["product"], book.lines["producer"], strict=True)))
@@ -487,9 +502,10 @@ def late_changes(book: OrderBook, catalogue: Catalogue, sale: pd.Series) -> list
             history.append((household.submitted_at, {}))
             history.sort(key=lambda item: item[0])
         for index, (at, content) in enumerate(history):
-            if at < closes or index == 0:
+            if at < closes:
                 continue
-            changes = changes_view(history[index - 1][1], content, labels)
+            # a first order after closing (a late order the coordinator accepted) is a change from nothing
+            changes = changes_view(history[index - 1][1] if index else {}, content, labels)
             by_producer: dict[str, list[dict]] = {}
             for change in changes:
                 by_producer.setdefault(product_producer.get(change["product"], ""), []).append(change)
@@ -576,6 +592,95 @@ def anomalies_digest(letterhead: Letterhead, problems: Iterable[Problem], sale: 
         "sale_code": sale,
     }
     return _email(letterhead, kinds.ANOMALIES, sale, Recipient(letterhead.coordinator), context, fingerprint)
+
+
+# --- after the distribution: the recaps ----------------------------------------------------------
+
+RECAP_WIDTH = 560  # CSS px: the content column of base.html.j2 (600 px less its padding)
+
+
+def recap_images(letterhead: Letterhead, kind: kinds.Kind, sale: str, recipient: str,
+                 charts: Mapping[str, Chart]) -> tuple[list[InlineImage], dict[str, dict[str, Any]]]:
+    """The charts as images inside the email (``cid:``), and what the template needs to show each one:
+    ``images[name]`` = cid, width, height (CSS px, in proportion) and alt (the figures in words)."""
+    domain = letterhead.sender.rpartition("@")[2] or "paniers.invalid"
+    inline, views = [], {}
+    for name, chart in charts.items():
+        cid = f"{name}.{_digest((kind.name, sale, recipient.lower(), name), 16)}@{domain}"
+        inline.append(InlineImage(cid, chart.png, "image/png", f"{name}-{sale}.png"))
+        views[name] = {"cid": cid, "width": RECAP_WIDTH, "height": round(chart.height * RECAP_WIDTH / chart.width),
+                       "alt": chart.alt}
+    return inline, views
+
+
+def recap_tag(producer: str) -> str:
+    """The first part of a producer recap's fingerprint: which producer it is about (two producers may share
+    an address), so that each recap goes once whatever its figures have become since."""
+    return _digest(("producteur", producer), 6)
+
+
+def _estimated(history: History, sale: str) -> set[str]:
+    """The producers whose amounts in the sale are still estimates (products sold by weight not weighed yet)."""
+    lines = history.book.lines
+    lines = lines[(lines["sale"] == sale) & lines["allocated"].map(lambda q: int(q) > 0).astype(bool)]
+    return set(lines.loc[lines["estimated"].astype(bool), "producer"])
+
+
+def producer_address(catalogue: Catalogue, producer: str) -> str | None:
+    """A producer's address from the Producteurs tab, or None when it has none that is valid."""
+    rows = catalogue.producers[catalogue.producers["code"] == producer]
+    address = parse_email(rows.iloc[0]["email"] if not rows.empty else None, required=False)
+    return address.value if address.ok and address.value else None
+
+
+def sellers(history: History, sale: str) -> list[str]:
+    """The producers who sold something in a sale (at least one household served), in the Producteurs order."""
+    present = set(history.producers.loc[history.producers["sale"] == sale, "producer"])
+    return [code for code in history.producer_order() if code in present]
+
+
+def producer_recap(letterhead: Letterhead, history: History, sale: str, producer: str,
+                   charts: bool = True) -> Email | None:
+    """A producer's recap after the distribution: their orders and turnover, product by product, compared with
+    the same sale last year and the three sales before, with the chart of their turnover (drawn only when
+    ``charts``: it is what takes time). None when the producer has no valid address."""
+    from .. import recaps  # matplotlib is loaded only by the runs that draw
+
+    rows = history.catalogue.producers
+    row = rows[rows["code"] == producer]
+    view = producer_view(row.iloc[0] if not row.empty else None, producer)
+    if not parse_email(view["email"]).ok:
+        return None
+    recap = recaps.producer(history, producer, sale, scale=2, with_charts=charts)
+    figures = recap.context["figures"]
+    fingerprint = recap_tag(producer) + "." + _digest((
+        figures["orders"], str(figures["turnover"]),
+        sorted((p["code"], p["quantity"], str(p["amount"])) for p in figures["products"])))
+    images, views = recap_images(letterhead, kinds.PRODUCER_RECAP, sale, view["email"], recap.charts)
+    context = {**recap.context, "images": views, "estimated": producer in _estimated(history, sale),
+               "bars": recaps.producer_bars(history, producer, sale)}
+    return _email(letterhead, kinds.PRODUCER_RECAP, sale, Recipient(view["email"], "", view["name"]), context,
+                  fingerprint, images=images)
+
+
+def coordinator_recap(letterhead: Letterhead, history: History, sale: str, charts: bool = True) -> Email:
+    """The coordinator's recap after the distribution: the whole group (households new and returning, turnover,
+    each producer, products sold out, households who just stopped ordering), with the charts of the
+    households per sale and of the turnover per producer over the last twelve sales."""
+    from .. import recaps
+
+    recap = recaps.group(history, sale, scale=2, with_charts=charts)
+    context = recap.context
+    figures = context["figures"]
+    fingerprint = _digest((figures["households"], figures["new"], figures["returning"], str(figures["turnover"]),
+                           sorted((p["code"], p["orders"], str(p["turnover"])) for p in context["producers"])))
+    images, views = recap_images(letterhead, kinds.COORDINATOR_RECAP, sale, letterhead.coordinator, recap.charts)
+    estimated = _estimated(history, sale)
+    context = {**context, "images": views, "estimated": bool(estimated), "estimated_producers": estimated,
+               "turnover_words": recaps.turnover_in_words(history, sale),
+               "lapsed_new": [h for h in context["lapsed"] if h["new"]]}
+    return _email(letterhead, kinds.COORDINATOR_RECAP, sale, Recipient(letterhead.coordinator), context,
+                  fingerprint, images=images)
 
 
 # --- the mailing list -----------------------------------------------------------------------------

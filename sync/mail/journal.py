@@ -270,6 +270,11 @@ class Journal:
             self._indexed = len(self.entries)
         return self._last_orders.get((sale, recipient.strip().lower()))
 
+    def sent(self, kind: str, sale: str) -> list[Entry]:
+        """Every email of one kind already sent (or refused for good) in a sale: for the emails that go once
+        per sale and recipient whatever their content has become since (the recaps)."""
+        return [entry for entry in self.entries if entry.kind == kind and entry.sale == sale]
+
     def rows(self, entries: Iterable[Entry]) -> list[list]:
         """Journal rows laid out under the tab's header as it is in the sheet."""
         return [sheet.align(self.header, entry.record(), sheet.JOURNAL) for entry in entries]

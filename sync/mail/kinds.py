@@ -9,11 +9,16 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Kind:
-    name: str  # the template is templates/emails/<audience>/<name>.{html,txt}.j2
+    name: str  # in keys and file names; the template is templates/emails/<audience>/<template>.{html,txt}.j2
     audience: str  # household, producer or coordinator
     label: str  # French, for the Journal and the outbox index
     bulk: bool = False  # announcements and reminders: List-Unsubscribe, and they wait first
     priority: int = 50  # lower goes first when limits postpone some
+    template_name: str = ""  # when it is not ``name`` (producer/recap.html.j2 for "producer_recap")
+
+    @property
+    def template(self) -> str:
+        return self.template_name or self.name
 
 
 HOUSEHOLD, PRODUCER, COORDINATOR = "household", "producer", "coordinator"
@@ -30,10 +35,14 @@ PRODUCER_ORDERS = Kind("producer_orders", PRODUCER, "Commandes du producteur", p
 LATE_CHANGE = Kind("late_change", PRODUCER, "Changement après clôture", priority=20)
 CLOSING_SUMMARY = Kind("closing_summary", COORDINATOR, "Bilan de clôture", priority=20)
 ANOMALIES = Kind("anomalies", COORDINATOR, "Anomalies à corriger", priority=60)
+# After the distribution: never urgent, they wait behind everything but the announcements.
+PRODUCER_RECAP = Kind("producer_recap", PRODUCER, "Récapitulatif du producteur", priority=75, template_name="recap")
+COORDINATOR_RECAP = Kind("coordinator_recap", COORDINATOR, "Récapitulatif du groupe", priority=75,
+                         template_name="recap")
 
 KINDS: dict[str, Kind] = {k.name: k for k in (
     ORDERS_OPEN, CONFIRMATION, MODIFIED, CANCELLED, CUT, CLOSING_REMINDER, PICKUP_REMINDER, FINAL_AMOUNTS,
-    PRODUCER_ORDERS, LATE_CHANGE, CLOSING_SUMMARY, ANOMALIES,
+    PRODUCER_ORDERS, LATE_CHANGE, CLOSING_SUMMARY, ANOMALIES, PRODUCER_RECAP, COORDINATOR_RECAP,
 )}
 ORDER_KINDS = frozenset({CONFIRMATION.name, MODIFIED.name, CANCELLED.name, CUT.name})
 

@@ -6,7 +6,20 @@ plain-text body and an HTML body, attachments as bytes from trusted code only, a
 says what it is (kind, sale, recipient, fingerprint of what matters in its content).
 
 ``build()`` turns it into an ``email.message.EmailMessage``: ``multipart/alternative`` (text then
-HTML) inside ``multipart/mixed`` when there are attachments, UTF-8 headers, ``Date`` in the
+HTML) inside ``multipart/mixed`` when there are attachments; an email with images shown in its
+body (the recaps' charts) has its HTML as ``multipart/related`` (the HTML, then each image with a
+``Content-ID`` that the HTML names as ``<img src="cid:…">``: Gmail and most webmail block ``data:``
+images, never ``cid:`` ones). So a recap with an attachment is::
+
+    multipart/mixed
+      multipart/alternative
+        text/plain
+        multipart/related (type="text/html")
+          text/html
+          image/png  (Content-ID, inline)  …one per chart
+      application/pdf  (attachment)
+
+UTF-8 headers, ``Date`` in the
 group's time zone, a ``Message-ID`` derived from the key (the same email always has the same id,
 so a receiving server that dedupes by id will drop an accidental second copy), ``Reply-To`` the
 coordinator and ``List-Unsubscribe`` on announcements and reminders.
@@ -48,6 +61,20 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class InlineImage:
+    """An image shown inside the HTML (``<img src="cid:{cid}">``), drawn by the tool, never read from a path."""
+
+    cid: str  # « chiffre_affaires.3f2a…@example.org »: unique to its email, without the angle brackets
+    content: bytes
+    mime: str = "image/png"
+    filename: str = ""
+
+    @property
+    def safe_filename(self) -> str:
+        return safe_filename(self.filename) or "image.png"
+
+
+@dataclass(frozen=True)
 class Email:
     kind: str  # one of kinds.KINDS: "confirmation", "orders_open", ...
     sale: str  # the sale code ("" for what belongs to no sale)
@@ -62,6 +89,7 @@ class Email:
     fingerprint: str = ""  # what matters in the content (the order lines, not their rendering)
     attachments: tuple[Attachment, ...] = ()
     headers: tuple[tuple[str, str], ...] = field(default=())  # extra headers, e.g. List-Unsubscribe
+    images: tuple[InlineImage, ...] = ()  # shown inside the HTML by ``cid:`` (charts), not the fingerprint
 
     @property
     def key(self) -> str:
@@ -101,12 +129,22 @@ class Draft:
     def ready(self) -> Email:
         return self._written
 
+    def __getattr__(self, name: str):
+        """Anything else (subject, text, html, attachments…) is the written email's: asking for it writes it."""
+        if name.startswith("_") or name not in _EMAIL_FIELDS:
+            raise AttributeError(name)
+        return getattr(self.ready(), name)
+
     @cached_property
     def _written(self) -> Email:
         email = self.write()
         if email.key != self.key:  # a draft that promises one email and writes another is a bug
             raise ValueError(f"brouillon {self.key!r} rédigé en {email.key!r}")
         return email
+
+
+_EMAIL_FIELDS = frozenset(name for name in dir(Email) if not name.startswith("_")) | frozenset(
+    Email.__dataclass_fields__)
 
 
 def make_key(kind: str, sale: str, recipient: str, fingerprint: str) -> str:
@@ -159,6 +197,14 @@ def build(email: Email, now: datetime) -> EmailMessage:
     # Quoted-printable keeps every line ASCII and short, whatever the server supports.
     message.set_content(email.text, cte="quoted-printable")
     message.add_alternative(email.html, subtype="html", cte="quoted-printable")
+    if email.images:
+        html = message.get_payload()[-1]
+        for image in email.images:
+            maintype, _, subtype = image.mime.partition("/")
+            # add_related turns the text/html part into multipart/related around it, the HTML first
+            html.add_related(image.content, maintype=maintype or "image", subtype=subtype or "png",
+                             cid=f"<{image.cid}>", disposition="inline", filename=image.safe_filename)
+        html.set_param("type", "text/html")  # RFC 2387: the root part's type (some Outlook versions want it)
     for attachment in email.attachments:
         maintype, _, subtype = attachment.mime.partition("/")
         params = {}

@@ -1,6 +1,7 @@
 """``paniers preview``: every email that would go out now, written to a folder (HTML, text and .eml)
 with an index, so the coordinator can read them before anything leaves. Nothing is sent, nothing is
-journaled."""
+journaled. The charts of a recap are written next to its ``.html`` (a browser cannot read the
+message's ``cid:`` images from a file)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,14 @@ def write_preview(emails: Iterable[Email], folder: Path, now: datetime, journal:
     rows = []
     for number, email in enumerate(emails, start=1):
         stem = f"{number:03d}_{eml_name(email)}"
-        files = {".html": email.html.encode("utf-8"), ".txt": email.text.encode("utf-8"),
+        # A browser opening the .html cannot see the message's cid: images: they are written next to it
+        page = email.html
+        for image in email.images:
+            name = safe_filename(f"{stem}_{image.safe_filename}")
+            write_atomically(folder / name, image.content)
+            written.append(name)
+            page = page.replace(f'src="cid:{image.cid}"', f'src="{html.escape(name)}"')
+        files = {".html": page.encode("utf-8"), ".txt": email.text.encode("utf-8"),
                  ".eml": bytes(build(email, now))}
         for suffix, data in files.items():
             write_atomically(folder / f"{stem}{suffix}", data)

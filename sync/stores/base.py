@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from ..sheet import Grid
+from ..sheet import Grid, cell, trim
 
 
 @dataclass
@@ -29,6 +29,29 @@ class Changes:
     def __bool__(self) -> bool:
         return bool(self.replace) or any(a.rows for a in self.append.values())
 
+    def without_unchanged(self, current: dict[str, Grid | None]) -> Changes:
+        """The same changes less the tabs whose new content equals what was read: a run that finds
+        nothing new writes nothing (no quota spent, no file rewritten)."""
+        replace = {name: grid for name, grid in self.replace.items() if not same_grid(current.get(name), grid)}
+        return Changes(replace, dict(self.append))
+
+
+def same_grid(old: Grid | None, new: Grid) -> bool:
+    """Whether two grids show the same cells (trailing blanks ignored; 12 and 12.0 alike)."""
+    if old is None:
+        return False
+    a, b = trim(old), trim([[cell(v) for v in row] for row in new])
+    if len(a) != len(b):
+        return False
+    for row_a, row_b in zip(a, b, strict=True):
+        if len(row_a) != len(row_b):
+            return False
+        for x, y in zip(row_a, row_b, strict=True):
+            x = cell(x)
+            if x != y and not (isinstance(x, (int, float)) and isinstance(y, (int, float)) and float(x) == float(y)):
+                return False
+    return True
+
 
 class Store(Protocol):
     def read(self, tabs: Sequence[str]) -> dict[str, Grid | None]:
@@ -46,3 +69,11 @@ class Store(Protocol):
     def describe(self) -> str:
         """Where the data is, in French, for messages (« le classeur paniers.xlsx »)."""
         ...
+
+
+def warnings(store: Store, config) -> list[str]:
+    """French warnings about the store itself, after a read (e.g. a Google Sheet kept in another time zone
+    than the group's, which would shift every form timestamp). Stores without any have no such method."""
+    check = getattr(store, "time_zone_warning", None)
+    found = check(config.group.timezone) if check is not None else None
+    return [found] if found else []
