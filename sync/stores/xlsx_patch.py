@@ -93,7 +93,11 @@ def patch(source: Path, target: Path, replace: dict[str, Grid], append: dict[str
                             shutil.copyfileobj(source, destination, 1 << 20)
                     else:
                         for piece in pieces:
-                            destination.write(piece)
+                            if isinstance(piece, (bytes, memoryview)):
+                                destination.write(piece)
+                            else:  # a generator of rows
+                                for row in piece:
+                                    destination.write(row)
 
 
 class _Parts:
@@ -179,7 +183,7 @@ def _sheet_part(sheets: dict[str, str], name: str, parts: _Parts) -> str:
 
 # --- one sheet ---------------------------------------------------------------------------------------
 
-def _new_sheet(old: bytes, grid: Grid, widths: dict[int, float]) -> list[bytes]:
+def _new_sheet(old: bytes, grid: Grid, widths: dict[int, float]) -> list:
     """A derived tab written anew: header style, frozen panes and selection kept from the old one (``old``:
     the start of its XML)."""
     if b"<worksheet" not in old[:4096] or b"<sheetData" not in old:
@@ -202,8 +206,12 @@ def _new_sheet(old: bytes, grid: Grid, widths: dict[int, float]) -> list[bytes]:
             + b"</cols>")
     body.append(b"<sheetData>")
     letters = [get_column_letter(c).encode() for c in range(1, width + 1)]
-    for number, row in enumerate(grid, start=1):
-        body.append(_row(number, row, letters, header_style if number == 1 else b""))
+    for value in (v for row in grid for v in row):  # every value checked now, before a byte is written
+        if value is not None and (type(value) not in _WRITABLE or (type(value) is float and not math.isfinite(value))):
+            raise Unsupported(f"a value of type {type(value).__name__}: {value!r:.40}")
+    # the rows themselves are made as they are written (not all held in memory at once)
+    body.append(_row(number, row, letters, header_style if number == 1 else b"")
+                for number, row in enumerate(grid, start=1))
     body.append(b'</sheetData><pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>'
                 b"</worksheet>")
     return body
@@ -234,6 +242,9 @@ def _appended(data: bytes, rows: Grid) -> list:
     ref = (dimension.group(1) + dimension.group(2) + b":" + get_column_letter(column).encode()
            + str(last + len(rows)).encode())
     return [view[:dimension.start()], b'<dimension ref="' + ref + b'"/>', view[dimension.end():end], added, view[end:]]
+
+
+_WRITABLE = (str, bool, int, float)
 
 
 def _row(number: int, values: list, letters: list[bytes], style: bytes) -> bytes:
