@@ -4,11 +4,10 @@ in the exact shape of ``sync/orderbook.py`` (the orders core produces the same f
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pandas as pd
+from conftest import PARIS, at
 
 from sync import catalogue as catalogue_module
 from sync import config as config_module
@@ -26,13 +25,6 @@ from sync.orderbook import (
     OrderBook,
 )
 from sync.stores import MemoryStore
-
-PARIS = ZoneInfo("Europe/Paris")
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=PARIS)
-
 
 _CATALOGUE = None
 

@@ -16,9 +16,9 @@ import math
 import random
 from datetime import datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pandas as pd
+from conftest import at
 
 from sync.catalogue import PRODUCER_COLUMNS, PRODUCT_COLUMNS, SALE_COLUMNS, Catalogue
 from sync.orderbook import (
@@ -31,12 +31,6 @@ from sync.orderbook import (
     SUBMISSION_COLUMNS,
     OrderBook,
 )
-
-PARIS = ZoneInfo("Europe/Paris")
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=PARIS)
 
 
 def producer(code: str, name: str | None = None, **changes) -> dict:
