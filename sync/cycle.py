@@ -27,7 +27,7 @@ from functools import partial
 
 import pandas as pd
 
-from . import figures, lists, schedule, sheet
+from . import lists, schedule, sheet
 from . import problems as pb
 from .forms.prefill import form_info, prefill_url
 from .mail import compose, kinds
@@ -118,7 +118,7 @@ def step_emails(step: schedule.Step, sale: pd.Series, result: Refresh, journal: 
         return [compose.final_amounts(letterhead, catalogue, sale, book, email) for email in weighed(book, code)], []
     if step.name == schedule.RECAP:
         due = due_recaps(sale, result, journal, letterhead)
-        history = figures.of(book, catalogue, now)
+        history = result.history
         emails = [compose.producer_recap(letterhead, history, code, producer, charts=attach)
                   for producer in due.producers]
         if due.coordinator:
@@ -144,7 +144,7 @@ def due_recaps(sale: pd.Series, result: Refresh, journal: Journal, letterhead: c
     (a weight corrected later does not send a recap again). A recap waits for the weights of the lines sold
     by weight it counts, at most ``[schedule] recap_wait_hours`` after the end of the distribution."""
     code, book, catalogue, now = sale["code"], result.book, result.catalogue, result.now
-    history = figures.of(book, catalogue, now)
+    history = result.history
     until = wait_until(sale, result.config.schedule)
     found = DueRecaps(until=until)
     sent = {(e.recipient, e.fingerprint.split(".")[0]) for e in journal.sent(kinds.PRODUCER_RECAP.name, code)}

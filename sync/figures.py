@@ -496,19 +496,6 @@ class History:
         return plan.reset_index(drop=True)
 
 
-_LATEST: list = []  # (book, catalogue, now, history) of the latest run: see ``of``
-
-
-def of(book: OrderBook, catalogue: Catalogue, now: datetime) -> History:
-    """The History of one run's order book, built once though several derived tabs ask for it (the
-    refresh builds ``Bilan`` and ``Foyers à recontacter`` from the same book, the same catalogue)."""
-    if _LATEST and _LATEST[0] is book and _LATEST[1] is catalogue and _LATEST[2] == now:
-        return _LATEST[3]
-    history = History.build(book, catalogue, now)
-    _LATEST[:] = [book, catalogue, now, history]
-    return history
-
-
 def _sold_out(products: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     """Mark each sale's products sold out, and the stock they had (as far as the order book shows)."""
     stock = dict(zip(catalogue.products["code"], catalogue.products["stock"], strict=True))

@@ -14,6 +14,7 @@ Pure: nothing here reads the clock or the store; ``now`` and the snapshot come i
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -49,6 +50,11 @@ class Refresh:
     newcomers: list[dict] = field(default_factory=list)  # records appended to Clients (contract column names)
     changes: Changes = field(default_factory=Changes)  # for ``store.write``, in one operation
 
+    @functools.cached_property
+    def history(self) -> figures.History:
+        """The figures of every sale in the order book, built once per run however many tabs and emails ask."""
+        return figures.History.build(self.book, self.catalogue, self.now)
+
     def problems_for(self, sale: str) -> list[Problem]:
         """The problems of one sale, and those of no sale in particular (the catalogue's, the structure's)."""
         return [p for p in self.problems if p.sale in ("", sale)]
@@ -70,8 +76,8 @@ TABS: list[tuple[Tab, TabBuilder]] = [
     (sheet.ORDERS, lambda r: tabs.orders_frame(r.book)),
     (sheet.BY_PRODUCER, lambda r: tabs.by_producer_frame(r.book, r.catalogue)),
     (sheet.SIGN_OFF, lambda r: lists.sign_off_grid(r.snapshot.grid(sheet.SIGN_OFF), r.book, r.catalogue)),
-    (sheet.BILAN, lambda r: figures.of(r.book, r.catalogue, r.now).bilan()),
-    (sheet.RECALL, lambda r: figures.of(r.book, r.catalogue, r.now).lapsed_tab()),
+    (sheet.BILAN, lambda r: r.history.bilan()),
+    (sheet.RECALL, lambda r: r.history.lapsed_tab()),
 ]
 
 # The tabs the orders are computed from: when one of them cannot be read, nothing derived from the

@@ -327,8 +327,15 @@ def test_two_producers_with_the_same_name_are_told_apart():
     assert list(history.bilan().columns[-2:]) == ["CA : Ferme Martin (A1)", "CA : Ferme Martin (A2)"]
 
 
-def test_one_history_per_run(book, cat):
-    first = figures.of(book, cat, NOW)
-    assert figures.of(book, cat, NOW) is first  # the Bilan and the Foyers à recontacter tabs share it
-    assert figures.of(history_fakes.small_book(cat), cat, NOW) is not first
-    assert figures.of(book, cat, at("2026-11-21 10:00")).now == at("2026-11-21 10:00")
+def test_one_history_per_run(monkeypatch, config):
+    from sync import demo, snapshot
+    from sync.refresh import refresh
+    from sync.stores import MemoryStore
+
+    built = []
+    original = figures.History.build
+    monkeypatch.setattr(figures.History, "build", classmethod(lambda cls, *a: built.append(a) or original(*a)))
+    result = refresh(snapshot.read(MemoryStore(demo.build()), config), config, NOW)
+    assert {"Bilan", "Foyers à recontacter"} <= set(result.frames)
+    assert len(built) == 1  # the Bilan and the Foyers à recontacter tabs share it
+    assert result.history is result.history and result.history.now == NOW

@@ -287,7 +287,7 @@ def test_recaps_wait_for_the_weights_at_most_recap_wait_hours(demo_store, demo_c
 
     # one already sent (to this producer, for this sale) is not due again, whatever its figures
     result = refresh(snap, config, at("2026-12-12 19:00"))
-    history_email = compose.producer_recap(lh, figures.of(result.book, result.catalogue, result.now), DEMO_SALE,
+    history_email = compose.producer_recap(lh, result.history, DEMO_SALE,
                                            "FOUR", charts=False)
     sent = Journal([Entry(history_email.key.rsplit(".", 1)[0] + ".0000000000", at("2026-12-11 19:00"), DEMO_SALE,
                           "producer_recap", history_email.recipient)], None, config.tz)

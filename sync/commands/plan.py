@@ -33,7 +33,7 @@ def run_with_book(ctx: Context, book: OrderBook, catalogue: Catalogue, like: str
                   sale: str | None = None, out: Path | None = None) -> int:
     if out is not None and Path(out).suffix.lower() not in (".xlsx", ".csv"):
         raise UsageError(f"--out {out} : choisissez un fichier .xlsx ou .csv.")
-    history = figures.of(book, catalogue, ctx.now)
+    history = figures.History.build(book, catalogue, ctx.now)
     like, target = chosen_sales(history, like, sale)
     plan = history.plan(like, target=target)
     model = history.calendar.loc[like]

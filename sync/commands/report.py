@@ -33,7 +33,7 @@ def run(ctx: Context, sale: str | None = None, out: Path | None = None) -> int:
 
 def run_with_book(ctx: Context, book: OrderBook, catalogue: Catalogue, sale: str | None = None,
                   out: Path | None = None) -> int:
-    history = figures.of(book, catalogue, ctx.now)
+    history = figures.History.build(book, catalogue, ctx.now)
     code = chosen_sale(history, sale)
     recap = recaps.group(history, code, scale=2)
     html = render(ctx.config, recap)
