@@ -140,6 +140,13 @@ class _Context:
         self.arrivals: list[Arrival] = []
         self.problems: list[pb.Problem] = []
 
+    def not_offered(self, tab: str, row: int, column: str, code: str, sale: str, household: str,
+                    value: str) -> pb.Problem:
+        """A line for a product the sale does not offer: the line is ignored, the rest of the order stands."""
+        return pb.error(tab, row, column, f"le produit {code} n'est pas proposé dans la vente {sale} : "
+                        f"{self.not_offered_reason(code, sale)} ; cette ligne de la commande {of(household)} est "
+                        "ignorée", value, sale)
+
     def offered(self, sale: str) -> set[str]:
         if sale not in self._offered:
             self._offered[sale] = set(self.catalogue.offered(sale)["code"])
@@ -249,17 +256,11 @@ def _read_form(table: Table, ctx: _Context) -> None:
                 unmatched.setdefault(column, []).append((raw, sale))
                 continue
             if code not in ctx.offered(sale):
-                ctx.problems.append(pb.error(
-                    tab, row, column,
-                    f"le produit {code} n'est pas proposé dans la vente {sale} : {ctx.not_offered_reason(code, sale)}"
-                    f" ; cette ligne de la commande {of(household)} est ignorée", show(raw), sale))
+                ctx.problems.append(ctx.not_offered(tab, row, column, code, sale, household, show(raw)))
                 continue
             quantity = parse_quantity(raw, ctx.maximum)
             if quantity.error:
-                ctx.problems.append(pb.error(
-                    tab, row, column,
-                    f"{quantity.error} ; le produit {code} est retiré de la commande {of(household)}, le reste "
-                    "de la commande est pris en compte", show(raw), sale))
+                ctx.problems.append(_bad_quantity(tab, row, column, quantity.error, code, sale, household, raw))
                 continue
             if not quantity.value:
                 continue
@@ -276,6 +277,13 @@ def _read_form(table: Table, ctx: _Context) -> None:
         ))
     for column, answers in unmatched.items():
         ctx.problems.append(_unmatched_column(tab, column, answers, ctx))
+
+
+def _bad_quantity(tab: str, row: int, column: str, error: str, code: str, sale: str, household: str,
+                  raw: Any) -> pb.Problem:
+    """An unreadable or implausible quantity: that product leaves the order, the rest of it stands."""
+    return pb.error(tab, row, column, f"{error} ; le produit {code} est retiré de la commande {of(household)}, le "
+                    "reste de la commande est pris en compte", show(raw), sale)
 
 
 def _unmatched_column(tab: str, column: str, answers: list[tuple[Any, str]], ctx: _Context) -> pb.Problem:
@@ -376,16 +384,11 @@ def _manual_submission(tab: str, header, email: str, moment: datetime, sale: str
                                          show(record.get("Produit")), sale))
             continue
         if code not in ctx.offered(sale):
-            ctx.problems.append(pb.error(
-                tab, line_row, product_column,
-                f"le produit {code} n'est pas proposé dans la vente {sale} : {ctx.not_offered_reason(code, sale)} ; "
-                f"cette ligne de la commande {of(household)} est ignorée", code, sale))
+            ctx.problems.append(ctx.not_offered(tab, line_row, product_column, code, sale, household, code))
             continue
         if quantity.error:
-            ctx.problems.append(pb.error(
-                tab, line_row, quantity_column,
-                f"{quantity.error} ; le produit {code} est retiré de la commande {of(household)}, le reste de la "
-                "commande est pris en compte", show(raw_quantity), sale))
+            ctx.problems.append(_bad_quantity(tab, line_row, quantity_column, quantity.error, code, sale, household,
+                                              raw_quantity))
             continue
         if not quantity.value:
             continue
