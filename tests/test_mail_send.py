@@ -132,3 +132,10 @@ def test_refused_and_invalid_addresses_are_reported_in_french():
     lines = result.lines()
     assert lines[0] == "2 e-mails envoyés, 2 refusés par le serveur."
     assert any("pas-une-adresse" in line for line in lines)
+
+
+def test_the_summary_says_written_when_the_emails_only_go_to_the_outbox():
+    from sync.mail.send import Delivery
+
+    result = Delivery(sent=[object(), object()])
+    assert result.summary(("e-mail écrit", "e-mails écrits")) == "2 e-mails écrits"

@@ -103,7 +103,9 @@ def _tick(ctx: Context, only: str | None) -> Outcome:
     ctx.say(f"Écrit : {', '.join(t for t in changes.replace) or 'rien de nouveau'}"
             + (f" ; {len(result.newcomers)} nouveau(x) foyer(s) dans Clients" if result.newcomers else "") + ".")
     sent = Counter(kinds.label(e.kind) for e in delivery.sent)
-    ctx.say(f"E-mails ({mailer.describe()}) : " + delivery.summary() + ".")
+    outbox = config.mail.backend == "outbox"  # nothing leaves the machine: say what really happened
+    done = ("e-mail écrit", "e-mails écrits") if outbox else ("e-mail envoyé", "e-mails envoyés")
+    ctx.say(f"E-mails ({mailer.describe()}) : " + delivery.summary(done) + ".")
     for label, count in sorted(sent.items()):
         ctx.say(f"  - {label} : {count}")
     for line in delivery.lines()[1:]:

@@ -51,9 +51,10 @@ class Delivery:
     error: str = ""  # why sending stopped early (server unreachable, login refused, quota…)
     limit: str = ""  # which limit postponed emails
 
-    def summary(self) -> str:
-        """« 12 e-mails envoyés, 3 déjà envoyés, 40 reportés au prochain passage, 1 refusé »."""
-        parts = [_count(len(self.sent), "e-mail envoyé", "e-mails envoyés")]
+    def summary(self, done: tuple[str, str] = ("e-mail envoyé", "e-mails envoyés")) -> str:
+        """« 12 e-mails envoyés, 3 déjà envoyés, 40 reportés au prochain passage, 1 refusé » (``done``: the
+        words for what this run did with them, « écrits » when they only go to the outbox folder)."""
+        parts = [_count(len(self.sent), *done)]
         if self.already_sent:
             parts.append(_count(len(self.already_sent), "déjà envoyé", "déjà envoyés"))
         if self.postponed:
@@ -73,7 +74,7 @@ class Delivery:
 
 
 def _count(number: int, one: str, many: str) -> str:
-    return f"{number} {one if number == 1 else many}"
+    return f"{number} {one if number <= 1 else many}"  # French: « 0 e-mail envoyé »
 
 
 def plan(emails: Iterable[Email | Draft], journal: Journal, limits: Limits, now: datetime) -> tuple[
