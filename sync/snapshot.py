@@ -28,8 +28,29 @@ class Snapshot:
 
     @property
     def problems(self):
-        """Problems in the tabs' structure (missing tab, missing column, duplicated header)."""
+        """Problems in the tabs' structure (missing tab, missing column, duplicated header): all in the headers,
+        so a tab not read in full yet (see ``_Tables``) has them already."""
         return [p for table in self.tables.values() for p in table.problems]
+
+
+class _Tables(dict):
+    """The tables by contract name. The tool's own tabs (the derived ones and the journal) are read into
+    a table only when someone asks for one: their grids are what the run uses, and ten years of
+    ``Commandes`` or ``Journal`` rows are hundreds of thousands of cells. Until then each holds a table of
+    its header alone, which carries the same structure problems (``read_table`` finds them in the header)."""
+
+    def __init__(self, lazy: dict[str, tuple[Grid, Tab]]):
+        super().__init__()
+        self._lazy = lazy
+
+    def __getitem__(self, name: str) -> Table:
+        if name in self._lazy:
+            grid, tab = self._lazy.pop(name)
+            super().__setitem__(name, sheet.read_table(grid, tab))
+        return super().__getitem__(name)
+
+    def get(self, name, default=None):
+        return self[name] if name in self else default
 
 
 def read(store: Store, config: Config) -> Snapshot:
@@ -37,14 +58,20 @@ def read(store: Store, config: Config) -> Snapshot:
     tabs = contract_tabs(config)
     raw = store.read([t.name for t in tabs])
     grids: dict[str, Grid | None] = {}
-    tables: dict[str, Table] = {}
+    lazy: dict[str, tuple[Grid, Tab]] = {}
+    tables = _Tables(lazy)
     for tab, canonical in zip(tabs, sheet.ALL_TABS, strict=True):
         grid = raw.get(tab.name)
         grids[canonical.name] = grid
         if canonical.derived or canonical is sheet.JOURNAL or (canonical.optional and grid is None):
             # derived tabs and the journal are the tool's own: a missing one is simply created;
             # an optional human tab (Pesées) that is missing simply holds nothing yet
-            tables[canonical.name] = sheet.read_table(grid if grid is not None else [tab.header], tab)
+            grid = grid if grid is not None else [tab.header]
+            if canonical.derived or canonical is sheet.JOURNAL:
+                lazy[canonical.name] = (grid, tab)
+                dict.__setitem__(tables, canonical.name, sheet.read_table(grid[:1], tab))
+            else:
+                tables[canonical.name] = sheet.read_table(grid, tab)
         else:
             tables[canonical.name] = sheet.read_table(grid, tab)
     return Snapshot(grids, tables)

@@ -14,10 +14,19 @@ Read top-down as the call stack of ``paniers publish-form``:
 
 from .build import FIELDS, FormItem, FormPlan, build_form
 from .changes import Publication, plan_changes
-from .client import FormsClient
 from .prefill import FormInfo, entry_id, form_info, prefill_url
 
 __all__ = [
     "FIELDS", "FormInfo", "FormItem", "FormPlan", "FormsClient", "Publication", "build_form", "entry_id",
     "form_info", "plan_changes", "prefill_url",
 ]
+
+
+def __getattr__(name: str):
+    """``FormsClient`` (and ``requests`` with it) is imported when asked for: every tick reads the prefill
+    links through this package, only ``publish-form`` talks to the Forms API."""
+    if name == "FormsClient":
+        from .client import FormsClient
+
+        return FormsClient
+    raise AttributeError(name)

@@ -20,9 +20,6 @@ from decimal import Decimal
 
 import jinja2
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
 
 from ..catalogue import Catalogue
 from ..config import Config
@@ -270,28 +267,28 @@ def producer_csv(plist: ProducerList) -> bytes:
 
 MONEY_FORMAT = '#,##0.00\\ "€"'
 WEIGHT_FORMAT = "0.000"
-_BOLD = Font(bold=True)
-_TITLE = Font(bold=True, size=13)
-_HEAD_FILL = PatternFill("solid", fgColor="DDDDDD")
-_THIN = Side(style="thin", color="888888")
 
 
 def _xlsx_cell(value):
     return float(value) if isinstance(value, Decimal) else value
 
 
-def _sheet(wb: Workbook, title: str, heading: str, header: list[str], rows: list[list], money: set[str],
+def _sheet(wb, title: str, heading: str, header: list[str], rows: list[list], money: set[str],
            weight: set[str], total_of: str | None, first: bool = False):
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    bold, thin = Font(bold=True), Side(style="thin", color="888888")
     ws = wb.active if first else wb.create_sheet()
     ws.title = title
     ws.append([heading])
-    ws["A1"].font = _TITLE
+    ws["A1"].font = Font(bold=True, size=13)
     ws.append([])
     ws.append(header)
     for cell in ws[3]:
-        cell.font = _BOLD
-        cell.fill = _HEAD_FILL
-        cell.border = Border(bottom=_THIN)
+        cell.font = bold
+        cell.fill = PatternFill("solid", fgColor="DDDDDD")
+        cell.border = Border(bottom=thin)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     for row in rows:
         ws.append([_xlsx_cell(v) for v in row])
@@ -307,8 +304,8 @@ def _sheet(wb: Workbook, title: str, heading: str, header: list[str], rows: list
         total_row[col - 1] = f"=SUM({letter}4:{letter}{last})"
         ws.append(total_row)
         for cell in ws[ws.max_row]:
-            cell.font = _BOLD
-            cell.border = Border(top=_THIN)
+            cell.font = bold
+            cell.border = Border(top=thin)
     for index, name in enumerate(header, start=1):
         letter = get_column_letter(index)
         fmt = MONEY_FORMAT if name in money else WEIGHT_FORMAT if name in weight else None
@@ -329,6 +326,8 @@ def _sheet(wb: Workbook, title: str, heading: str, header: list[str], rows: list
 
 def producer_xlsx(plist: ProducerList) -> bytes:
     """Two sheets: « À apporter » (totals per product) and « Par foyer » (one row per household and product)."""
+    from openpyxl import Workbook  # only when a list is drawn: importing it costs a third of a second
+
     wb = Workbook()
     when = f" — {tables_date(plist.sale)}" if plist.sale.distribution else ""
     heading = f"{plist.producer.name} — {plist.sale.title}{when}"

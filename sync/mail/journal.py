@@ -88,26 +88,35 @@ class Entry:
 
 
 def entries_from_grid(grid: Grid | None, tz: ZoneInfo) -> list[Entry]:
-    """The Journal tab as entries, in the order they were appended (rows without a key are skipped)."""
+    """The Journal tab as entries, in the order they were appended (rows without a key are skipped).
+
+    Row by row over the grid (years of sends are tens of thousands of rows: no table is built for them),
+    each column found by its header as ``sheet.read_table`` finds it."""
     if not grid:
         return []
-    table = sheet.read_table(grid, sheet.JOURNAL)
+    header = [str(h).strip() for h in grid[0]]
+    where = {name: header.index(text) for name, text in sheet.read_table(grid[:1], sheet.JOURNAL).headers.items()}
+    width = max(where.values(), default=0) + 2  # one more column, always empty: where a missing column points
+    k, d, s, t, r, j, m = (where.get(name, width - 1) for name in
+                           ("Clé", "Date", "Vente", "Type", "Destinataire", "Sujet", "Message-ID"))
     entries = []
-    for record in table.frame.to_dict("records"):
-        key = str(record.get("Clé") or "").strip()
+    for row in grid[1:]:
+        if len(row) < width:
+            row = [*row, *([None] * (width - len(row)))]
+        key = str(row[k] or "").strip()
         if not key:
             continue
         parts = split_key(key)
-        kind_text = str(record.get("Type") or "")
+        kind_text = str(row[t] or "")
         refused = kind_text.split(REFUSED_MARK, 1)[1] if REFUSED_MARK in kind_text else ""
         entries.append(Entry(
             key=key,
-            date=parse_datetime(record.get("Date"), tz, required=False).value,
-            sale=parts[1] if parts else str(record.get("Vente") or ""),
+            date=parse_datetime(row[d], tz, required=False).value,
+            sale=parts[1] if parts else str(row[s] or ""),
             kind=parts[0] if parts else "",
-            recipient=parts[2] if parts else str(record.get("Destinataire") or ""),
-            subject=str(record.get("Sujet") or ""),
-            message_id=str(record.get("Message-ID") or ""),
+            recipient=parts[2] if parts else str(row[r] or ""),
+            subject=str(row[j] or ""),
+            message_id=str(row[m] or ""),
             refused=refused,
         ))
     return entries

@@ -17,20 +17,14 @@ from collections.abc import Sequence
 from datetime import date, datetime, time
 from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 from python_calamine import CalamineWorkbook
 
 from ..errors import StoreError, StoreLockedError
 from ..sheet import Grid, find_title, trim
+from ..values import is_blank
 from . import xlsx_patch
 from .base import Changes
-
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="E8F0E0")
+from .xlsx_patch import ILLEGAL_CHARACTERS, column_letter
 
 
 class LocalWorkbookStore:
@@ -48,6 +42,9 @@ class LocalWorkbookStore:
         fast = _read_fast(self.path, tabs)
         if fast is not None:
             return fast
+        from openpyxl import load_workbook
+        from openpyxl.utils.exceptions import InvalidFileException
+
         try:
             book = load_workbook(self.path, read_only=True, data_only=True)
         except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
@@ -106,6 +103,10 @@ class LocalWorkbookStore:
                 # unreadable as a package, or a layout the patch misread: nothing was written (the workbook is
                 # replaced only once the new one is complete), and openpyxl does it, or says why in French
                 pass
+        # openpyxl only here, when the part-by-part writer cannot do it (importing it costs a third of a second)
+        from openpyxl import Workbook, load_workbook
+        from openpyxl.utils.exceptions import InvalidFileException
+
         if self.path.exists():
             try:
                 book = load_workbook(self.path)  # formulas kept as formulas
@@ -139,7 +140,7 @@ class LocalWorkbookStore:
                     _set(sheet.cell(row=last + offset, column=column), value)
         self._save(book)
 
-    def _save(self, book: Workbook) -> None:
+    def _save(self, book) -> None:
         self._commit(book.save)
 
     def _commit(self, write) -> None:
@@ -192,10 +193,25 @@ def _read_fast(path: Path, tabs: Sequence[str]) -> dict[str, Grid | None] | None
         for name in tabs:
             title = find_title(book.sheet_names, name)
             rows = book.get_sheet_by_name(title).to_python(skip_empty_area=False) if title is not None else None
-            result[name] = None if rows is None else trim([[_typed(value) for value in row] for row in rows])
+            result[name] = None if rows is None else _grid(rows)
         return result
     except Exception:
         return None
+
+
+def _grid(rows: list[list]) -> Grid:
+    """calamine's rows typed (``_typed``) and trimmed (``sheet.trim``) in one pass: most cells are text and
+    go through untouched (a big tab has hundreds of thousands of them)."""
+    grid: Grid = []
+    for row in rows:
+        cells = [value if type(value) is str else _typed(value) for value in row]
+        end = len(cells)
+        while end and is_blank(cells[end - 1]):
+            end -= 1
+        grid.append(cells[:end] if end < len(cells) else cells)
+    while grid and not grid[-1]:
+        grid.pop()
+    return grid
 
 
 def _typed(value):
@@ -235,7 +251,7 @@ def _running(pid: int, path: Path) -> bool:
 
 def _set(target, value) -> None:
     if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        value = ILLEGAL_CHARACTERS.sub("", value)
     if value == "":  # an empty cell, not an empty string: reads back the same, and a big tab saves much faster
         value = None
     target.value = value
@@ -246,7 +262,7 @@ def _set(target, value) -> None:
 def _clean(value):
     """A value as ``_set`` stores it (text without the characters XML refuses; "" as an empty cell)."""
     if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        value = ILLEGAL_CHARACTERS.sub("", value)
         return value or None
     return value
 
@@ -266,14 +282,17 @@ def _fill(sheet, grid: Grid) -> None:
     if grid:
         _style_header(sheet, len(grid[0]))
     for c, width in widths.items():
-        sheet.column_dimensions[get_column_letter(c)].width = max(8, width + 2)
+        sheet.column_dimensions[column_letter(c)].width = max(8, width + 2)
 
 
 def _style_header(sheet, width: int) -> None:
+    from openpyxl.styles import Font, PatternFill
+
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="E8F0E0")
     for c in range(1, width + 1):
         header = sheet.cell(row=1, column=c)
-        header.font = HEADER_FONT
-        header.fill = HEADER_FILL
+        header.font = bold
+        header.fill = fill
     sheet.freeze_panes = "A2"
 
 
