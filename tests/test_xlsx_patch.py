@@ -115,3 +115,38 @@ def test_a_cell_showing_an_error_is_read_as_such(workbook):
     full["Produits"]["E2"] = "#REF!"  # what a broken formula shows (an error cell)
     full.save(workbook.path)
     assert workbook.read(["Produits"])["Produits"][1][4] == "#REF!"  # calamine would read it as empty
+
+
+def raw_entries(path) -> dict[str, tuple[int, int, bytes]]:
+    """Each part as stored: (CRC, compressed size, the compressed bytes themselves)."""
+    found = {}
+    with zipfile.ZipFile(path) as package, open(path, "rb") as raw:
+        for info in package.infolist():
+            raw.seek(info.header_offset + 26)
+            name_length, extra_length = int.from_bytes(raw.read(2), "little"), int.from_bytes(raw.read(2), "little")
+            raw.seek(info.header_offset + 30 + name_length + extra_length)
+            found[info.filename] = (info.CRC, info.compress_size, raw.read(info.compress_size))
+    return found
+
+
+def test_unchanged_parts_are_copied_still_compressed_and_the_package_stays_sound(workbook):
+    """A run copies the parts it does not change as they are stored (no inflating and deflating again the
+    archive tabs' megabytes): the very same compressed bytes, and a package every reader opens."""
+    before = raw_entries(workbook.path)
+    rows = [["02/12/2026 10:00", "2026-12", "Confirmation", "b@example.org", "S", "k2", ""]]
+    workbook.write(Changes(append={"Journal": Append(sheet.JOURNAL.header, rows)}))
+    after = raw_entries(workbook.path)
+    journal = sheet_part(workbook.path, "Journal")
+    assert {name for name in after if after[name] != before.get(name)} == {journal}
+    with zipfile.ZipFile(workbook.path) as package:
+        assert package.testzip() is None  # every CRC checks out
+        assert package.namelist() == list(before)  # same parts, same order
+    full = load_workbook(workbook.path)
+    assert full["Produits"]["E3"].value == "=2*4" and full["Journal"]["F3"].value == "k2"
+    calamine = CalamineWorkbook.from_path(str(workbook.path))
+    assert calamine.get_sheet_by_name("Journal").to_python()[-1][5] == "k2"
+    # and again on its own output: a copied entry copies again
+    workbook.write(Changes(append={"Journal": Append(sheet.JOURNAL.header, [[*rows[0][:5], "k3", ""]])}))
+    with zipfile.ZipFile(workbook.path) as package:
+        assert package.testzip() is None
+    assert [r[5] for r in workbook.read(["Journal"])["Journal"][1:]] == ["k1", "k2", "k3"]

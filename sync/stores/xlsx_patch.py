@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import re
 import shutil
+import struct
 import zipfile
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
@@ -103,10 +104,12 @@ def patch(source: Path, target: Path, replace: dict[str, Grid], append: dict[str
             for info in package.infolist():
                 if info.filename in dropped:
                     continue
+                pieces = changed.get(info.filename)
+                if pieces is None and _copy_compressed(package, info, out):
+                    continue
                 copy = zipfile.ZipInfo(info.filename, info.date_time)
                 copy.compress_type, copy.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
                 with out.open(copy, "w") as destination:
-                    pieces = changed.get(info.filename)
                     if pieces is None:
                         with package.open(info) as source:
                             shutil.copyfileobj(source, destination, 1 << 20)
@@ -117,6 +120,45 @@ def patch(source: Path, target: Path, replace: dict[str, Grid], append: dict[str
                             else:  # a generator of rows
                                 for row in piece:
                                     destination.write(row)
+
+
+def _copy_compressed(package: zipfile.ZipFile, info: zipfile.ZipInfo, out: zipfile.ZipFile) -> bool:
+    """Copy an unchanged part as it is stored, still compressed: no inflating and deflating again the
+    parts a run does not change (the archive tabs grow to tens of megabytes of XML, and each run would
+    spend most of its write recompressing them). False, and nothing written, for a part this cannot copy
+    as is (encrypted, or large enough to need ZIP64): ``zipfile`` then copies it the usual way.
+
+    ``zipfile`` has no public way to copy a compressed entry, so this writes the entry's local header
+    itself (``ZipInfo.FileHeader``, with the CRC and sizes the central directory gave) followed by the
+    compressed bytes, and registers the entry as ``ZipFile.write`` does (tests/test_xlsx_patch.py)."""
+    if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return False
+    if max(info.file_size, info.compress_size, info.header_offset) >= zipfile.ZIP64_LIMIT:
+        return False
+    source = package.fp
+    source.seek(info.header_offset)
+    fixed = source.read(zipfile.sizeFileHeader)
+    if len(fixed) != zipfile.sizeFileHeader or fixed[:4] != zipfile.stringFileHeader:
+        return False
+    name_length, extra_length = struct.unpack("<HH", fixed[26:30])
+    source.seek(info.header_offset + zipfile.sizeFileHeader + name_length + extra_length)
+    copy = zipfile.ZipInfo(info.filename, info.date_time)
+    copy.compress_type, copy.external_attr = info.compress_type, info.external_attr
+    copy.CRC, copy.compress_size, copy.file_size = info.CRC, info.compress_size, info.file_size
+    copy.flag_bits = info.flag_bits & 0x800  # UTF-8 names kept; the sizes are in the header (no data descriptor)
+    copy.header_offset = out.fp.tell()
+    out.fp.write(copy.FileHeader(False))
+    left = info.compress_size
+    while left:
+        chunk = source.read(min(left, 1 << 20))
+        if not chunk:
+            raise Unsupported(f"{info.filename} is shorter than its size says")
+        out.fp.write(chunk)
+        left -= len(chunk)
+    out.filelist.append(copy)
+    out.NameToInfo[copy.filename] = copy
+    out.start_dir = out.fp.tell()
+    return True
 
 
 class _Parts:
