@@ -40,7 +40,10 @@ def same_grid(old: Grid | None, new: Grid) -> bool:
     """Whether two grids show the same cells (trailing blanks ignored; 12 and 12.0 alike)."""
     if old is None:
         return False
-    a, b = trim(old), trim([[cell(v) for v in row] for row in new])
+    a = trim(old)
+    if len(a) == len(new) and all(x == y or x == _trimmed(y) for x, y in zip(a, new, strict=True)):
+        return True  # row by row as lists (compared in C): most runs rewrite tabs that did not change
+    b = trim([[cell(v) for v in row] for row in new])
     if len(a) != len(b):
         return False
     for row_a, row_b in zip(a, b, strict=True):
@@ -51,6 +54,14 @@ def same_grid(old: Grid | None, new: Grid) -> bool:
             if x != y and not (isinstance(x, (int, float)) and isinstance(y, (int, float)) and float(x) == float(y)):
                 return False
     return True
+
+
+def _trimmed(row: list) -> list:
+    """A row less its trailing empty strings (how a grid as read ends its rows)."""
+    end = len(row)
+    while end and row[end - 1] == "":
+        end -= 1
+    return row[:end] if end < len(row) else row
 
 
 class Store(Protocol):
