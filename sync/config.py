@@ -35,6 +35,7 @@ class StoreConfig:
     credentials: Path | None = None
     oauth_client: Path | None = None
     responses_tab: str = "Réponses au formulaire 1"
+    archive_after_days: int = 90
 
 
 @dataclass(frozen=True)
@@ -172,6 +173,9 @@ def from_dict(data: dict, base_dir: Path = Path("."), source: Path | None = None
     for key in ("closing_reminder_hours", "pickup_reminder_hours", "follow_up_days", "recap_wait_hours"):
         if getattr(config.schedule, key) < 0:
             raise ConfigError(f"[schedule] {key} doit être un nombre entier positif ou nul.")
+    if config.store.archive_after_days < 0:
+        raise ConfigError("[store] archive_after_days doit être un nombre entier positif ou nul "
+                          "(0 : ne rien archiver).")
     for key in ("max_per_run", "max_per_day"):
         if getattr(config.mail, key) < 1:
             raise ConfigError(f"[mail] {key} doit être un nombre entier supérieur ou égal à 1.")

@@ -21,8 +21,8 @@ from datetime import datetime
 
 import pandas as pd
 
+from . import archive, clients, figures, lists, sheet
 from . import catalogue as catalogue_module
-from . import clients, figures, lists, sheet
 from .catalogue import Catalogue
 from .config import Config
 from .orderbook import OrderBook
@@ -49,6 +49,16 @@ class Refresh:
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)  # each derived tab as written, by tab name
     newcomers: list[dict] = field(default_factory=list)  # records appended to Clients (contract column names)
     changes: Changes = field(default_factory=Changes)  # for ``store.write``, in one operation
+    archived: set[str] = field(default_factory=set)  # sales whose rows live in the archive tabs (sync/archive.py)
+
+    @property
+    def live_book(self) -> OrderBook:
+        """The order book less the archived sales: what ``Commandes`` shows."""
+        if not self.archived:
+            return self.book
+        book = self.book
+        return OrderBook(*(frame[~frame["sale"].isin(self.archived)]
+                           for frame in (book.submissions, book.households, book.lines)))
 
     @functools.cached_property
     def history(self) -> figures.History:
@@ -73,7 +83,7 @@ BOOK_STEPS: list[BookStep] = [
 
 # The derived tabs, in this order; ``Anomalies`` comes after them, from every problem found.
 TABS: list[tuple[Tab, TabBuilder]] = [
-    (sheet.ORDERS, lambda r: tabs.orders_frame(r.book)),
+    (sheet.ORDERS, lambda r: tabs.orders_frame(r.live_book)),
     (sheet.BY_PRODUCER, lambda r: tabs.by_producer_frame(r.book, r.catalogue)),
     (sheet.SIGN_OFF, lambda r: lists.sign_off_grid(r.snapshot.grid(sheet.SIGN_OFF), r.book, r.catalogue)),
     (sheet.BILAN, lambda r: r.history.bilan()),
@@ -92,6 +102,7 @@ def refresh(snapshot: Snapshot, config: Config, now: datetime) -> Refresh:
     problems = [p for p in snapshot.problems if p.tab not in derived]  # derived tabs are rewritten anyway
     problems += catalogue.problems
     result = Refresh(now, config, snapshot, catalogue, OrderBook.empty())
+    result.archived = archive.archived(catalogue.sales, now, config)
     result.blocked = _blocking(snapshot)
     result.complete = not result.blocked
     if result.complete:
@@ -108,7 +119,7 @@ def refresh(snapshot: Snapshot, config: Config, now: datetime) -> Refresh:
         for tab, build in TABS:
             built = build(result)
             if isinstance(built, pd.DataFrame):
-                frame = sheet.carry_over(snapshot.grid(tab), built, tab)
+                frame = sheet.carry_over(_old_rows(result, tab), built, tab)
                 grid = sheet.frame_to_grid(frame)
             else:
                 grid = built
@@ -116,11 +127,20 @@ def refresh(snapshot: Snapshot, config: Config, now: datetime) -> Refresh:
             result.frames[tab.name] = frame
             result.changes.replace[tab.name] = grid
     problems += result.book.problems
-    result.problems = list(dict.fromkeys(problems))
+    # an archived sale is long over: what was wrong with it is no longer anything to fix
+    result.problems = [p for p in dict.fromkeys(problems) if p.sale not in result.archived]
     anomalies = problems_frame(result.problems)
     result.frames[sheet.ANOMALIES.name] = anomalies
     result.changes.replace[sheet.ANOMALIES.name] = sheet.frame_to_grid(anomalies)
     return result
+
+
+def _old_rows(result: Refresh, tab: Tab) -> Grid | None:
+    """A derived tab as read, less the rows of archived sales (they are moved, not kept as typed rows)."""
+    grid = result.snapshot.grid(tab)
+    if tab is not sheet.ORDERS or not result.archived or not grid:
+        return grid
+    return archive.move({tab.name: grid}, result.catalogue.sales, result.now, result.config).grids.get(tab.name, grid)
 
 
 def _blocking(snapshot: Snapshot) -> list[Problem]:

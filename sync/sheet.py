@@ -128,6 +128,11 @@ HUMAN_TABS = (PRODUCERS, PRODUCTS, SALES, CLIENTS, RESPONSES, MANUAL, WEIGHINGS)
 DERIVED_TABS = (ORDERS, BY_PRODUCER, SIGN_OFF, ANOMALIES, FORM, BILAN, RECALL)
 ALL_TABS = (*HUMAN_TABS, *DERIVED_TABS, JOURNAL)
 
+# Where the rows of finished sales go (``sync/archive.py``): appended to, never read by a run.
+ORDERS_ARCHIVE = Tab("Archives Commandes", ORDERS.columns, appended=True)
+JOURNAL_ARCHIVE = Tab("Archives Journal", JOURNAL.columns, appended=True)
+ARCHIVE_TABS = (ORDERS_ARCHIVE, JOURNAL_ARCHIVE)
+
 
 def responses_tab(name: str) -> Tab:
     """The form's response tab under the name the config gives it."""

@@ -50,19 +50,23 @@ class _Tables(dict):
         return super().__getitem__(name)
 
     def get(self, name, default=None):
-        return self[name] if name in self else default
+        return self[name] if name in self else default  # noqa: SIM401 (dict.get would skip __getitem__)
 
 
 def read(store: Store, config: Config) -> Snapshot:
     """One read for every tab of the contract."""
     tabs = contract_tabs(config)
     raw = store.read([t.name for t in tabs])
-    grids: dict[str, Grid | None] = {}
+    return assemble({canonical.name: raw.get(tab.name) for tab, canonical in zip(tabs, sheet.ALL_TABS, strict=True)},
+                    config)
+
+
+def assemble(grids: dict[str, Grid | None], config: Config) -> Snapshot:
+    """The snapshot of these grids (by contract name: the response tab under ``sheet.RESPONSES.name``)."""
     lazy: dict[str, tuple[Grid, Tab]] = {}
     tables = _Tables(lazy)
-    for tab, canonical in zip(tabs, sheet.ALL_TABS, strict=True):
-        grid = raw.get(tab.name)
-        grids[canonical.name] = grid
+    for tab, canonical in zip(contract_tabs(config), sheet.ALL_TABS, strict=True):
+        grid = grids.get(canonical.name)
         if canonical.derived or canonical is sheet.JOURNAL or (canonical.optional and grid is None):
             # derived tabs and the journal are the tool's own: a missing one is simply created;
             # an optional human tab (Pesées) that is missing simply holds nothing yet
@@ -74,4 +78,4 @@ def read(store: Store, config: Config) -> Snapshot:
                 tables[canonical.name] = sheet.read_table(grid, tab)
         else:
             tables[canonical.name] = sheet.read_table(grid, tab)
-    return Snapshot(grids, tables)
+    return Snapshot(dict(grids), tables)

@@ -162,6 +162,6 @@ def write_workbook(grids: dict[str, Grid], path) -> None:
     with its header, as ``paniers init`` makes them."""
     from sync.stores import Changes, LocalWorkbookStore
 
-    tabs = {tab.name: [tab.header] for tab in sheet.ALL_TABS}
+    tabs = {tab.name: [tab.header] for tab in (*sheet.ALL_TABS, *sheet.ARCHIVE_TABS)}
     tabs.update(grids)
     LocalWorkbookStore(path).write(Changes(replace=tabs))

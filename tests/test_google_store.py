@@ -136,7 +136,7 @@ def test_init_creates_every_tab_in_an_empty_google_sheet(api, connect, config, n
     out: list[str] = []
     assert init.run(Context(config, connect(), now, out.append)) == 0
     names = [t.name for t in snapshot.contract_tabs(config)]
-    assert book.titles() == ["Feuille 1", *names]
+    assert book.titles() == ["Feuille 1", *names, *(t.name for t in sheet.ARCHIVE_TABS)]
     assert book.values("Commandes") == [sheet.ORDERS.header]
     assert book.tab("Commandes").frozen_rows == 1
     assert book.tab("Commandes").get(0, 0)["userEnteredFormat"]["textFormat"]["bold"] is True

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .. import sheet, snapshot
+from .. import archive, sheet, snapshot
 from ..orderbook import CANCELLED, MODIFIED, OrderBook
 from ..problems import ERROR, summary
 from ..refresh import Refresh, refresh
@@ -20,8 +20,11 @@ SHOWN = 30  # problems printed in full; the rest are in the Anomalies tab
 def run(ctx: Context, sale: str | None = None) -> int:
     """Refresh everything in one write; print the catalogue, each sale (or only ``sale``) and the anomalies."""
     snap = snapshot.read(ctx.store, ctx.config)
+    snap, moved = archive.settle(snap, ctx.store, ctx.config, ctx.now)  # finished sales first (sync/archive.py)
     result = refresh(snap, ctx.config, ctx.now)
     ctx.store.write(result.changes)
+    if archive.report(moved):
+        ctx.say(archive.report(moved))
     found = result.catalogue
     ctx.say(f"Vérification du {ctx.now:%d/%m/%Y à %H:%M} : {ctx.store.describe()}.")
     for warning in store_warnings(ctx.store, ctx.config):

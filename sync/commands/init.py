@@ -14,12 +14,13 @@ def run(ctx: Context, demo: bool = False) -> int:
 
     A tab that already holds data is never touched: the command says so and goes on with the others.
     """
-    tabs = contract_tabs(ctx.config)
+    pairs = [*zip(contract_tabs(ctx.config), sheet.ALL_TABS, strict=True), *((t, t) for t in sheet.ARCHIVE_TABS)]
+    tabs = [tab for tab, _ in pairs]
     grids = ctx.store.read([t.name for t in tabs]) if ctx.store.exists() else {t.name: None for t in tabs}
     content = demo_group.build() if demo else {}
     changes = Changes()
     created, filled, kept = [], [], []
-    for tab, canonical in zip(tabs, sheet.ALL_TABS, strict=True):
+    for tab, canonical in pairs:
         grid = sheet.trim(grids.get(tab.name))
         rows = content.get(canonical.name)
         if len(grid) > 1 or (grid and not rows):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .. import cycle, lists, runlock, schedule, snapshot
+from .. import archive, cycle, lists, runlock, schedule, snapshot
 from ..config import resolve
 from ..errors import UsageError
 from ..mail import compose, kinds
@@ -65,6 +65,7 @@ def _tick(ctx: Context, only: str | None) -> Outcome:
     if writable is not None:
         writable()
     snap = snapshot.read(ctx.store, config)
+    snap, moved = archive.settle(snap, ctx.store, config, now)  # finished sales' rows, first (sync/archive.py)
     result = refresh(snap, config, now)
     if only and result.catalogue.sale(only) is None:
         raise UsageError(f"la vente « {only} » n'existe pas dans l'onglet Ventes.")
@@ -78,7 +79,8 @@ def _tick(ctx: Context, only: str | None) -> Outcome:
         for problem in result.blocked:
             ctx.say(f"  ✗ {problem.sentence()}")
         return Outcome(code=1)
-    journal = Journal.load(snap.grid(JOURNAL), resolve(config, config.mail.journal_wal), config.tz)
+    journal = Journal.load(snap.grid(JOURNAL), resolve(config, config.mail.journal_wal), config.tz,
+                           archive.journal_rule(result.archived, now, config))
     letterhead = compose.Letterhead.from_config(config)
     due = cycle.plan(result, journal, letterhead, only)
     mailer = open_mailer(config, ctx.environ)
@@ -100,6 +102,8 @@ def _tick(ctx: Context, only: str | None) -> Outcome:
     ctx.store.write(changes)
 
     _say_sales(ctx, result, only)
+    if archive.report(moved):
+        ctx.say(archive.report(moved))
     ctx.say(f"Écrit : {', '.join(t for t in changes.replace) or 'rien de nouveau'}"
             + (f" ; {len(result.newcomers)} nouveau(x) foyer(s) dans Clients" if result.newcomers else "") + ".")
     sent = Counter(kinds.label(e.kind) for e in delivery.sent)

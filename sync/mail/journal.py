@@ -20,7 +20,7 @@ import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -215,8 +215,11 @@ class Journal:
     file, plus what this run sends."""
 
     def __init__(self, entries: list[Entry], wal: WriteAheadLog | None = None, tz: ZoneInfo | None = None,
-                 header: list[str] | None = None):
+                 header: list[str] | None = None, archived: Callable[[str, datetime | None], bool] | None = None):
         self.wal = wal or WriteAheadLog(None)
+        # (sale, date) -> whether such a send's row is in « Archives Journal » (sync/archive.py): the
+        # write-ahead file's entries of those are archived, not missing from the tab
+        self.archived = archived or (lambda sale, when: False)
         self.tz = tz
         self.header = list(header) if header else sheet.JOURNAL.header
         self.entries: list[Entry] = list(entries)
@@ -228,14 +231,17 @@ class Journal:
         self.refresh()
 
     @classmethod
-    def load(cls, grid: Grid | None, wal_path: Path | None, tz: ZoneInfo) -> Journal:
+    def load(cls, grid: Grid | None, wal_path: Path | None, tz: ZoneInfo,
+             archived: Callable[[str, datetime | None], bool] | None = None) -> Journal:
         header = [str(h) for h in grid[0]] if grid and grid[0] and any(str(h).strip() for h in grid[0]) else None
-        return cls(entries_from_grid(grid, tz), WriteAheadLog(wal_path), tz, header)
+        return cls(entries_from_grid(grid, tz), WriteAheadLog(wal_path), tz, header, archived)
 
     def refresh(self) -> None:
         """Take in what the write-ahead file knows and the tab does not (a crash before the tab was written,
         or another run since this one read the tab)."""
         for entry in self.wal.read():
+            if self.archived(entry.sale, entry.date):
+                continue
             if entry.key not in self.keys:
                 self.keys.add(entry.key)
                 self.entries.append(entry)
@@ -257,7 +263,7 @@ class Journal:
 
     def compact(self) -> None:
         """Drop from the write-ahead file what the tab already showed when this run read it."""
-        kept = [e for e in self.wal.read() if e.key not in self.table_keys]
+        kept = [e for e in self.wal.read() if e.key not in self.table_keys and not self.archived(e.sale, e.date)]
         self.wal.rewrite(kept)
 
     def sent_on(self, day) -> int:
