@@ -323,9 +323,13 @@ def requested_part(quantities: Iterable[tuple[str, int]]) -> str:
 def order_fingerprint(lines: pd.DataFrame) -> str:
     """What a household asked for and what it was granted: ``<requested>.<allocated>``. The rendering,
     prices or wording do not count: a template change never re-sends a confirmation."""
-    requested = requested_part(zip(lines["product"], lines["requested"], strict=True))
-    allocated = _digest(sorted((str(p), int(q)) for p, q in zip(lines["product"], lines["allocated"], strict=True)),
-                        4)
+    return _fingerprint(list(zip(lines["product"], lines["requested"], lines["allocated"], strict=True)))
+
+
+def _fingerprint(items: list[tuple[str, int, int]]) -> str:
+    """``order_fingerprint`` of a household's (product, requested, allocated)."""
+    requested = requested_part((p, r) for p, r, _ in items)
+    allocated = _digest(sorted((str(p), int(a)) for p, _, a in items), 4)
     return f"{requested}.{allocated}"
 
 
@@ -364,8 +368,10 @@ def order_notices(book: OrderBook, sale: str, journal: Journal) -> list[OrderNot
     notices = []
     households = book.households[book.households["sale"] == sale]
     lines = book.lines[book.lines["sale"] == sale]
-    empty = lines.iloc[0:0]
-    by_email = {email: group for email, group in lines.groupby("email", sort=False)}  # one pass, not one per household
+    by_email: dict[str, list[tuple[str, int, int]]] = {}  # one pass over the lines, not one per household
+    for email, product, requested, allocated in zip(lines["email"], lines["product"], lines["requested"],
+                                                    lines["allocated"], strict=True):
+        by_email.setdefault(email, []).append((product, requested, allocated))
     for household in households.itertuples(index=False):
         email = household.email
         last = journal.last_order_entry(sale, email)
@@ -375,10 +381,10 @@ def order_notices(book: OrderBook, sale: str, journal: Journal) -> list[OrderNot
                 fingerprint = "x" + _digest(household.submitted_at.isoformat(), 8)
                 notices.append(OrderNotice(kinds.CANCELLED.name, sale, email, fingerprint))
             continue
-        own = by_email.get(email, empty)
-        if own.empty:
+        own = by_email.get(email)
+        if not own:
             continue
-        fingerprint = order_fingerprint(own)
+        fingerprint = _fingerprint(own)
         if not told_of_order:
             notices.append(OrderNotice(kinds.CONFIRMATION.name, sale, email,
                                        _unique(kinds.CONFIRMATION.name, sale, email, fingerprint, household, journal)))
