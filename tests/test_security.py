@@ -140,3 +140,28 @@ def test_every_test_the_readme_names_exists():
     missing = [f"{file}::{test}" for file, test in sorted(named)
                if f"def {test}(" not in (root / file).read_text(encoding="utf-8")]
     assert missing == []
+
+
+def test_compiled_templates_are_kept_privately_and_an_edited_template_is_compiled_again(tmp_path):
+    """Jinja's bytecode cache (sync/templating.py): a folder only this user can enter, keyed by the template's
+    text, so the coordinator's edit shows in the very next email."""
+    import os
+    import stat
+
+    from sync import templating
+
+    folder = tmp_path / "modeles"
+    folder.mkdir()
+    template = folder / "essai.txt.j2"
+    template.write_text("Bonjour {{ nom }}", encoding="utf-8")
+    config = config_module.from_dict({"templates": {"folder": str(folder)}}, base_dir=tmp_path)
+    env = templating.environment(config)
+    assert env.get_template("essai.txt.j2").render(nom="Odile") == "Bonjour Odile"
+    cache = Path(env.bytecode_cache.directory)
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o700 and cache.stat().st_uid == os.getuid()
+    template.write_text("Au revoir {{ nom }}", encoding="utf-8")
+    later = template.stat().st_mtime + 5
+    os.utime(template, (later, later))
+    assert env.get_template("essai.txt.j2").render(nom="Odile") == "Au revoir Odile"
+    fresh = templating._environment.__wrapped__(tuple(templating.folders(config)))  # the next run: a new process
+    assert fresh.get_template("essai.txt.j2").render(nom="Odile") == "Au revoir Odile"
