@@ -47,8 +47,8 @@ from fakes.sheets_api import FakeSheetsAPI  # noqa: E402
 from sync import config as config_module  # noqa: E402
 from sync import sheet, snapshot  # noqa: E402
 from sync.commands import Context, tick  # noqa: E402
-from sync.mail.message import build  # noqa: E402
 from sync.mail.smtp import SmtpMailer  # noqa: E402
+from sync.mail.wire import Outgoing  # noqa: E402
 from sync.stores.google import GoogleSheetsStore  # noqa: E402
 from sync.stores.retry import Backoff  # noqa: E402
 
@@ -214,7 +214,7 @@ def smtp_once(emails, now, secure: bool) -> tuple[float, int, float, int]:
                 else:
                     mailer = SmtpMailer("127.0.0.1", port, "ssl" if secure else "none", SENDER,
                                         password=PASSWORD if secure else None, ssl_context=client_context)
-                    outcomes = list(mailer.send((email, build(email, now)) for email in emails))
+                    outcomes = list(mailer.send((email, Outgoing(email, now)) for email in emails))
                     assert len(outcomes) == len(emails)
                 seconds = time.perf_counter() - started
             assert stats["received"] == len(emails), stats
