@@ -77,7 +77,8 @@ class Outgoing:
 
 
 def parse(data: bytes) -> EmailMessage:
-    return BytesParser(policy=policy.default).parsebytes(data)
+    """The standard library's message for these bytes, with Python's line breaks (\\n) as it keeps them in memory."""
+    return BytesParser(policy=policy.default).parsebytes(data.replace(CRLF, b"\n"))
 
 
 def render(email: Email, now: datetime, eightbit: bool = False) -> bytes:
@@ -146,25 +147,22 @@ def _mailbox(header: str, name: str, address: str) -> str:
 def _unstructured(name: str, value: str, verbatim: bool = False) -> str:
     """``Name: value`` folded at spaces; words that are not plain printable ASCII become encoded words, a
     run of them (with the spaces between) as one, so that a reader gives back exactly ``value``.
-    ``verbatim``: a structured value from the code (List-Unsubscribe's ``<mailto:…>``), never encoded if ASCII."""
+    ``verbatim``: a structured value from the code (List-Unsubscribe's ``<mailto:…>``): ASCII words stay as they
+    are however long (up to the 998 octets of a line)."""
     if not value:
         return name + ": "
-    if verbatim and value.isascii() and value.isprintable():
-        tokens = value.split(" ")
-        if max(map(len, tokens)) + len(name) + 2 > MAX_LINE:
-            raise ValueError(f"en-tête {name} trop long")
-    else:
-        tokens, run = [], []
-        for word in value.split(" "):
-            if word.isascii() and word.isprintable() and "=?" not in word and len(word) <= FOLD - 2:
-                if run:
-                    tokens += _encoded_words(" ".join(run))
-                    run = []
-                tokens.append(word)
-            else:
-                run.append(word)
-        if run:
-            tokens += _encoded_words(" ".join(run))
+    longest = MAX_LINE - len(name) - 2 if verbatim else FOLD - 2
+    tokens, run = [], []
+    for word in value.split(" "):
+        if word.isascii() and word.isprintable() and len(word) <= longest and "=?" not in word:
+            if run:
+                tokens += _encoded_words(" ".join(run))
+                run = []
+            tokens.append(word)
+        else:
+            run.append(word)
+    if run:
+        tokens += _encoded_words(" ".join(run))
     return _fold(name, tokens)
 
 
@@ -243,7 +241,7 @@ def _mime(mime: str, default: str) -> tuple[str, list[tuple[str, str]]]:
 
 def _text_part(subtype: str, text: str, eightbit: bool) -> bytes:
     lines = text.encode("utf-8", "replace").splitlines()  # \n, \r\n and a lone \r: the standard library's breaks
-    data = CRLF.join(lines) + CRLF
+    data = CRLF.join(lines) + CRLF if lines else b""
     plain = max(map(len, lines), default=0) <= MAX_LINE and b"\x00" not in data
     if plain and data.isascii():
         encoding = "7bit"
@@ -251,7 +249,7 @@ def _text_part(subtype: str, text: str, eightbit: bool) -> bytes:
         encoding = "8bit"
     else:
         encoding = "quoted-printable"
-        data = b2a_qp(b"\n".join(lines) + b"\n", istext=True).replace(b"\n", CRLF)
+        data = b2a_qp(b"\n".join(lines) + b"\n", istext=True).replace(b"\n", CRLF)  # lines < 77 octets
     return (f'Content-Type: text/{subtype}; charset="utf-8"\r\n'
             f"Content-Transfer-Encoding: {encoding}\r\n\r\n").encode("ascii") + data
 

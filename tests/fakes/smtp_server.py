@@ -29,6 +29,7 @@ class Received:
     rcpt_tos: list[str]
     raw: bytes
     connection: int  # which connection brought it (1, 2, …)
+    mail_options: tuple[str, ...] = ()  # MAIL FROM's parameters (BODY=8BITMIME…)
 
     @property
     def message(self):
@@ -79,7 +80,7 @@ class Recorder:
         number = session.paniers_connection
         with self._lock:
             self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content
-                                          or envelope.content, number))
+                                          or envelope.content, number, tuple(envelope.mail_options)))
             self._per_connection[number] = self._per_connection.get(number, 0) + 1
         return "250 2.0.0 Message accepted"
 
