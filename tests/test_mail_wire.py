@@ -19,7 +19,7 @@ from test_mail_compose import all_emails
 
 from sync.mail import kinds
 from sync.mail.message import Attachment, Email, InlineImage, build, one_line
-from sync.mail.wire import Outgoing, parse, render
+from sync.mail.wire import Outgoing, packed_html, parse, render
 
 NOW = at("2026-12-10 21:00")
 EXPECTED_HEADERS = ["From", "To", "Reply-To", "Subject", "Date", "Message-ID", "Auto-Submitted", "X-Paniers-Kind"]
@@ -28,6 +28,17 @@ EXPECTED_HEADERS = ["From", "To", "Reply-To", "Subject", "Date", "Message-ID", "
 def lines_of(text: str) -> str:
     """A body as a reader gets it back: every line break (LF, CRLF, a lone CR) a \\n, one after the last line."""
     return "".join(line.decode("utf-8") + "\n" for line in text.encode("utf-8").splitlines())
+
+
+def packed(html: str) -> str:
+    return packed_html(html.encode("utf-8")).decode("utf-8")
+
+
+def as_a_browser_shows(html: str) -> str:
+    """Outside <pre>, <textarea> and white-space: pre…, a run of ASCII spaces and line breaks is one space."""
+    if re.search(r"(?i)<(pre|textarea|listing|xmp|plaintext)|white-space\s*:\s*(pre|break-spaces)", html):
+        return html
+    return re.sub(r"[ \t\n\r\f]+", " ", html)
 
 
 def display_name(data: bytes, header: str) -> str:
@@ -84,7 +95,9 @@ def check(email: Email, eightbit: bool, again: bool = True) -> EmailMessage:
                  i.get_content_disposition()) for i in images] == [
             (f"<{i.cid}>", i.content, i.mime, i.safe_filename, "inline") for i in email.images]
         html = root
-    assert html.get_content_type() == "text/html" and html.get_content() == lines_of(email.html)
+    assert html.get_content_type() == "text/html"
+    assert html.get_content() == packed(lines_of(email.html))
+    assert as_a_browser_shows(html.get_content()) == as_a_browser_shows(lines_of(email.html))
     for part in (plain, html):
         assert part.get_content_charset() == "utf-8"
         encoding = part["Content-Transfer-Encoding"]
@@ -129,7 +142,8 @@ def test_the_8bit_form_is_what_a_person_wrote_and_much_shorter():
     email = next(e for e in all_emails() if e.kind == "confirmation")
     eight, quoted = render(email, NOW, True), render(email, NOW, False)
     assert b"Content-Transfer-Encoding: 8bit" in eight and b"quoted-printable" not in eight
-    assert email.html.encode().replace(b"\n", b"\r\n") in eight
+    assert email.text.encode().replace(b"\n", b"\r\n") in eight
+    assert packed_html(email.html.encode()).replace(b"\n", b"\r\n") in eight
     assert eight.count(b"\r\n") < quoted.count(b"\r\n") * 0.8
     assert parse(eight).get_body(("html",)).get_content() == parse(quoted).get_body(("html",)).get_content()
 
@@ -144,9 +158,36 @@ def test_headers_are_folded_and_encoded_only_where_needed():
     assert str(parse(render(email, NOW))["Subject"]) == email.subject
 
 
+def test_html_lines_are_joined_between_tags_only_where_a_browser_sees_a_space():
+    email = next(e for e in all_emails() if e.kind == "confirmation")
+    html = parse(render(email, NOW, True)).get_body(("html",)).get_content()
+    assert html.count("\n") <= email.html.count("\n") / 5  # a tenth of the lines, give or take
+    assert as_a_browser_shows(html) == as_a_browser_shows(email.html + "\n")
+    assert max(len(line.encode()) for line in html.split("\n")) <= 998
+    assert packed_html(b"<p>a</p>\n  <p>b\nc</p>\t\n<br>\n") == b"<p>a</p> <p>b\nc</p> <br>\n"  # text keeps its lines
+    for kept in (b"<pre>\n<b>x</b>\n<i>y</i></pre>", b'<div style="white-space: pre-wrap">\n<b>x</b>\n</div>',
+                 b"<TEXTAREA>\n<b></TEXTAREA>", b'<p style="WHITE-SPACE:PRE-LINE">a</p>\n<p>b</p>'):
+        assert packed_html(kept) == kept  # where a line break shows, nothing is joined
+    lines = b"\n".join([b"<td>" + b"x" * 90 + b"</td>"] * 40)
+    assert all(len(line) <= 998 for line in packed_html(lines).split(b"\n"))
+    assert packed_html(lines).replace(b"> <", b">\n<") == lines
+
+
+def test_the_sale_s_message_keeps_its_line_breaks_without_white_space_pre():
+    from mailkit import Order, demo_catalogue, empty_journal, letterhead, make_book, sale
+
+    from sync.mail import compose
+
+    book = make_book(Order("martine.ducloux@example.org", {"PAIN1": 1}))
+    [email] = compose.order_updates(letterhead(), demo_catalogue(), sale(message="Pensez aux sacs.\n<b>Merci</b>"),
+                                    book, empty_journal())
+    assert "Pensez aux sacs.<br>\n&lt;b&gt;Merci&lt;/b&gt;</div>" in email.html and "white-space:pre" not in email.html
+    assert parse(render(email, NOW, True)).get_body(("html",)).get_content().count("\n") < 20
+
+
 def test_a_body_line_too_long_for_smtp_is_quoted_printable_even_with_8bitmime():
     base = all_emails()[0]
-    long = dataclasses.replace(base, text="é" * 600 + "\n", html="<p>" + "x" * 2000 + "</p>")
+    long = dataclasses.replace(base, text="é" * 600 + "\n", html="<p>" + "x" * 2000 + "</p>")  # no tag to cut at
     message = check(long, eightbit=True)
     assert [p["Content-Transfer-Encoding"] for p in message.walk() if not p.is_multipart()] == [
         "quoted-printable", "quoted-printable"]
