@@ -483,3 +483,19 @@ class Scripted:
                     return
                 else:
                     say("502 Not implemented")
+
+
+@SERVERS
+def test_lines_that_start_with_a_dot_arrive_whole(extensions):
+    """SMTP ends a message at a line holding a lone dot: a dot starting a line of the message is doubled on the
+    wire (RFC 5321 4.5.2) and the server takes it off again."""
+    import dataclasses
+
+    first, second = confirmations(2)
+    dotted = dataclasses.replace(first, text=".\n..\n.point de départ\nfin\n.", html="<p>\n.\n</p>\n<p>.</p>")
+    with running(Recorder(extensions=extensions)) as (controller, server):
+        outcomes = list(mailer(controller.port).send(outgoing([dotted, second])))
+    assert [o.status for o in outcomes] == [SENT, SENT] and len(server.received) == 2
+    message = server.received[0].message
+    assert message.get_body(("plain",)).get_content().replace("\r\n", "\n") == ".\n..\n.point de départ\nfin\n.\n"
+    assert message.get_body(("html",)).get_content().replace("\r\n", "\n") == "<p>\n.\n</p> <p>.</p>\n"

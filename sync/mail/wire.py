@@ -127,7 +127,7 @@ def render(email: Email, now: datetime, eightbit: bool = False) -> bytes:
 def _checked(address: str, what: str) -> str:
     """An address the configuration gave (the sender, the coordinator): one bare addr-spec, nothing more."""
     address = address.strip()
-    if not _ADDRESS.fullmatch(address) or not address.isascii():
+    if not _ADDRESS.fullmatch(address) or not (address.isascii() and address.isprintable()):
         raise ValueError(f"adresse invalide pour {what} : {address!r}")
     return address
 
