@@ -18,6 +18,7 @@ from sync.mail.message import Attachment, build, safe_filename
 from sync.mail.outbox import OutboxMailer
 from sync.mail.preview import write_preview
 from sync.mail.send import Limits, deliver
+from sync.mail.wire import Outgoing
 
 NOW = at("2026-12-05 10:00")
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,7 +54,7 @@ def test_a_different_email_never_overwrites_another_file(tmp_path):
                                     Journal([], None, PARIS))[0]
     mailer = OutboxMailer(tmp_path)
     for item in (first, first, changed):
-        list(mailer.send([(item, build(item, NOW))]))
+        list(mailer.send([(item, Outgoing(item, NOW))]))
     assert sorted(p.name for p in tmp_path.glob("*.eml")) == [
         "2026-12_confirmation_martine.ducloux@example.org-2.eml",
         "2026-12_confirmation_martine.ducloux@example.org.eml"]

@@ -1,10 +1,15 @@
 """The SMTP mailer against a real SMTP server (aiosmtpd on loopback): what arrives, on how many
-connections, and what happens when the server refuses a recipient or drops the connection."""
+connections, and what happens when the server refuses a recipient or drops the connection.
+
+Each behaviour is tried against a server like Gmail (PIPELINING and 8BITMIME: one write a message, 8-bit
+bodies) and, where it matters, against a plain one (each command waits for its answer, quoted-printable)."""
 
 from __future__ import annotations
 
 import http.server
 import json
+import smtplib
+import socket
 import ssl
 import threading
 import typing
@@ -21,12 +26,15 @@ from sync import config as config_module
 from sync.errors import ConfigError
 from sync.mail import compose
 from sync.mail.journal import Journal, WriteAheadLog
+from sync.mail.mailer import DEFERRED, REFUSED, SENT
 from sync.mail.message import Attachment
 from sync.mail.send import Limits, deliver
 from sync.mail.smtp import SmtpMailer
+from sync.mail.wire import Outgoing
 
 NOW = at("2026-12-02 10:00")
 SENDER = "paniers@example.org"
+SERVERS = pytest.mark.parametrize("extensions", [True, False], ids=["like-gmail", "plain"])
 
 
 def households(n: int, **overrides) -> list[Order]:
@@ -48,15 +56,21 @@ def journal(tmp_path) -> Journal:
     return Journal([], WriteAheadLog(tmp_path / "wal.jsonl"), NOW.tzinfo)
 
 
-def test_messages_arrive_on_one_connection_with_their_headers_parts_and_attachments(tmp_path):
+@SERVERS
+def test_messages_arrive_on_one_connection_with_their_headers_parts_and_attachments(tmp_path, extensions):
     emails = confirmations(5)
     pdf = Attachment("liste.pdf", b"%PDF-1.4 test", "application/pdf")
     emails[0] = compose.producer_orders(letterhead(), demo_catalogue(), sale(), make_book(*households(5)), "FOUR",
                                         (pdf,))
-    with running() as (_, server):
+    with running(Recorder(extensions=extensions)) as (_, server):
         result = deliver(emails, mailer(server_port(_)), journal(tmp_path), Limits(), NOW)
     assert len(result.sent) == 5 and not result.postponed and not result.refused
     assert server.connections == 1  # one SMTP session for the whole run
+    for received in server.received:  # UTF-8 as written for a server that takes it, quoted-printable otherwise
+        assert ("BODY=8BITMIME" in received.mail_options) == extensions
+        assert (b"Content-Transfer-Encoding: 8bit" in received.raw) == extensions
+        assert (b"Content-Transfer-Encoding: quoted-printable" in received.raw) != extensions
+        assert received.raw.isascii() != extensions
     assert sorted(r.rcpt_tos[0] for r in server.received) == sorted(e.recipient for e in emails)
     for received in server.received:
         assert len(received.rcpt_tos) == 1  # nobody sees anybody else's address
@@ -84,11 +98,12 @@ def server_port(controller) -> int:
     return controller.port
 
 
-def test_a_refused_recipient_is_reported_and_the_others_go_on(tmp_path):
+@SERVERS
+def test_a_refused_recipient_is_reported_and_the_others_go_on(tmp_path, extensions):
     emails = confirmations(4)
     refused = emails[1].recipient
     book_journal = journal(tmp_path)
-    with running(Recorder(refuse=[refused])) as (controller, server):
+    with running(Recorder(refuse=[refused], extensions=extensions)) as (controller, server):
         result = deliver(emails, mailer(controller.port), book_journal, Limits(), NOW)
     assert [r.rcpt_tos[0] for r in server.received] == [e.recipient for e in emails if e.recipient != refused]
     assert [(e.recipient, answer[:3]) for e, answer in result.refused] == [(refused, "550")]
@@ -100,16 +115,18 @@ def test_a_refused_recipient_is_reported_and_the_others_go_on(tmp_path):
     assert "refusé" in result.summary()
 
 
-def test_a_dropped_connection_is_reopened_and_every_email_arrives_once(tmp_path):
+@SERVERS
+def test_a_dropped_connection_is_reopened_and_every_email_arrives_once(tmp_path, extensions):
     emails = confirmations(7)
-    with running(Recorder(drop_after=3)) as (controller, server):
+    with running(Recorder(drop_after=3, extensions=extensions)) as (controller, server):
         result = deliver(emails, mailer(controller.port), journal(tmp_path), Limits(), NOW)
     assert len(result.sent) == 7
     assert sorted(r.rcpt_tos[0] for r in server.received) == sorted(e.recipient for e in emails)
     assert server.connections == 3  # 3 + 3 + 1
 
 
-def test_a_server_that_goes_away_is_finished_by_later_runs_and_nothing_arrives_twice(tmp_path):
+@SERVERS
+def test_a_server_that_goes_away_is_finished_by_later_runs_and_nothing_arrives_twice(tmp_path, extensions):
     emails = confirmations(9)
     wal = tmp_path / "wal.jsonl"
     port = free_port()
@@ -122,7 +139,7 @@ def test_a_server_that_goes_away_is_finished_by_later_runs_and_nothing_arrives_t
         tab = [Journal([], None, NOW.tzinfo).header, *sheet_rows]
         book_journal = Journal.load(tab, wal, NOW.tzinfo)
         # each run the server accepts 4 messages on its connection, then drops it and refuses any other
-        with running(Recorder(drop_after=4), port=port) as (controller, server):
+        with running(Recorder(drop_after=4, extensions=extensions), port=port) as (controller, server):
             def stop_after_drop(seconds, controller=controller):
                 controller.stop()  # the server is gone: reconnections fail
 
@@ -276,3 +293,209 @@ def test_the_day_after_the_limit_is_fresh(tmp_path):
     assert (len(first.sent), len(second.sent), len(third.sent)) == (3, 0, 2)
     assert "par jour" in second.summary()
     assert len(server.received) == 5
+
+
+# --- pipelining (RFC 2920): one write a message, and every answer still read for its own message -----------
+
+class Choosy(Recorder):
+    """Answers some recipients at RCPT (``at_rcpt``) or at the end of their message (``at_data``) with a given
+    reply, the first time only; ``lose`` takes a message, then cuts the connection before answering it."""
+
+    def __init__(self, at_rcpt=None, at_data=None, lose=(), **options):
+        super().__init__(**options)
+        self.at_rcpt, self.at_data, self.lose = dict(at_rcpt or {}), dict(at_data or {}), set(lose)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.at_rcpt:
+            return self.at_rcpt.pop(address)
+        return await super().handle_RCPT(server, session, envelope, address, rcpt_options)
+
+    async def handle_DATA(self, server, session, envelope):
+        [address] = envelope.rcpt_tos
+        if address in self.at_data:
+            reply = self.at_data.pop(address)
+            if reply.startswith("421"):
+                server.transport.close()
+            return reply
+        answer = await super().handle_DATA(server, session, envelope)
+        if address in self.lose:
+            self.lose.discard(address)
+            server.transport.abort()  # the message is taken, its answer never leaves
+        return answer
+
+
+def outgoing(emails):
+    return [(email, Outgoing(email, NOW)) for email in emails]
+
+
+@SERVERS
+def test_refusals_at_rcpt_and_at_the_end_of_a_message_each_for_its_own_email_in_order(extensions):
+    emails = confirmations(8)
+    to = [e.recipient for e in emails]
+    handler = Choosy(at_rcpt={to[1]: "550 5.1.1 User unknown", to[2]: "451 4.7.1 Greylisted",
+                              to[7]: "550 5.1.1 User unknown"},
+                     at_data={to[4]: "554 5.7.1 Message rejected", to[5]: "452 4.3.1 Insufficient storage"},
+                     extensions=extensions)
+    with running(handler) as (controller, server):
+        outcomes = list(mailer(controller.port).send(outgoing(emails)))
+    assert [(o.email.recipient, o.status) for o in outcomes] == [
+        (to[0], SENT), (to[1], REFUSED), (to[2], DEFERRED), (to[3], SENT), (to[4], REFUSED), (to[5], DEFERRED),
+        (to[6], SENT), (to[7], REFUSED)]
+    assert [o.detail[:3] for o in outcomes] == ["", "550", "451", "", "554", "452", "", "550"]
+    assert [r.rcpt_tos[0] for r in server.received] == [to[0], to[3], to[6]]
+    assert server.connections == 1
+
+
+@SERVERS
+def test_a_421_at_the_end_of_a_message_reopens_the_connection_and_sends_it_again(extensions):
+    emails = confirmations(6)
+    to = [e.recipient for e in emails]
+    handler = Choosy(at_data={to[2]: "421 4.3.2 Service shutting down"}, extensions=extensions)
+    with running(handler) as (controller, server):
+        outcomes = list(mailer(controller.port).send(outgoing(emails)))
+    assert [(o.email.recipient, o.status) for o in outcomes] == [(t, SENT) for t in to]
+    assert [r.rcpt_tos[0] for r in server.received] == to  # each once: the 421 took nothing
+    assert [r.connection for r in server.received] == [1, 1, 2, 2, 2, 2]
+
+
+@SERVERS
+def test_a_message_whose_answer_is_lost_goes_again_and_nothing_is_reported_before_its_answer(extensions):
+    emails = confirmations(5)
+    to = [e.recipient for e in emails]
+    handler = Choosy(lose={to[1]}, extensions=extensions)
+    with running(handler) as (controller, server):
+        outcomes = list(mailer(controller.port).send(outgoing(emails)))
+    assert [(o.email.recipient, o.status) for o in outcomes] == [(t, SENT) for t in to]
+    # the server had it, the sender never heard so: it goes again on the new connection (the documented duplicate)
+    assert [(r.rcpt_tos[0], r.connection) for r in server.received] == [
+        (to[0], 1), (to[1], 1), (to[1], 2), (to[2], 2), (to[3], 2), (to[4], 2)]
+
+
+@SERVERS
+def test_a_quota_answer_stops_the_run_and_the_rest_stays_due(tmp_path, extensions):
+    emails = confirmations(6)
+    to = [e.recipient for e in emails]
+    handler = Choosy(at_rcpt={to[3]: "550 5.4.5 Daily user sending quota exceeded"}, extensions=extensions)
+    with running(handler) as (controller, server):
+        result = deliver(emails, mailer(controller.port), journal(tmp_path), Limits(), NOW)
+    assert [e.recipient for e in result.sent] == to[:3]
+    assert sorted(e.recipient for e in result.postponed) == sorted(to[3:]) and not result.refused
+    assert "quota" in result.error and "500 par jour" in result.error
+    assert [r.rcpt_tos[0] for r in server.received] == to[:3]
+
+
+@SERVERS
+def test_one_write_a_message_when_the_server_pipelines(monkeypatch, extensions):
+    writes = []
+    real_send = smtplib.SMTP.send
+
+    def counted(self, data):
+        writes.append(data if isinstance(data, bytes) else data.encode())
+        return real_send(self, data)
+
+    monkeypatch.setattr(smtplib.SMTP, "send", counted)
+    emails = confirmations(10)
+    with running(Recorder(extensions=extensions)) as (controller, server):
+        outcomes = list(mailer(controller.port).send(outgoing(emails)))
+    assert [o.status for o in outcomes] == [SENT] * 10 and len(server.received) == 10
+    commands = [w for w in writes if not w.lower().startswith((b"ehlo", b"quit"))]
+    if extensions:  # the first envelope, then each message with the next envelope
+        assert len(commands) == 11
+        assert all(w.endswith(b".\r\nMAIL FROM:<paniers@example.org> BODY=8BITMIME\r\nRCPT TO:<" + e.recipient.encode()
+                              + b">\r\nDATA\r\n") for w, e in zip(commands[1:], emails[1:], strict=False))
+    else:  # MAIL, RCPT, DATA and the message, each on its own
+        assert len(commands) == 40
+
+
+def test_a_server_that_takes_data_without_a_recipient_gets_an_empty_message_ended(tmp_path):
+    """RFC 2920 allows a server to answer 354 to a pipelined DATA even when every RCPT failed: the mailer then
+    ends that empty message with a dot before going on (otherwise its next commands would be read as text)."""
+    emails = confirmations(2)
+    to = [e.recipient for e in emails]
+    script = Scripted({f"RCPT TO:<{to[0]}>": "550 5.1.1 User unknown"}, data_anyway=True)
+    with script:
+        outcomes = list(mailer(script.port).send(outgoing(emails)))
+    assert [(o.email.recipient, o.status) for o in outcomes] == [(to[0], REFUSED), (to[1], SENT)]
+    assert script.messages == [to[1]]
+    assert script.lines[script.lines.index("DATA") + 1:][:2] == [".", "RSET"]  # the empty message, then a reset
+
+
+class Scripted:
+    """A tiny SMTP server on a real socket (one connection) for what aiosmtpd never does: ``data_anyway``
+    answers 354 to DATA even when no recipient was accepted."""
+
+    def __init__(self, rcpt_replies: dict[str, str], data_anyway: bool = False):
+        self.rcpt_replies, self.data_anyway = rcpt_replies, data_anyway
+        self.lines: list[str] = []
+        self.messages: list[str] = []
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.thread.join(timeout=10)
+        self.listener.close()
+
+    def serve(self):
+        connection, _ = self.listener.accept()
+        with connection, connection.makefile("rb") as reader:
+            def say(text):
+                connection.sendall(text.encode() + b"\r\n")
+
+            say("220 scripted ESMTP")
+            recipients: list[str] = []
+            while line := reader.readline():
+                command = line.decode().rstrip("\r\n")
+                self.lines.append(command)
+                verb = command.split(" ", 1)[0].upper()
+                if verb == "EHLO":
+                    say("250-scripted\r\n250-PIPELINING\r\n250 8BITMIME")
+                elif verb == "MAIL":
+                    recipients = []
+                    say("250 OK")
+                elif verb == "RCPT":
+                    reply = self.rcpt_replies.get(command, "250 OK")
+                    if reply.startswith("250"):
+                        recipients.append(command.split("<", 1)[1].split(">", 1)[0])
+                    say(reply)
+                elif verb == "DATA":
+                    if not recipients and not self.data_anyway:
+                        say("554 No valid recipients")
+                        continue
+                    say("354 Go ahead")
+                    while reader.readline().rstrip(b"\r\n") != b".":
+                        pass
+                    self.lines.append(".")
+                    if recipients:
+                        self.messages += recipients
+                        say("250 Accepted")
+                    else:
+                        say("554 No valid recipients")
+                elif verb == "RSET":
+                    recipients = []
+                    say("250 OK")
+                elif verb == "QUIT":
+                    say("221 Bye")
+                    return
+                else:
+                    say("502 Not implemented")
+
+
+@SERVERS
+def test_lines_that_start_with_a_dot_arrive_whole(extensions):
+    """SMTP ends a message at a line holding a lone dot: a dot starting a line of the message is doubled on the
+    wire (RFC 5321 4.5.2) and the server takes it off again."""
+    import dataclasses
+
+    first, second = confirmations(2)
+    dotted = dataclasses.replace(first, text=".\n..\n.point de départ\nfin\n.", html="<p>\n.\n</p>\n<p>.</p>")
+    with running(Recorder(extensions=extensions)) as (controller, server):
+        outcomes = list(mailer(controller.port).send(outgoing([dotted, second])))
+    assert [o.status for o in outcomes] == [SENT, SENT] and len(server.received) == 2
+    message = server.received[0].message
+    assert message.get_body(("plain",)).get_content().replace("\r\n", "\n") == ".\n..\n.point de départ\nfin\n.\n"
+    assert message.get_body(("html",)).get_content().replace("\r\n", "\n") == "<p>\n.\n</p> <p>.</p>\n"

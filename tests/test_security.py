@@ -23,6 +23,7 @@ from sync.mail.message import build
 from sync.mail.outbox import OutboxMailer
 from sync.mail.send import Limits, deliver
 from sync.mail.smtp import SmtpMailer
+from sync.mail.wire import Outgoing
 from sync.stores import MemoryStore
 
 NOW = at("2026-12-02 10:00")
@@ -48,7 +49,7 @@ def test_a_refused_password_is_never_repeated_in_a_message():
             book = make_book(Order("a@example.org", {"PAIN1": 1}))
             emails = compose.order_updates(letterhead(), demo_catalogue(), sale(), book, Journal([], None, NOW.tzinfo))
             with pytest.raises(MailError) as refused:
-                list(mailer.send((e, build(e, NOW)) for e in emails))
+                list(mailer.send((e, Outgoing(e, NOW)) for e in emails))
     assert "mot de passe" in str(refused.value) and SECRET not in str(refused.value)
 
 

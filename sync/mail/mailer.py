@@ -1,5 +1,7 @@
-"""The mailer seam: ``send(items)`` takes (email, message) pairs and yields one outcome per message,
-as soon as the server (or the outbox) has it, so that the journal records each send at once.
+"""The mailer seam: ``send(items)`` takes (email, outgoing) pairs and yields one outcome per message,
+as soon as the server (or the outbox) has it, so that the journal records each send at once. An
+``Outgoing`` (``wire.py``) is the email sealed at the run's moment: the mailer asks it for its bytes (with
+8-bit bodies when the server takes them), written once, lazily.
 
 Three mailers, chosen when the object is built: SMTP through yagmail (``smtp.py``), an outbox
 folder of ``.eml`` files (``outbox.py``, the default: nothing leaves the machine), and memory
@@ -11,11 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from email.message import EmailMessage
 from typing import Protocol
 
 from ..config import Config
 from .message import Email
+from .wire import Outgoing
 
 SENT = "sent"  # the server accepted it
 REFUSED = "refused"  # refused for good (an unknown address): journaled, reported, not retried
@@ -29,7 +31,7 @@ class Outcome:
     detail: str = ""  # the server's answer when not SENT
 
 
-Item = tuple[Email, EmailMessage]
+Item = tuple[Email, Outgoing]
 
 
 class Mailer(Protocol):

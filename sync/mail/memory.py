@@ -27,4 +27,5 @@ class MemoryMailer:
 
     @property
     def messages(self):
-        return [message for _, message in self.sent]
+        """The standard-library messages parsed from what was sent."""
+        return [outgoing.message for _, outgoing in self.sent]

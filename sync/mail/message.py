@@ -32,13 +32,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime
 from functools import cached_property
 from urllib.parse import quote
-
-from ..values import parse_email
 
 SEPARATOR = ":"  # in keys: kind:sale:recipient:fingerprint (kinds and sale codes never contain it)
 UNSUBSCRIBE_SUBJECT = "Me désinscrire des annonces et rappels"
@@ -179,39 +175,8 @@ def unsubscribe_header(coordinator: str) -> str:
 
 
 def build(email: Email, now: datetime) -> EmailMessage:
-    """The message as it leaves: ``now`` is aware, in the group's time zone (the ``Date`` shows it)."""
-    recipient = parse_email(email.recipient)
-    if not recipient.ok:
-        raise ValueError(f"adresse de destinataire invalide : {email.recipient!r}")
-    message = EmailMessage()
-    message["From"] = Address(one_line(email.group), addr_spec=email.sender)
-    message["To"] = Address(one_line(email.recipient_name), addr_spec=recipient.value)
-    message["Reply-To"] = Address(addr_spec=email.reply_to)
-    message["Subject"] = one_line(email.subject)
-    message["Date"] = format_datetime(now)
-    message["Message-ID"] = email.message_id
-    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to a robot
-    message["X-Paniers-Kind"] = email.kind
-    for name, value in email.headers:
-        message[one_line(name)] = one_line(value)
-    # Quoted-printable keeps every line ASCII and short, whatever the server supports.
-    message.set_content(email.text, cte="quoted-printable")
-    message.add_alternative(email.html, subtype="html", cte="quoted-printable")
-    if email.images:
-        html = message.get_payload()[-1]
-        for image in email.images:
-            maintype, _, subtype = image.mime.partition("/")
-            # add_related turns the text/html part into multipart/related around it, the HTML first
-            html.add_related(image.content, maintype=maintype or "image", subtype=subtype or "png",
-                             cid=f"<{image.cid}>", disposition="inline", filename=image.safe_filename)
-        html.set_param("type", "text/html")  # RFC 2387: the root part's type (some Outlook versions want it)
-    for attachment in email.attachments:
-        maintype, _, subtype = attachment.mime.partition("/")
-        params = {}
-        if ";" in subtype:  # "text/calendar; method=PUBLISH"
-            subtype, *extra = (p.strip() for p in subtype.split(";"))
-            params = dict(p.split("=", 1) for p in extra if "=" in p)
-        message.add_attachment(attachment.content, maintype=maintype or "application",
-                               subtype=subtype or "octet-stream", filename=attachment.safe_filename,
-                               params=params)
-    return message
+    """The message as it leaves (``now`` aware, in the group's time zone: the ``Date`` shows it), parsed back
+    from the very bytes ``wire.render`` writes for the outbox and the SMTP server: one serialiser, not two."""
+    from .wire import parse, render
+
+    return parse(render(email, now))

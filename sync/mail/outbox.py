@@ -57,7 +57,7 @@ class OutboxMailer:
         try:
             for email, message in items:
                 path = free_path(self.folder, eml_name(email), email.message_id)
-                write_atomically(path, bytes(message))
+                write_atomically(path, message.data())  # the bytes a server without 8BITMIME would get
                 wrote = True
                 yield Outcome(email, SENT)
         finally:

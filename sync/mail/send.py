@@ -23,7 +23,8 @@ from ..values import parse_email
 from . import kinds
 from .journal import Entry, Journal, refusal_problem
 from .mailer import DEFERRED, REFUSED, SENT, Mailer
-from .message import Draft, Email, build
+from .message import Draft, Email
+from .wire import Outgoing
 
 BATCH = 25  # Journal rows per flush during a long run: a crash loses at most these (the local file keeps them)
 
@@ -158,14 +159,14 @@ def deliver(emails: Iterable[Email | Draft], mailer: Mailer, journal: Journal, l
     return result
 
 
-def _messages(emails: list[Email | Draft], now: datetime, result: Delivery) -> Iterator[tuple[Email, object]]:
+def _messages(emails: list[Email | Draft], now: datetime, result: Delivery) -> Iterator[tuple[Email, Outgoing]]:
     for item in emails:
         email = item.ready()  # a draft is written only now that it goes
         if not parse_email(email.recipient).ok:  # never reaches a server: reported, and not retried in vain
             result.refused.append((email, "adresse invalide"))
             result.problems.append(_refusal(email, "adresse invalide"))
             continue
-        yield email, build(email, now)
+        yield email, Outgoing(email, now)  # its bytes are written when the mailer asks for them
 
 
 def _refusal(email: Email, answer: str) -> pb.Problem:

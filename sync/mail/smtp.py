@@ -2,13 +2,20 @@
 
 yagmail's own ``send()`` opens a new connection for every message, builds a fake text part and
 attaches any content string that names an existing file (``tech-notes.md``). So it is used only to
-connect and log in; each message is a standard-library ``EmailMessage`` handed to the logged-in
-connection (``yag.smtp.send_message``). The password comes from the environment variable named by
-``[mail] password_env``, never from a keyring or a prompt (cron has no one to answer it).
+connect and log in; each message's bytes (``wire.py``) go on the logged-in connection (``yag.smtp``).
+The password comes from the environment variable named by ``[mail] password_env``, never from a keyring
+or a prompt (cron has no one to answer it).
 
-A refused recipient (550) becomes an outcome and the others go on; a dropped connection is
-reopened and the message retried, a few times with a pause; a server that says the daily quota is
-reached stops the run, and what was not sent is simply still due next time.
+When the server announces PIPELINING (RFC 2920, as Gmail does), a message and the next one's envelope go
+in one write and their answers are read together: one round trip a message instead of four. Otherwise
+each command waits for its answer (``smtplib.sendmail``). When it announces 8BITMIME (Gmail does), the
+bodies go as UTF-8 text (``BODY=8BITMIME``) rather than quoted-printable.
+
+A refused recipient (550) becomes an outcome and the others go on; a dropped connection (or a 421) is
+reopened and what has no answer yet is sent again, a few times with a pause (a message whose final
+answer was lost with the connection may thus arrive twice); a server that says the daily quota is
+reached stops the run, and what was not sent is simply still due next time. Outcomes come in the order
+of the messages, each only once the server has answered that message.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import re
 import smtplib
 import ssl
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
@@ -35,6 +43,10 @@ DROPPED = (smtplib.SMTPServerDisconnected, ConnectionError, TimeoutError)
 
 class _Unreachable(MailError):
     """The server could not be reached (a reconnection may still succeed after a pause)."""
+
+
+class _Retry(Exception):
+    """The server said 421 (it is closing the connection): reopen it and send again what has no outcome."""
 
 
 def _reply(code: int, reply: bytes | str) -> str:
@@ -160,60 +172,169 @@ class SmtpMailer:
     # --- sending ---------------------------------------------------------------------------------
 
     def send(self, items: Iterable[Item]) -> Iterator[Outcome]:
+        source = iter(items)
+        waiting: deque[Item] = deque()  # taken from ``items`` and without an outcome yet, oldest first
+        failures = 0
         try:
-            for email, message in items:
-                yield self._send_one(email, message)
+            while waiting or _fill(waiting, source, 1):
+                try:
+                    if self._yag is None:
+                        self._open()
+                    for outcome in self._session(waiting, source):
+                        failures = 0
+                        yield outcome
+                    continue
+                except _Retry as exc:
+                    failure: Exception = exc
+                except DROPPED as exc:
+                    failure = exc
+                except _Unreachable as exc:
+                    if not self._opened_before:
+                        raise
+                    failure = exc
+                except (smtplib.SMTPException, OSError) as exc:  # anything else the server or the network says
+                    raise MailError(f"Le serveur {self.host} a répondu de façon inattendue ({exc}) ; les messages "
+                                    "restants partiront au prochain passage.") from exc
+                # The connection dropped: reopen it and send again what has no outcome yet.
+                self._close()
+                failures += 1
+                if failures > self.retries:
+                    raise MailError(f"La connexion au serveur {self.host} a été coupée {failures} fois de suite "
+                                    f"({failure}) ; les messages restants partiront au prochain passage.") from failure
+                self.sleep(2 ** (failures - 1))
         finally:
             self._close()
 
-    def _send_one(self, email, message) -> Outcome:
-        failures = 0
-        while True:
+    def _session(self, waiting: deque[Item], source: Iterator[Item]) -> Iterator[Outcome]:
+        """Send on the open connection, pipelined when the server allows it, with 8-bit bodies when it takes them."""
+        smtp = self._yag.smtp
+        smtp.ehlo_or_helo_if_needed()
+        eightbit = smtp.has_extn("8bitmime")
+        if smtp.has_extn("pipelining"):
+            yield from self._pipelined(smtp, waiting, source, eightbit)
+        else:
+            yield from self._one_by_one(smtp, waiting, source, eightbit)
+
+    def _one_by_one(self, smtp: smtplib.SMTP, waiting: deque[Item], source: Iterator[Item],
+                    eightbit: bool) -> Iterator[Outcome]:
+        """MAIL, RCPT, DATA and the message, each waiting for its answer (``smtplib.sendmail``)."""
+        while _fill(waiting, source, 1):
+            email, outgoing = waiting[0]
+            data = outgoing.data(eightbit)
             try:
-                if self._yag is None:
-                    self._open()
-                self._yag.smtp.send_message(message, from_addr=self.sender, to_addrs=[email.recipient])
-                return Outcome(email, SENT)
+                smtp.sendmail(self.sender, [email.recipient], data,
+                              mail_options=[] if data.isascii() else ["BODY=8BITMIME"])
+                outcome = Outcome(email, SENT)
             except smtplib.SMTPRecipientsRefused as exc:
                 code, reply = next(iter(exc.recipients.values()), (550, b""))
-                answer = _reply(code, reply)
-                if code == 421:
-                    failure = exc
-                else:
-                    self._stop_on_quota(answer)
-                    return Outcome(email, REFUSED if code >= 500 else DEFERRED, answer)
+                outcome = self._refused(email, code, reply)
             except smtplib.SMTPSenderRefused as exc:
-                answer = _reply(exc.smtp_code, exc.smtp_error)
-                raise MailError(f"Le serveur {self.host} refuse d'envoyer depuis {self.sender} ({answer}). "
-                                + _quota_hint(answer)) from exc
+                raise self._sender_refused(exc.smtp_code, exc.smtp_error) from exc
             except smtplib.SMTPDataError as exc:
-                answer = _reply(exc.smtp_code, exc.smtp_error)
-                if exc.smtp_code == 421:
-                    failure = exc
-                else:
-                    self._stop_on_quota(answer)
-                    return Outcome(email, REFUSED if exc.smtp_code >= 500 else DEFERRED, answer)
-            except DROPPED as exc:
-                failure = exc
-            except _Unreachable as exc:
-                if not self._opened_before:
-                    raise
-                failure = exc
-            except (smtplib.SMTPException, OSError) as exc:  # anything else the server or the network says
-                raise MailError(f"Le serveur {self.host} a répondu de façon inattendue ({exc}) ; les messages "
-                                "restants partiront au prochain passage.") from exc
-            # The connection dropped: reopen it and try the same message again.
-            self._close()
-            failures += 1
-            if failures > self.retries:
-                raise MailError(f"La connexion au serveur {self.host} a été coupée {failures} fois de suite "
-                                f"({failure}) ; les messages restants partiront au prochain passage.") from failure
-            self.sleep(2 ** (failures - 1))
+                outcome = self._refused(email, exc.smtp_code, exc.smtp_error)
+            waiting.popleft()
+            yield outcome
+
+    def _pipelined(self, smtp: smtplib.SMTP, waiting: deque[Item], source: Iterator[Item],
+                   eightbit: bool) -> Iterator[Outcome]:
+        """RFC 2920: one write per message, then its answers.
+
+        The message goes with the next one's MAIL, RCPT and DATA in one write; then come the answer to the
+        message (its outcome) and the three answers to the next envelope: one round trip a message instead of
+        four. The message after that is written (rendered, encoded) while the server reads: the two
+        processes work at the same time. An outcome is given only on the message's own final answer, so a
+        message whose answer is lost (the connection drops) is sent again on the next connection.
+        """
+
+        def envelope(item: Item) -> bytes:
+            email, outgoing = item
+            body = b"" if outgoing.data(eightbit).isascii() else b" BODY=8BITMIME"
+            return (b"MAIL FROM:<" + self.sender.encode("ascii") + b">" + body + b"\r\nRCPT TO:<"
+                    + email.recipient.encode("ascii") + b">\r\nDATA\r\n")
+
+        def prepare(index: int) -> None:  # the message at ``index`` written while the server works
+            if _fill(waiting, source, index + 1):
+                waiting[index][1].data(eightbit)
+
+        if not _fill(waiting, source, 1):
+            return
+        smtp.send(envelope(waiting[0]))
+        prepare(1)
+        resets = 0  # RSETs sent before the envelope in flight: their answers come first
+        while True:
+            for _ in range(resets):
+                code, reply = smtp.getreply()
+                if code == 421:
+                    raise _Retry(_reply(code, reply))
+            mail, rcpt, data = smtp.getreply(), smtp.getreply(), smtp.getreply()
+            email, outgoing = waiting[0]
+            if mail[0] != 250:
+                raise self._sender_refused(*mail)
+            if rcpt[0] not in (250, 251) or data[0] != 354:
+                if data[0] == 354:  # a server that takes DATA without a recipient: end the empty message
+                    smtp.send(b".\r\n")
+                    smtp.getreply()
+                outcome = self._refused(email, *(rcpt if rcpt[0] not in (250, 251) else data))
+                waiting.popleft()
+                yield outcome
+                if not _fill(waiting, source, 1):
+                    return
+                smtp.send(b"RSET\r\n" + envelope(waiting[0]))  # a clean transaction for the next one
+                prepare(1)
+                resets = 1
+                continue
+            following = len(waiting) > 1
+            smtp.send(_dot_stuffed(outgoing.data(eightbit)) + (envelope(waiting[1]) if following else b""))
+            prepare(2)
+            code, reply = smtp.getreply()
+            outcome = Outcome(email, SENT) if code == 250 else self._refused(email, code, reply)
+            waiting.popleft()
+            yield outcome
+            if not following:
+                return
+            resets = 0
+
+    def _refused(self, email, code: int, reply: bytes | str) -> Outcome:
+        """A message the server did not take: for good (5xx) or for now (4xx); 421 is the connection closing."""
+        answer = _reply(code, reply)
+        if code == 421:
+            raise _Retry(answer)
+        if not 400 <= code < 600:
+            raise MailError(f"Le serveur {self.host} a répondu de façon inattendue ({answer}) ; les messages "
+                            "restants partiront au prochain passage.")
+        self._stop_on_quota(answer)
+        return Outcome(email, REFUSED if code >= 500 else DEFERRED, answer)
+
+    def _sender_refused(self, code: int, reply: bytes | str) -> Exception:
+        answer = _reply(code, reply)
+        if code == 421:
+            return _Retry(answer)
+        return MailError(f"Le serveur {self.host} refuse d'envoyer depuis {self.sender} ({answer}). "
+                         + _quota_hint(answer))
 
     def _stop_on_quota(self, answer: str) -> None:
         if _QUOTA.search(answer):
             raise MailError(f"Le serveur {self.host} n'accepte plus de messages pour l'instant ({answer}). "
                             + _quota_hint(answer))
+
+
+def _fill(waiting: deque[Item], source: Iterator[Item], count: int) -> bool:
+    """Take from ``source`` until ``waiting`` holds ``count`` items; False if it cannot."""
+    while len(waiting) < count:
+        item = next(source, None)
+        if item is None:
+            return False
+        waiting.append(item)
+    return True
+
+
+def _dot_stuffed(data: bytes) -> bytes:
+    """The DATA of a message (RFC 5321 4.5.2): a line starting with a dot gets one more, then the final dot."""
+    if not data.endswith(b"\r\n"):
+        data += b"\r\n"
+    if data.startswith(b"."):
+        data = b"." + data
+    return data.replace(b"\r\n.", b"\r\n..") + b".\r\n"
 
 
 def _quota_hint(answer: str) -> str:

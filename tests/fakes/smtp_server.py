@@ -1,5 +1,9 @@
 """A real SMTP server (aiosmtpd) on loopback, on a free port picked at run time, that records what
-it receives, counts connections, and can refuse a recipient or drop the connection after k messages."""
+it receives, counts connections, and can refuse a recipient or drop the connection after k messages.
+
+By default it announces what Gmail announces that matters to a sender: PIPELINING (aiosmtpd reads
+pipelined commands in order but does not say so) and 8BITMIME. ``Recorder(extensions=False)`` is an
+older server with neither: the mailer then waits for each answer and encodes bodies in quoted-printable."""
 
 from __future__ import annotations
 
@@ -25,6 +29,7 @@ class Received:
     rcpt_tos: list[str]
     raw: bytes
     connection: int  # which connection brought it (1, 2, …)
+    mail_options: tuple[str, ...] = ()  # MAIL FROM's parameters (BODY=8BITMIME…)
 
     @property
     def message(self):
@@ -35,7 +40,8 @@ class Recorder:
     """The handler: keeps every accepted message; ``refuse`` addresses get a 550 at RCPT; with
     ``drop_after`` set, a connection is cut when it tries to send one more message than that."""
 
-    def __init__(self, refuse=(), drop_after: int | None = None):
+    def __init__(self, refuse=(), drop_after: int | None = None, extensions: bool = True):
+        self.extensions = extensions  # announce PIPELINING and 8BITMIME, as Gmail does
         self.received: list[Received] = []
         self.refuse = {a.lower() for a in refuse}
         self.drop_after = drop_after
@@ -48,6 +54,12 @@ class Recorder:
         with self._lock:
             self.connections += 1
             return self.connections
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname  # this hook's duty in aiosmtpd >= 1.3
+        if not self.extensions:
+            return [r for r in responses if "8BITMIME" not in r]
+        return [*responses[:-1], "250-PIPELINING", responses[-1]]
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
         number = session.paniers_connection
@@ -68,7 +80,7 @@ class Recorder:
         number = session.paniers_connection
         with self._lock:
             self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content
-                                          or envelope.content, number))
+                                          or envelope.content, number, tuple(envelope.mail_options)))
             self._per_connection[number] = self._per_connection.get(number, 0) + 1
         return "250 2.0.0 Message accepted"
 
