@@ -138,3 +138,20 @@ def test_the_index_reads_each_file_once(tmp_path, monkeypatch):
         b"Subject: =?utf-8?q?Chang=C3=A9?=\nTo: x@example.org\n\ncorps\n")
     outbox.write_index(folder)
     assert len(parsed) == 1 and "Changé" in (folder / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_index_says_of_a_file_just_written_what_reading_it_says(tmp_path):
+    """The outbox fills the index from the emails it writes (no parsing them back): the same rows as a
+    rebuild that reads every file, names with accents and commas included."""
+    from sync.mail import outbox
+
+    folder = tmp_path / "outbox"
+    book = make_book(Order("odile.dupont@example.org", {"PAIN1": 1}, first_name="Odile", last_name="Dupont, née Ré"),
+                     Order("jerome.pelletier@example.net", {"OEU1": 1}, first_name="Jérôme", last_name="Pelletier"))
+    due = compose.order_updates(letterhead(), demo_catalogue(), sale(), book, Journal([], None, PARIS))
+    deliver(due, OutboxMailer(folder), Journal([], None, PARIS), Limits(), NOW)
+    written = (folder / "index.html").read_text(encoding="utf-8")
+    (folder / outbox.INDEX_CACHE).unlink()
+    outbox.write_index(folder)
+    assert (folder / "index.html").read_text(encoding="utf-8") == written
+    assert "Odile" in written

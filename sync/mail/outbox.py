@@ -9,12 +9,14 @@ import json
 import os
 from collections.abc import Iterable, Iterator
 from email import policy
+from email.headerregistry import Address
 from email.parser import BytesParser
+from email.utils import format_datetime
 from pathlib import Path
 
 from . import kinds
 from .mailer import SENT, Item, Outcome
-from .message import Email, safe_filename
+from .message import Email, one_line, safe_filename
 
 INDEX = "index.html"
 INDEX_CACHE = ".index.json"  # what write_index read from each .eml, so it reads each file once
@@ -53,22 +55,24 @@ class OutboxMailer:
 
     def send(self, items: Iterable[Item]) -> Iterator[Outcome]:
         self.folder.mkdir(parents=True, exist_ok=True)
-        wrote = False
+        written: dict[str, list[str]] = {}  # the index's columns of each file written now, known without parsing it
         try:
             for email, message in items:
                 path = free_path(self.folder, eml_name(email), email.message_id)
                 write_atomically(path, message.data())  # the bytes a server without 8BITMIME would get
-                wrote = True
+                written[path.name] = [format_datetime(message.now), email.kind,
+                                      str(Address(one_line(email.recipient_name), addr_spec=email.recipient)),
+                                      one_line(email.subject)]
                 yield Outcome(email, SENT)
         finally:
-            if wrote:
-                write_index(self.folder)
+            if written:
+                write_index(self.folder, written=written)
 
     def describe(self) -> str:
         return f"la boîte d'envoi {self.folder} (fichiers .eml, rien n'est envoyé)"
 
 
-def write_index(folder: Path, title: str = "Boîte d'envoi") -> Path:
+def write_index(folder: Path, title: str = "Boîte d'envoi", written: dict[str, list[str]] | None = None) -> Path:
     """``index.html``: every .eml of the folder with its date, type, recipient and subject.
 
     Each file's headers are read once and kept in ``.index.json`` (by name, size and modification time):
@@ -79,7 +83,9 @@ def write_index(folder: Path, title: str = "Boîte d'envoi") -> Path:
     for path in sorted(folder.glob("*.eml")):
         stat = path.stat()
         entry = known.get(path.name)
-        if not (isinstance(entry, list) and len(entry) == 6 and entry[:2] == [stat.st_size, stat.st_mtime_ns]):
+        if written and path.name in written:
+            entry = [stat.st_size, stat.st_mtime_ns, *written[path.name]]
+        elif not (isinstance(entry, list) and len(entry) == 6 and entry[:2] == [stat.st_size, stat.st_mtime_ns]):
             with path.open("rb") as file:
                 headers = BytesParser(policy=policy.default).parse(file, headersonly=True)
             entry = [stat.st_size, stat.st_mtime_ns, *(str(headers.get(h, "")) for h in
