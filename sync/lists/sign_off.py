@@ -19,7 +19,7 @@ from ..catalogue import Catalogue
 from ..orderbook import OrderBook
 from ..sheet import Grid
 from ..values import fold, is_blank, parse_price
-from .tables import ZERO, sale_lines
+from .tables import ZERO, handover_by_sale
 
 FIXED_BEFORE = ["Vente", "Nom", "Email", "Téléphone"]
 FIXED_AFTER = ["Total", "Payé", "Remarques"]
@@ -57,10 +57,9 @@ def sign_off_frame(book: OrderBook, catalogue: Catalogue, sales: list[str] | Non
     not weighed yet); a producer a household bought nothing from is a blank cell.
     """
     codes = _sales_in_order(book, catalogue, sales)
-    per_sale = {code: sale_lines(book, code) for code in codes}
-    present = set()
-    for lines in per_sale.values():
-        present |= set(lines["producer"])
+    handed = handover_by_sale(book.lines, book.households)  # every sale in one pass
+    per_sale = {code: handed.get(code, []) for code in codes}
+    present = {line["producer"] for lines in per_sale.values() for line in lines}
     order = list(catalogue.producers["code"])
     producers = [c for c in order if c in present] + sorted(present - set(order))
     titles = producer_columns(catalogue, producers)
@@ -70,10 +69,12 @@ def sign_off_frame(book: OrderBook, catalogue: Catalogue, sales: list[str] | Non
         lines = per_sale[code]
         # one pass over the lines (a filter per household and producer was the slowest part of a run)
         households: dict[str, dict] = {}
-        for line in lines.itertuples(index=False):
-            entry = households.setdefault(line.email, {"Vente": code, "Nom": line.sort_name, "Email": line.email,
-                                                       "Téléphone": line.phone, "amounts": {}})
-            entry["amounts"][line.producer] = entry["amounts"].get(line.producer, ZERO) + Decimal(line.amount)
+        for line in lines:
+            entry = households.setdefault(line["email"], {"Vente": code, "Nom": line["sort_name"],
+                                                          "Email": line["email"], "Téléphone": line["phone"],
+                                                          "amounts": {}})
+            amounts = entry["amounts"]
+            amounts[line["producer"]] = amounts.get(line["producer"], ZERO) + Decimal(line["amount"])
         for entry in households.values():
             amounts = entry.pop("amounts")
             row = dict(entry)
@@ -96,6 +97,8 @@ def _tool_columns(old: list[list], catalogue: Catalogue) -> set[int]:
     if fold("Téléphone") in folded and fold("Total") in folded:
         start, end = folded.index(fold("Téléphone")), folded.index(fold("Total"))
         for i in range(start + 1, end):
+            if i in positions:
+                continue  # named after a producer: the tool's already, no need to read its cells
             cells = [row[i] for row in old[1:] if i < len(row) and not is_blank(row[i])]
             if all(parse_price(c).ok for c in cells):
                 positions.add(i)
