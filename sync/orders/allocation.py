@@ -33,14 +33,13 @@ def allocate(submissions: Iterable[Submission], stock: Mapping[str, int | None])
     for sale, subs in by_sale.items():
         subs.sort(key=lambda s: s.key)
         latest = {s.email: s for s in subs}  # the last one of each household, in replay order
-        products = sorted({p for s in subs for p, _ in s.lines})
-        for product in products:
-            limit = stock.get(product)
-            held = replay(subs, product, limit) if limit is not None else {}
-            for email, submission in latest.items():
-                wanted = submission.requested(product)
+        # only the products with a stock are replayed; the others are granted as asked
+        limited = sorted({p for s in subs for p, _ in s.lines if stock.get(p) is not None})
+        held = {product: replay(subs, product, stock[product]) for product in limited}
+        for email, submission in latest.items():
+            for product, wanted in submission.quantities.items():
                 if wanted:
-                    result[(sale, email, product)] = wanted if limit is None else held.get(email, 0)
+                    result[(sale, email, product)] = held[product].get(email, 0) if product in held else wanted
     return result
 
 

@@ -19,13 +19,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .. import problems as pb
 from .. import sheet
-from ..catalogue import Catalogue
+from ..catalogue import Catalogue, listed_for
 from ..config import Config
 from ..orderbook import FORM, MANUAL, SUBMISSION_COLUMNS
 from ..questions import product_code
@@ -71,7 +73,12 @@ class Submission:
         return (self.submitted_at, self.email, SOURCE_RANK[self.source], self.row)
 
     def requested(self, product: str) -> int:
-        return dict(self.lines).get(product, 0)
+        return self.quantities.get(product, 0)
+
+    @cached_property
+    def quantities(self) -> dict[str, int]:
+        """``lines`` as a dict, made once (the allocation asks for every product of every submission)."""
+        return dict(self.lines)
 
 
 @dataclass(frozen=True)
@@ -136,6 +143,8 @@ class _Context:
         # catalogue.sale_for's rule (opening included, closing excluded), with the windows read once
         self._windows = [(s.opens, s.closes, s.code) for s in rows(catalogue.sales)]
         self._offered: dict[str, set[str]] = {}
+        self._available: list[tuple[str, frozenset[str] | None]] | None = None
+        self._quantities: dict[tuple[type, Any], Any] = {}
         self.submissions: list[Submission] = []
         self.arrivals: list[Arrival] = []
         self.problems: list[pb.Problem] = []
@@ -148,9 +157,21 @@ class _Context:
                         "ignorée", value, sale)
 
     def offered(self, sale: str) -> set[str]:
+        """``catalogue.offered(sale)``'s codes; what does not depend on the sale is looked up once (ten
+        years of history are 120 sales)."""
+        if self._available is None:
+            self._available = [(p["code"], p["sales"]) for p in records(self.catalogue.available())]
         if sale not in self._offered:
-            self._offered[sale] = set(self.catalogue.offered(sale)["code"])
+            self._offered[sale] = {code for code, sales in self._available if listed_for(sales, sale)}
         return self._offered[sale]
+
+    def quantity(self, raw: Any):
+        """``parse_quantity`` of an answer, each distinct answer parsed once (the same few come back
+        thousands of times: « 1 », « 2 »...)."""
+        key = (type(raw), raw)
+        if key not in self._quantities:
+            self._quantities[key] = parse_quantity(raw, self.maximum)
+        return self._quantities[key]
 
     def sale_of(self, moment: datetime) -> str | None:
         return next((code for opens, closes, code in self._windows if opens <= moment < closes), None)
@@ -218,7 +239,9 @@ def _read_form(table: Table, ctx: _Context) -> None:
     header = table.headers.get  # contract name -> header as written
     columns = _product_columns(table)
     unmatched: dict[str, list[tuple[Any, str]]] = {}  # column -> (answer, sale) of accepted submissions
-    for record in records(table.frame):
+    contract = table.frame.drop(columns=[column for column, _ in columns])
+    answers = _answers(table.frame, [column for column, _ in columns])
+    for record, filled in zip(records(contract), answers, strict=True):
         row = record[ROW]
         first, last = _text(record, "Prénom"), _text(record, "Nom")
         raw_time = record.get("Horodateur")
@@ -248,8 +271,8 @@ def _read_form(table: Table, ctx: _Context) -> None:
             continue
         household = who(first, last, email.value)
         found: dict[str, tuple[int, str]] = {}  # product -> (quantity, column)
-        for column, code in columns:
-            raw = record.get(column)
+        for index, raw in filled:
+            column, code = columns[index]
             if is_blank(raw):
                 continue
             if code not in ctx.products:
@@ -258,7 +281,7 @@ def _read_form(table: Table, ctx: _Context) -> None:
             if code not in ctx.offered(sale):
                 ctx.problems.append(ctx.not_offered(tab, row, column, code, sale, household, show(raw)))
                 continue
-            quantity = parse_quantity(raw, ctx.maximum)
+            quantity = ctx.quantity(raw)
             if quantity.error:
                 ctx.problems.append(_bad_quantity(tab, row, column, quantity.error, code, sale, household, raw))
                 continue
@@ -277,6 +300,22 @@ def _read_form(table: Table, ctx: _Context) -> None:
         ))
     for column, answers in unmatched.items():
         ctx.problems.append(_unmatched_column(tab, column, answers, ctx))
+
+
+def _answers(frame: pd.DataFrame, columns: list[str]) -> list[list[tuple[int, Any]]]:
+    """For each row of the response tab, its answers in ``columns`` that may hold something:
+    (position in ``columns``, raw value), left to right. A form has a column per product and each
+    household answers a few: leaving out the empty cells (None, NaN, "") at once, over the whole
+    tab, spares a look at every cell of every row. (Blank-looking text, such as spaces, is kept here
+    and left to ``is_blank``.)"""
+    found: list[list[tuple[int, Any]]] = [[] for _ in range(len(frame))]
+    if not columns or frame.empty:
+        return found
+    values = frame[columns].to_numpy(dtype=object)
+    maybe = pd.notna(values) & (values != "")
+    for row, index in zip(*np.nonzero(maybe), strict=True):  # row by row, left to right
+        found[row].append((int(index), values[row, index]))
+    return found
 
 
 def _bad_quantity(tab: str, row: int, column: str, error: str, code: str, sale: str, household: str,
@@ -367,7 +406,7 @@ def _manual_submission(tab: str, header, email: str, moment: datetime, sale: str
     for record in records:
         line_row = record[ROW]
         raw_quantity = record.get("Quantité")
-        quantity = parse_quantity(raw_quantity, ctx.maximum)
+        quantity = ctx.quantity(raw_quantity)
         code = parse_code(record.get("Produit")).value
         if not code:
             if quantity.ok and not quantity.value:
