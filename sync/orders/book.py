@@ -169,7 +169,11 @@ class _ProductFacts:
 
 def _latest_filled(history: list[Submission], attribute: str) -> str:
     """The latest non-blank value (a resubmission that leaves the phone blank keeps the earlier one)."""
-    return next((v for v in (getattr(s, attribute) for s in reversed(history)) if v), "")
+    for submission in reversed(history):
+        value = getattr(submission, attribute)
+        if value:
+            return value
+    return ""
 
 
 def _cut(latest: Submission, product: dict, requested: int, granted: int, household: str) -> pb.Problem:

@@ -16,10 +16,12 @@ Pure: tables in, submissions and problems out.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -142,6 +144,12 @@ class _Context:
         self.sale_codes = set(catalogue.sales["code"])
         # catalogue.sale_for's rule (opening included, closing excluded), with the windows read once
         self._windows = [(s.opens, s.closes, s.code) for s in rows(catalogue.sales)]
+        # Ten years are 120 windows: when none overlaps another (the calendar's rule, see
+        # catalogue.check_sales), the one holding a moment is found by bisection.
+        ordered = sorted(self._windows, key=lambda window: window[0])
+        apart = all(before[1] <= after[0] for before, after in pairwise(ordered))
+        self._apart = ordered if apart else None
+        self._opens = [window[0] for window in ordered]
         self._offered: dict[str, set[str]] = {}
         self._available: list[tuple[str, frozenset[str] | None]] | None = None
         self._quantities: dict[tuple[type, Any], Any] = {}
@@ -174,6 +182,9 @@ class _Context:
         return self._quantities[key]
 
     def sale_of(self, moment: datetime) -> str | None:
+        if self._apart is not None:
+            index = bisect_right(self._opens, moment) - 1  # the last window opened by then
+            return self._apart[index][2] if index >= 0 and moment < self._apart[index][1] else None
         return next((code for opens, closes, code in self._windows if opens <= moment < closes), None)
 
     def not_offered_reason(self, code: str, sale: str) -> str:
