@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -128,21 +129,14 @@ def sale_lines(book: OrderBook, sale_code: str) -> pd.DataFrame:
 
 def handover_by_sale(lines: pd.DataFrame, households: pd.DataFrame) -> dict[str, list[dict]]:
     """``sale_lines`` of every sale in ``lines`` (order book frames) in one pass, as plain records
-    (``DOC_LINE_COLUMNS``) by sale code, each sale's in ``sale_lines``' order.
-
-    The Émargement tab needs every sale ever held: one pass over the whole book, instead of one
-    filter of it per sale, is what keeps ten years of history fast."""
-    info = {(h.sale, h.email): h for h in rows(households)}
+    (``DOC_LINE_COLUMNS``) by sale code, each sale's in ``sale_lines``' order."""
+    people = households_by_key(households)
     found: dict[str, list[dict]] = {}
     for line in rows(lines):
-        if not line.allocated or line.allocated <= 0:
+        household = people.get((line.sale, line.email))
+        if not handed_over(line.allocated, household):
             continue
-        household = info.get((line.sale, line.email))
-        if household is not None and household.status == CANCELLED:
-            continue
-        first = household.first_name if household is not None else ""
-        last = household.last_name if household is not None else ""
-        name = (household.name if household is not None else "") or line.name or line.email
+        who = holder(household, line.name, line.email)
         weighed = line.weight is not None
         weight = None
         if line.by_weight:
@@ -152,9 +146,9 @@ def handover_by_sale(lines: pd.DataFrame, households: pd.DataFrame) -> dict[str,
                 weight = Decimal(line.avg_weight) * line.allocated
         found.setdefault(line.sale, []).append({
             "email": line.email,
-            "name": name,
-            "sort_name": sort_name(first or "", last or "", name),
-            "phone": (household.phone if household is not None else "") or "",
+            "name": who.name,
+            "sort_name": who.sort_name,
+            "phone": who.phone,
             "producer": line.producer,
             "product": line.product,
             "label": line.label,
@@ -170,6 +164,37 @@ def handover_by_sale(lines: pd.DataFrame, households: pd.DataFrame) -> dict[str,
         # households by last name (accents and case aside), then producer and label; a stable sort
         records.sort(key=lambda r: (_sort_key(r["sort_name"]), r["email"], r["producer"], _sort_key(r["label"])))
     return found
+
+
+class Holder(NamedTuple):
+    """The household a line is handed to, as the lists name it."""
+
+    name: str
+    sort_name: str  # last name first
+    phone: str
+
+
+def households_by_key(households: pd.DataFrame) -> dict[tuple[str, str], Any]:
+    """The order book's households by (sale, email), as named tuples."""
+    return {(h.sale, h.email): h for h in rows(households)}
+
+
+def handed_over(allocated, household) -> bool:
+    """Whether a line is handed over at the distribution: something was granted, and its household (a
+    row of ``households_by_key``, None when it has none) did not cancel."""
+    if not allocated or allocated <= 0:
+        return False
+    return household is None or household.status != CANCELLED
+
+
+def holder(household, line_name: str, email: str) -> Holder:
+    """Who collects a line: its household's name (else the line's, else the address), last name first to
+    sort by, and phone."""
+    first = household.first_name if household is not None else ""
+    last = household.last_name if household is not None else ""
+    name = (household.name if household is not None else "") or line_name or email
+    phone = (household.phone if household is not None else "") or ""
+    return Holder(name, sort_name(first or "", last or "", name), phone)
 
 
 def _sum(values) -> Decimal:
