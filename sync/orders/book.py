@@ -100,15 +100,12 @@ def assemble(submissions: Iterable[Submission], catalogue: Catalogue,
         state = status(history)
         total = Decimal("0.00")
         for code, requested in sorted(latest.lines, key=lambda line: facts.rank(line[0])):
-            product = products[code]
+            producer, label_, price, by_weight, avg_weight = facts.line(code)
             granted = allocated.get((sale, email, code), 0)
             value, estimated = facts.amount(code, granted)
             total += value
-            lines.append([
-                sale, email, name, product["producer"], code, facts.label(code), requested, granted,
-                product["price"], bool(product["by_weight"]), product["avg_weight"] if product["by_weight"] else None,
-                None, value, estimated, state, latest.submitted_at,
-            ])
+            lines.append([sale, email, name, producer, code, label_, requested, granted, price, by_weight, avg_weight,
+                          None, value, estimated, state, latest.submitted_at])
         household_rows.append([
             sale, email, household.first_name, household.last_name, name, _latest_filled(history, "phone"),
             latest.comment, state, latest.submitted_at, history[0].submitted_at, len(history), latest.source, total,
@@ -145,14 +142,18 @@ class _ProductFacts:
     def __init__(self, products: dict[str, dict], order: Order):
         self.products = products
         self.order = order
-        self._labels: dict[str, str] = {}
+        self._lines: dict[str, tuple] = {}
         self._ranks: dict[str, tuple] = {}
         self._amounts: dict[tuple[str, int], tuple[Decimal, bool]] = {}
 
-    def label(self, code: str) -> str:
-        if code not in self._labels:
-            self._labels[code] = label(self.products[code])
-        return self._labels[code]
+    def line(self, code: str) -> tuple:
+        """A line's producer, label, unit price, by weight and expected weight (by weight only)."""
+        if code not in self._lines:
+            product = self.products[code]
+            by_weight = bool(product["by_weight"])
+            self._lines[code] = (product["producer"], label(product), product["price"], by_weight,
+                                 product["avg_weight"] if by_weight else None)
+        return self._lines[code]
 
     def rank(self, code: str) -> tuple:
         """Where a product's lines go in a household's order: by producer, then product (catalogue order)."""

@@ -462,8 +462,7 @@ def _manual_submission(tab: str, header, email: str, moment: datetime, sale: str
 def submissions_frame(submissions: Iterable[Submission]) -> pd.DataFrame:
     """``orderbook.SUBMISSION_COLUMNS``: one row per submission and product line, in replay order."""
     rows = [
-        {"sale": s.sale, "email": s.email, "submitted_at": s.submitted_at, "source": s.source, "row": s.row,
-         "product": product, "requested": requested}
+        [s.sale, s.email, s.submitted_at, s.source, s.row, product, requested]
         for s in sorted(submissions, key=lambda s: s.key) for product, requested in s.lines
     ]
     return pd.DataFrame(rows, columns=SUBMISSION_COLUMNS, dtype=object)
