@@ -55,11 +55,20 @@ class Catalogue:
 
     def offered(self, sale_code: str) -> pd.DataFrame:
         """Products on offer in a sale: active, of an active producer, listed for that sale (or for all)."""
+        available = self.available()
+        return available[available["sales"].map(lambda sales: listed_for(sales, sale_code)).astype(bool)]
+
+    def available(self) -> pd.DataFrame:
+        """Products that can be on offer at all: active, of an active producer. ``offered`` keeps those
+        listed for the sale; a caller asking about many sales filters this once, then by ``listed_for``."""
         products = self.products
         active_producers = set(self.producers.loc[self.producers["active"], "code"])
-        mask = products["active"] & products["producer"].isin(active_producers)
-        mask &= products["sales"].map(lambda sales: sales is None or sale_code in sales).astype(bool)
-        return products[mask]
+        return products[products["active"] & products["producer"].isin(active_producers)]
+
+
+def listed_for(sales: frozenset[str] | None, sale_code: str) -> bool:
+    """Whether a product's ``Ventes`` cell (read as a set of codes, None when blank) lets it be sold in a sale."""
+    return sales is None or sale_code in sales
 
 
 class _Reader:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from order_sheets import Workbook, lines_of
 
 from sync.orderbook import FORM
-from sync.orders.allocation import allocate, replay
+from sync.orders.allocation import allocate, concerning, replay
 from sync.orders.intake import Submission
 from sync.problems import WARNING
 
@@ -174,3 +174,16 @@ def test_the_order_in_which_submissions_are_given_does_not_matter(events, stock,
     shuffled = list(subs)
     random.Random(seed).shuffle(shuffled)
     assert allocate(shuffled, {"P": stock}) == allocate(subs, {"P": stock})
+
+
+@settings(max_examples=200, deadline=None)
+@given(events=st.lists(st.tuples(st.sampled_from(HOUSEHOLDS), st.integers(0, 4), st.integers(0, 3)), max_size=14),
+       stock=st.integers(0, 6))
+def test_replaying_only_the_submissions_concerning_a_product_changes_nothing(events, stock):
+    """``allocate`` replays a product over the submissions from each household's first request of it on
+    (``concerning``): what anyone holds is the same as over every submission of the sale."""
+    subs = [Submission("2026-12", f"{who}@example.org", START + timedelta(minutes=i), FORM, "R", i + 2,
+                       lines=tuple((p, q) for p, q in (("P", wanted), ("Q", other)) if q))
+            for i, (who, wanted, other) in enumerate(events)]
+    everything, concerned = replay(subs, "P", stock), replay(concerning(subs, "P"), "P", stock)
+    assert {e: q for e, q in everything.items() if q} == {e: q for e, q in concerned.items() if q}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from decimal import Decimal
 
 import pandas as pd
@@ -257,3 +258,28 @@ def run_check_sale(store, config, sale):
     output: list[str] = []
     check.run(Context(config, store, AFTER, output.append), sale=sale)
     return output
+
+
+def test_refresh_leaves_the_garbage_collector_as_it_found_it(config, monkeypatch):
+    """The collector is paused during a refresh (speed), and on again after, even when a step fails."""
+    seen = []
+    monkeypatch.setattr(refresh_module, "BOOK_STEPS",
+                        [lambda r: (seen.append(gc.isenabled()), (r.book, []))[1]])
+    assert gc.isenabled()
+    small().refresh(AFTER, config)
+    assert seen == [False] and gc.isenabled()
+
+    def fail(r):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(refresh_module, "BOOK_STEPS", [fail])
+    with pytest.raises(RuntimeError):
+        small().refresh(AFTER, config)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        monkeypatch.setattr(refresh_module, "BOOK_STEPS", [])
+        small().refresh(AFTER, config)
+        assert not gc.isenabled(), "a collector someone turned off stays off"
+    finally:
+        gc.enable()

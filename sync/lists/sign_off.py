@@ -17,9 +17,10 @@ import pandas as pd
 from .. import sheet
 from ..catalogue import Catalogue
 from ..orderbook import OrderBook
+from ..orders.frames import values
 from ..sheet import Grid
 from ..values import fold, is_blank, parse_price
-from .tables import ZERO, sale_lines
+from .tables import ZERO, handed_over, holder, households_by_key
 
 FIXED_BEFORE = ["Vente", "Nom", "Email", "Téléphone"]
 FIXED_AFTER = ["Total", "Payé", "Remarques"]
@@ -57,31 +58,46 @@ def sign_off_frame(book: OrderBook, catalogue: Catalogue, sales: list[str] | Non
     not weighed yet); a producer a household bought nothing from is a blank cell.
     """
     codes = _sales_in_order(book, catalogue, sales)
-    per_sale = {code: sale_lines(book, code) for code in codes}
-    present = set()
-    for lines in per_sale.values():
-        present |= set(lines["producer"])
+    collected = _collected(book)
+    per_sale = {code: collected.get(code, {}) for code in codes}
+    present = {producer for households in per_sale.values() for entry in households.values()
+               for producer in entry["amounts"]}
     order = list(catalogue.producers["code"])
     producers = [c for c in order if c in present] + sorted(present - set(order))
     titles = producer_columns(catalogue, producers)
     columns = [*FIXED_BEFORE, *titles.values(), *FIXED_AFTER]
     rows = []
     for code in codes:
-        lines = per_sale[code]
-        # one pass over the lines (a filter per household and producer was the slowest part of a run)
-        households: dict[str, dict] = {}
-        for line in lines.itertuples(index=False):
-            entry = households.setdefault(line.email, {"Vente": code, "Nom": line.sort_name, "Email": line.email,
-                                                       "Téléphone": line.phone, "amounts": {}})
-            entry["amounts"][line.producer] = entry["amounts"].get(line.producer, ZERO) + Decimal(line.amount)
-        for entry in households.values():
-            amounts = entry.pop("amounts")
-            row = dict(entry)
+        # households alphabetically by last name (accents and case aside), as the lists sort them
+        households = sorted(per_sale[code].items(), key=lambda item: (fold(item[1]["Nom"]), item[0]))
+        for email, entry in households:
+            amounts = entry["amounts"]
+            row = {"Vente": code, "Nom": entry["Nom"], "Email": email, "Téléphone": entry["Téléphone"]}
             for producer in producers:
                 row[titles[producer]] = amounts.get(producer, "")
             row.update({"Total": sum(amounts.values(), ZERO), "Payé": "", "Remarques": ""})
             rows.append(row)
     return pd.DataFrame(rows, columns=columns, dtype=object)
+
+
+def _collected(book: OrderBook) -> dict[str, dict[str, dict]]:
+    """What each household collects in each sale, by producer: sale -> email -> {"Nom" (last name first),
+    "Téléphone", "amounts": {producer: Decimal}}, from the lines handed over (``tables.sale_lines``' rule).
+    One pass over the whole book: the tab holds every sale ever held (ten years are 120 sales)."""
+    people = households_by_key(book.households)
+    found: dict[str, dict[str, dict]] = {}
+    for sale, email, name, producer, allocated, amount in values(book.lines, "sale", "email", "name", "producer",
+                                                                 "allocated", "amount"):
+        household = people.get((sale, email))
+        if not handed_over(allocated, household):
+            continue
+        entry = found.setdefault(sale, {}).get(email)
+        if entry is None:
+            who = holder(household, name, email)
+            entry = found[sale][email] = {"Nom": who.sort_name, "Téléphone": who.phone, "amounts": {}}
+        amounts = entry["amounts"]
+        amounts[producer] = amounts.get(producer, ZERO) + Decimal(amount)
+    return found
 
 
 def _tool_columns(old: list[list], catalogue: Catalogue) -> set[int]:
@@ -96,6 +112,8 @@ def _tool_columns(old: list[list], catalogue: Catalogue) -> set[int]:
     if fold("Téléphone") in folded and fold("Total") in folded:
         start, end = folded.index(fold("Téléphone")), folded.index(fold("Total"))
         for i in range(start + 1, end):
+            if i in positions:
+                continue  # named after a producer: the tool's already, no need to read its cells
             cells = [row[i] for row in old[1:] if i < len(row) and not is_blank(row[i])]
             if all(parse_price(c).ok for c in cells):
                 positions.add(i)

@@ -15,11 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any, NamedTuple
 
 import pandas as pd
 
 from ..catalogue import Catalogue
 from ..orderbook import CANCELLED, OrderBook
+from ..orders.frames import rows
 from ..values import fold
 
 ZERO = Decimal("0")
@@ -121,17 +123,20 @@ def sale_lines(book: OrderBook, sale_code: str) -> pd.DataFrame:
     (last name first), then producer and label, with the figures documents show."""
     lines = book.lines[(book.lines["sale"] == sale_code)]
     households = book.households[book.households["sale"] == sale_code]
-    info = {h.email: h for h in households.itertuples(index=False)}
-    rows = []
-    for line in lines.itertuples(index=False):
-        if not line.allocated or line.allocated <= 0:
+    found = handover_by_sale(lines, households).get(sale_code, [])
+    return pd.DataFrame(found, columns=DOC_LINE_COLUMNS, dtype=object)
+
+
+def handover_by_sale(lines: pd.DataFrame, households: pd.DataFrame) -> dict[str, list[dict]]:
+    """``sale_lines`` of every sale in ``lines`` (order book frames) in one pass, as plain records
+    (``DOC_LINE_COLUMNS``) by sale code, each sale's in ``sale_lines``' order."""
+    people = households_by_key(households)
+    found: dict[str, list[dict]] = {}
+    for line in rows(lines):
+        household = people.get((line.sale, line.email))
+        if not handed_over(line.allocated, household):
             continue
-        household = info.get(line.email)
-        if household is not None and household.status == CANCELLED:
-            continue
-        first = household.first_name if household is not None else ""
-        last = household.last_name if household is not None else ""
-        name = (household.name if household is not None else "") or line.name or line.email
+        who = holder(household, line.name, line.email)
         weighed = line.weight is not None
         weight = None
         if line.by_weight:
@@ -139,11 +144,11 @@ def sale_lines(book: OrderBook, sale_code: str) -> pd.DataFrame:
                 weight = Decimal(line.weight)
             elif line.avg_weight is not None:
                 weight = Decimal(line.avg_weight) * line.allocated
-        rows.append({
+        found.setdefault(line.sale, []).append({
             "email": line.email,
-            "name": name,
-            "sort_name": sort_name(first or "", last or "", name),
-            "phone": (household.phone if household is not None else "") or "",
+            "name": who.name,
+            "sort_name": who.sort_name,
+            "phone": who.phone,
             "producer": line.producer,
             "product": line.product,
             "label": line.label,
@@ -155,13 +160,41 @@ def sale_lines(book: OrderBook, sale_code: str) -> pd.DataFrame:
             "amount": line.amount,
             "estimated": bool(line.estimated),
         })
-    frame = pd.DataFrame(rows, columns=DOC_LINE_COLUMNS, dtype=object)
-    if frame.empty:
-        return frame
-    frame["_k"] = frame["sort_name"].map(_sort_key)
-    frame["_l"] = frame["label"].map(_sort_key)
-    frame = frame.sort_values(["_k", "email", "producer", "_l"], kind="stable")
-    return frame.drop(columns=["_k", "_l"]).reset_index(drop=True)
+    for records in found.values():
+        # households by last name (accents and case aside), then producer and label; a stable sort
+        records.sort(key=lambda r: (_sort_key(r["sort_name"]), r["email"], r["producer"], _sort_key(r["label"])))
+    return found
+
+
+class Holder(NamedTuple):
+    """The household a line is handed to, as the lists name it."""
+
+    name: str
+    sort_name: str  # last name first
+    phone: str
+
+
+def households_by_key(households: pd.DataFrame) -> dict[tuple[str, str], Any]:
+    """The order book's households by (sale, email), as named tuples."""
+    return {(h.sale, h.email): h for h in rows(households)}
+
+
+def handed_over(allocated, household) -> bool:
+    """Whether a line is handed over at the distribution: something was granted, and its household (a
+    row of ``households_by_key``, None when it has none) did not cancel."""
+    if not allocated or allocated <= 0:
+        return False
+    return household is None or household.status != CANCELLED
+
+
+def holder(household, line_name: str, email: str) -> Holder:
+    """Who collects a line: its household's name (else the line's, else the address), last name first to
+    sort by, and phone."""
+    first = household.first_name if household is not None else ""
+    last = household.last_name if household is not None else ""
+    name = (household.name if household is not None else "") or line_name or email
+    phone = (household.phone if household is not None else "") or ""
+    return Holder(name, sort_name(first or "", last or "", name), phone)
 
 
 def _sum(values) -> Decimal:

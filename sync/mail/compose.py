@@ -332,16 +332,39 @@ def order_drafts(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, 
     if not notices:
         return []
     edit_urls = edit_urls or {}
-    # each household's row and lines found in one pass (not one scan of the whole book per email)
-    households = book.households[book.households["sale"] == sale["code"]]
-    households = households.drop_duplicates("email").set_index("email", drop=False)
-    lines = book.lines[book.lines["sale"] == sale["code"]]
-    by_email = {email: group for email, group in lines.groupby("email", sort=False)}
-    empty = lines.iloc[0:0]
+    orders = _SaleOrders(book, sale["code"])
     return [Draft(notice.kind, sale["code"], notice.email, notice.fingerprint,
-                  partial(order_email, letterhead, catalogue, sale, book, notice, edit_urls.get(notice.email),
-                          households.loc[notice.email], by_email.get(notice.email, empty)))
+                  partial(_order_email_draft, letterhead, catalogue, sale, book, notice, edit_urls.get(notice.email),
+                          orders))
             for notice in notices]
+
+
+class _SaleOrders:
+    """Each household's row and lines in one sale, found by address: the positions are read in one pass
+    (not one scan of the whole book per email), the rows taken only for the emails actually written (a
+    big sale has thousands of drafts, of which the sending limits let a hundred go)."""
+
+    def __init__(self, book: OrderBook, sale: str):
+        self.households = book.households[book.households["sale"] == sale]
+        self.lines = book.lines[book.lines["sale"] == sale]
+        self._household: dict[str, int] = {}
+        for position, email in enumerate(self.households["email"].tolist()):
+            self._household.setdefault(email, position)  # the first row of an address
+        self._lines: dict[str, list[int]] = {}
+        for position, email in enumerate(self.lines["email"].tolist()):
+            self._lines.setdefault(email, []).append(position)
+
+    def household(self, email: str) -> pd.Series:
+        return self.households.iloc[self._household[email]]
+
+    def lines_of(self, email: str) -> pd.DataFrame:
+        return self.lines.iloc[self._lines.get(email, [])]
+
+
+def _order_email_draft(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, book: OrderBook,
+                       notice: OrderNotice, edit_url: str | None, orders: _SaleOrders) -> Email:
+    return order_email(letterhead, catalogue, sale, book, notice, edit_url, orders.household(notice.email),
+                       orders.lines_of(notice.email))
 
 
 def collecting(book: OrderBook, sale: str) -> list[pd.Series]:

@@ -33,15 +33,28 @@ def allocate(submissions: Iterable[Submission], stock: Mapping[str, int | None])
     for sale, subs in by_sale.items():
         subs.sort(key=lambda s: s.key)
         latest = {s.email: s for s in subs}  # the last one of each household, in replay order
-        products = sorted({p for s in subs for p, _ in s.lines})
-        for product in products:
-            limit = stock.get(product)
-            held = replay(subs, product, limit) if limit is not None else {}
-            for email, submission in latest.items():
-                wanted = submission.requested(product)
+        # only the products with a stock are replayed; the others are granted as asked
+        limited = sorted({p for s in subs for p, _ in s.lines if stock.get(p) is not None})
+        held = {product: replay(concerning(subs, product), product, stock[product]) for product in limited}
+        for email, submission in latest.items():
+            for product, wanted in submission.quantities.items():
                 if wanted:
-                    result[(sale, email, product)] = wanted if limit is None else held.get(email, 0)
+                    result[(sale, email, product)] = held[product].get(email, 0) if product in held else wanted
     return result
+
+
+def concerning(submissions: list[Submission], product: str) -> list[Submission]:
+    """The submissions (in replay order) that can change who holds a product: each household's from its
+    first request of the product on. Before that it holds nothing of it and waits for nothing, so a
+    submission without it changes nothing (and nothing was left to serve: ``_serve`` ran after the
+    previous one). In a big sale, each limited product is wanted by a few of the households."""
+    asking: set[str] = set()
+    found = []
+    for submission in submissions:
+        if submission.email in asking or submission.requested(product):
+            asking.add(submission.email)
+            found.append(submission)
+    return found
 
 
 def replay(submissions: list[Submission], product: str, stock: int) -> dict[str, int]:

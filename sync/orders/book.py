@@ -9,6 +9,7 @@ product (in the order of the Producteurs and Produits tabs).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
@@ -80,49 +81,100 @@ def assemble(submissions: Iterable[Submission], catalogue: Catalogue,
     for submission in submissions:
         histories.setdefault((submission.sale, submission.email), []).append(submission)
 
-    households, lines = [], []
+    arrived = []  # in the order of their first submission
     for (sale, email), history in histories.items():
-        latest = history[-1]
         first_name = _latest_filled(history, "first_name")
         last_name = _latest_filled(history, "last_name")
-        name = display_name(first_name, last_name, email)
+        arrived.append(_Household(sale, email, first_name, last_name, display_name(first_name, last_name, email),
+                                  history))
+    # Households by sale, name and address; each one's lines by producer and product. A household is
+    # one (sale, address), so this is the order of the lines too: sorting the households once (and each
+    # household's few lines) is much cheaper than sorting every line by the whole key.
+    households = sorted(arrived, key=lambda h: (order.sale(h.sale), fold(h.name), h.email))
+
+    facts = _ProductFacts(products, order)
+    household_rows, lines = [], []
+    for household in households:
+        sale, email, name, history = household.sale, household.email, household.name, household.history
+        latest = history[-1]
         state = status(history)
         total = Decimal("0.00")
-        for code, requested in latest.lines:
-            product = products[code]
+        for code, requested in sorted(latest.lines, key=lambda line: facts.rank(line[0])):
+            producer, label_, price, by_weight, avg_weight = facts.line(code)
             granted = allocated.get((sale, email, code), 0)
-            value, estimated = amount(granted, product)
+            value, estimated = facts.amount(code, granted)
             total += value
-            lines.append({
-                "sale": sale, "email": email, "name": name, "producer": product["producer"], "product": code,
-                "label": label(product), "requested": requested, "allocated": granted,
-                "unit_price": product["price"], "by_weight": bool(product["by_weight"]),
-                "avg_weight": product["avg_weight"] if product["by_weight"] else None, "weight": None,
-                "amount": value, "estimated": estimated, "status": state, "updated_at": latest.submitted_at,
-            })
+            lines.append([sale, email, name, producer, code, label_, requested, granted, price, by_weight, avg_weight,
+                          None, value, estimated, state, latest.submitted_at])
+        household_rows.append([
+            sale, email, household.first_name, household.last_name, name, _latest_filled(history, "phone"),
+            latest.comment, state, latest.submitted_at, history[0].submitted_at, len(history), latest.source, total,
+        ])
+    # what the stock cut, household by household in the order they arrived, product by product
+    for household in arrived:
+        latest = household.history[-1]
+        for code, requested in latest.lines:
+            granted = allocated.get((household.sale, household.email, code), 0)
             if granted < requested:
-                found.append(_cut(latest, product, requested, granted, who(first_name, last_name, email)))
-        households.append({
-            "sale": sale, "email": email, "first_name": first_name, "last_name": last_name, "name": name,
-            "phone": _latest_filled(history, "phone"), "comment": latest.comment, "status": state,
-            "submitted_at": latest.submitted_at, "first_submitted_at": history[0].submitted_at,
-            "submissions": len(history), "source": latest.source, "amount": total,
-        })
-
-    households.sort(key=lambda h: (order.sale(h["sale"]), fold(h["name"]), h["email"]))
-    lines.sort(key=lambda li: (order.sale(li["sale"]), fold(li["name"]), li["email"], order.producer(li["producer"]),
-                               order.product(li["product"])))
+                found.append(_cut(latest, products[code], requested, granted,
+                                  who(household.first_name, household.last_name, household.email)))
     return OrderBook(
         submissions_frame(submissions),
-        pd.DataFrame(households, columns=HOUSEHOLD_COLUMNS, dtype=object),
+        pd.DataFrame(household_rows, columns=HOUSEHOLD_COLUMNS, dtype=object),
         pd.DataFrame(lines, columns=LINE_COLUMNS, dtype=object),
         found,
     )
 
 
+@dataclass
+class _Household:
+    sale: str
+    email: str
+    first_name: str
+    last_name: str
+    name: str
+    history: list[Submission]  # its submissions in this sale, in replay order
+
+
+class _ProductFacts:
+    """What every line of a product shares, worked out once per product (and per quantity granted)."""
+
+    def __init__(self, products: dict[str, dict], order: Order):
+        self.products = products
+        self.order = order
+        self._lines: dict[str, tuple] = {}
+        self._ranks: dict[str, tuple] = {}
+        self._amounts: dict[tuple[str, int], tuple[Decimal, bool]] = {}
+
+    def line(self, code: str) -> tuple:
+        """A line's producer, label, unit price, by weight and expected weight (by weight only)."""
+        if code not in self._lines:
+            product = self.products[code]
+            by_weight = bool(product["by_weight"])
+            self._lines[code] = (product["producer"], label(product), product["price"], by_weight,
+                                 product["avg_weight"] if by_weight else None)
+        return self._lines[code]
+
+    def rank(self, code: str) -> tuple:
+        """Where a product's lines go in a household's order: by producer, then product (catalogue order)."""
+        if code not in self._ranks:
+            self._ranks[code] = (self.order.producer(self.products[code]["producer"]), self.order.product(code))
+        return self._ranks[code]
+
+    def amount(self, code: str, granted: int) -> tuple[Decimal, bool]:
+        key = (code, granted)
+        if key not in self._amounts:
+            self._amounts[key] = amount(granted, self.products[code])
+        return self._amounts[key]
+
+
 def _latest_filled(history: list[Submission], attribute: str) -> str:
     """The latest non-blank value (a resubmission that leaves the phone blank keeps the earlier one)."""
-    return next((v for v in (getattr(s, attribute) for s in reversed(history)) if v), "")
+    for submission in reversed(history):
+        value = getattr(submission, attribute)
+        if value:
+            return value
+    return ""
 
 
 def _cut(latest: Submission, product: dict, requested: int, granted: int, household: str) -> pb.Problem:

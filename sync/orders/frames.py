@@ -8,6 +8,7 @@ go through one NumPy array instead: the same values, in the same order.
 from __future__ import annotations
 
 from collections import namedtuple
+from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
@@ -28,3 +29,9 @@ def rows(frame: pd.DataFrame) -> list:
     """Like ``itertuples(index=False)``: named tuples (``row.email``)."""
     kind = _row_type(tuple(str(c) for c in frame.columns))
     return [kind(*row) for row in frame.to_numpy(dtype=object).tolist()]
+
+
+def values(frame: pd.DataFrame, *columns: str) -> Iterator[tuple]:
+    """Only the named columns, row by row, as plain tuples (``for sale, email in values(frame, "sale",
+    "email")``): the cheapest walk over a big frame when a few of its columns are needed."""
+    return zip(*(frame[column].tolist() for column in columns), strict=True)

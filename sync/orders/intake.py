@@ -16,16 +16,20 @@ Pure: tables in, submissions and problems out.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
+from itertools import pairwise
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .. import problems as pb
 from .. import sheet
-from ..catalogue import Catalogue
+from ..catalogue import Catalogue, listed_for
 from ..config import Config
 from ..orderbook import FORM, MANUAL, SUBMISSION_COLUMNS
 from ..questions import product_code
@@ -71,7 +75,12 @@ class Submission:
         return (self.submitted_at, self.email, SOURCE_RANK[self.source], self.row)
 
     def requested(self, product: str) -> int:
-        return dict(self.lines).get(product, 0)
+        return self.quantities.get(product, 0)
+
+    @cached_property
+    def quantities(self) -> dict[str, int]:
+        """``lines`` as a dict, made once (the allocation asks for every product of every submission)."""
+        return dict(self.lines)
 
 
 @dataclass(frozen=True)
@@ -135,7 +144,15 @@ class _Context:
         self.sale_codes = set(catalogue.sales["code"])
         # catalogue.sale_for's rule (opening included, closing excluded), with the windows read once
         self._windows = [(s.opens, s.closes, s.code) for s in rows(catalogue.sales)]
+        # Ten years are 120 windows: when none overlaps another (the calendar's rule, see
+        # catalogue.check_sales), the one holding a moment is found by bisection.
+        ordered = sorted(self._windows, key=lambda window: window[0])
+        apart = all(before[1] <= after[0] for before, after in pairwise(ordered))
+        self._apart = ordered if apart else None
+        self._opens = [window[0] for window in ordered]
         self._offered: dict[str, set[str]] = {}
+        self._available: list[tuple[str, frozenset[str] | None]] | None = None
+        self._quantities: dict[tuple[type, Any], Any] = {}
         self.submissions: list[Submission] = []
         self.arrivals: list[Arrival] = []
         self.problems: list[pb.Problem] = []
@@ -148,11 +165,26 @@ class _Context:
                         "ignorée", value, sale)
 
     def offered(self, sale: str) -> set[str]:
+        """``catalogue.offered(sale)``'s codes; what does not depend on the sale is looked up once (ten
+        years of history are 120 sales)."""
+        if self._available is None:
+            self._available = [(p["code"], p["sales"]) for p in records(self.catalogue.available())]
         if sale not in self._offered:
-            self._offered[sale] = set(self.catalogue.offered(sale)["code"])
+            self._offered[sale] = {code for code, sales in self._available if listed_for(sales, sale)}
         return self._offered[sale]
 
+    def quantity(self, raw: Any):
+        """``parse_quantity`` of an answer, each distinct answer parsed once (the same few come back
+        thousands of times: « 1 », « 2 »...)."""
+        key = (type(raw), raw)
+        if key not in self._quantities:
+            self._quantities[key] = parse_quantity(raw, self.maximum)
+        return self._quantities[key]
+
     def sale_of(self, moment: datetime) -> str | None:
+        if self._apart is not None:
+            index = bisect_right(self._opens, moment) - 1  # the last window opened by then
+            return self._apart[index][2] if index >= 0 and moment < self._apart[index][1] else None
         return next((code for opens, closes, code in self._windows if opens <= moment < closes), None)
 
     def not_offered_reason(self, code: str, sale: str) -> str:
@@ -218,7 +250,9 @@ def _read_form(table: Table, ctx: _Context) -> None:
     header = table.headers.get  # contract name -> header as written
     columns = _product_columns(table)
     unmatched: dict[str, list[tuple[Any, str]]] = {}  # column -> (answer, sale) of accepted submissions
-    for record in records(table.frame):
+    contract = table.frame.drop(columns=[column for column, _ in columns])
+    answers = _answers(table.frame, [column for column, _ in columns])
+    for record, filled in zip(records(contract), answers, strict=True):
         row = record[ROW]
         first, last = _text(record, "Prénom"), _text(record, "Nom")
         raw_time = record.get("Horodateur")
@@ -248,8 +282,8 @@ def _read_form(table: Table, ctx: _Context) -> None:
             continue
         household = who(first, last, email.value)
         found: dict[str, tuple[int, str]] = {}  # product -> (quantity, column)
-        for column, code in columns:
-            raw = record.get(column)
+        for index, raw in filled:
+            column, code = columns[index]
             if is_blank(raw):
                 continue
             if code not in ctx.products:
@@ -258,7 +292,7 @@ def _read_form(table: Table, ctx: _Context) -> None:
             if code not in ctx.offered(sale):
                 ctx.problems.append(ctx.not_offered(tab, row, column, code, sale, household, show(raw)))
                 continue
-            quantity = parse_quantity(raw, ctx.maximum)
+            quantity = ctx.quantity(raw)
             if quantity.error:
                 ctx.problems.append(_bad_quantity(tab, row, column, quantity.error, code, sale, household, raw))
                 continue
@@ -277,6 +311,22 @@ def _read_form(table: Table, ctx: _Context) -> None:
         ))
     for column, answers in unmatched.items():
         ctx.problems.append(_unmatched_column(tab, column, answers, ctx))
+
+
+def _answers(frame: pd.DataFrame, columns: list[str]) -> list[list[tuple[int, Any]]]:
+    """For each row of the response tab, its answers in ``columns`` that may hold something:
+    (position in ``columns``, raw value), left to right. A form has a column per product and each
+    household answers a few: leaving out the empty cells (None, NaN, "") at once, over the whole
+    tab, spares a look at every cell of every row. (Blank-looking text, such as spaces, is kept here
+    and left to ``is_blank``.)"""
+    found: list[list[tuple[int, Any]]] = [[] for _ in range(len(frame))]
+    if not columns or frame.empty:
+        return found
+    values = frame[columns].to_numpy(dtype=object)
+    maybe = pd.notna(values) & (values != "")
+    for row, index in zip(*np.nonzero(maybe), strict=True):  # row by row, left to right
+        found[row].append((int(index), values[row, index]))
+    return found
 
 
 def _bad_quantity(tab: str, row: int, column: str, error: str, code: str, sale: str, household: str,
@@ -367,7 +417,7 @@ def _manual_submission(tab: str, header, email: str, moment: datetime, sale: str
     for record in records:
         line_row = record[ROW]
         raw_quantity = record.get("Quantité")
-        quantity = parse_quantity(raw_quantity, ctx.maximum)
+        quantity = ctx.quantity(raw_quantity)
         code = parse_code(record.get("Produit")).value
         if not code:
             if quantity.ok and not quantity.value:
@@ -412,8 +462,7 @@ def _manual_submission(tab: str, header, email: str, moment: datetime, sale: str
 def submissions_frame(submissions: Iterable[Submission]) -> pd.DataFrame:
     """``orderbook.SUBMISSION_COLUMNS``: one row per submission and product line, in replay order."""
     rows = [
-        {"sale": s.sale, "email": s.email, "submitted_at": s.submitted_at, "source": s.source, "row": s.row,
-         "product": product, "requested": requested}
+        [s.sale, s.email, s.submitted_at, s.source, s.row, product, requested]
         for s in sorted(submissions, key=lambda s: s.key) for product, requested in s.lines
     ]
     return pd.DataFrame(rows, columns=SUBMISSION_COLUMNS, dtype=object)

@@ -15,7 +15,11 @@ from .. import sheet
 from ..catalogue import Catalogue
 from ..orderbook import CANCELLED, OrderBook
 from .book import Order
-from .frames import rows
+from .frames import values
+
+# The Commandes columns (``sheet.ORDERS``), as the order book's lines name them.
+ORDER_FIELDS = ["sale", "email", "name", "producer", "product", "label", "requested", "allocated", "unit_price",
+                "amount", "by_weight", "status", "updated_at"]
 
 
 def orders_frame(book: OrderBook) -> pd.DataFrame:
@@ -25,16 +29,14 @@ def orders_frame(book: OrderBook) -> pd.DataFrame:
     « annulée », so that the coordinator sees it where the order used to be.
     """
     table = []
-    lines: dict[tuple[str, str], list] = {}
-    for line in rows(book.lines):
-        lines.setdefault((line.sale, line.email), []).append(
-            [line.sale, line.email, line.name, line.producer, line.product, line.label, line.requested,
-             line.allocated, line.unit_price, line.amount, line.by_weight, line.status, line.updated_at])
-    for household in rows(book.households):
-        if household.status == CANCELLED:
-            table.append([household.sale, household.email, household.name, "", "", "", 0, 0, None,
-                          Decimal("0.00"), None, CANCELLED, household.submitted_at])
-        table.extend(lines.get((household.sale, household.email), []))
+    lines: dict[tuple[str, str], list[tuple]] = {}
+    for line in values(book.lines, *ORDER_FIELDS):
+        lines.setdefault(line[:2], []).append(line)  # by (sale, email)
+    for sale, email, name, status, submitted_at in values(book.households, "sale", "email", "name", "status",
+                                                          "submitted_at"):
+        if status == CANCELLED:
+            table.append((sale, email, name, "", "", "", 0, 0, None, Decimal("0.00"), None, CANCELLED, submitted_at))
+        table.extend(lines.get((sale, email), []))
     return pd.DataFrame(table, columns=sheet.ORDERS.header, dtype=object)
 
 
@@ -45,12 +47,13 @@ def by_producer_frame(book: OrderBook, catalogue: Catalogue) -> pd.DataFrame:
     """
     order = Order(catalogue)
     totals: dict[tuple[str, str, str], list] = {}
-    for line in rows(book.lines):
-        if not line.allocated:
+    for sale, producer, product, label, allocated, amount in values(book.lines, "sale", "producer", "product",
+                                                                   "label", "allocated", "amount"):
+        if not allocated:
             continue
-        entry = totals.setdefault((line.sale, line.producer, line.product), [line.label, 0, Decimal("0.00")])
-        entry[1] += line.allocated
-        entry[2] += line.amount
+        entry = totals.setdefault((sale, producer, product), [label, 0, Decimal("0.00")])
+        entry[1] += allocated
+        entry[2] += amount
     keys = sorted(totals, key=lambda k: (order.sale(k[0]), order.producer(k[1]), order.product(k[2])))
     table = [[sale, producer, product, *totals[(sale, producer, product)]] for sale, producer, product in keys]
     return pd.DataFrame(table, columns=sheet.BY_PRODUCER.header, dtype=object)
