@@ -9,8 +9,10 @@ a person typed (a name, a comment, a sale's message) shows as text, never as mar
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
+from collections import namedtuple
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -151,7 +153,24 @@ def producer_view(producer: pd.Series | None, code: str) -> dict[str, Any]:
 
 
 def _producers(catalogue: Catalogue) -> dict[str, pd.Series]:
-    return {row["code"]: row for _, row in catalogue.producers.iterrows()}
+    """Each producer's row by code, made once per catalogue (every order email asks)."""
+    known = catalogue.__dict__.get("_producer_rows")
+    if known is None or known[0] is not catalogue.producers:
+        known = (catalogue.producers, {row["code"]: row for _, row in catalogue.producers.iterrows()})
+        catalogue.__dict__["_producer_rows"] = known
+    return known[1]
+
+
+@functools.lru_cache(maxsize=32)
+def _row_type(columns: tuple[str, ...]):
+    return namedtuple("Line", columns, rename=True)
+
+
+def _records(frame: pd.DataFrame):
+    """``frame.itertuples(index=False)`` for a small frame: pandas builds a new named-tuple type on every
+    call, which costs more than the few lines of one household's order."""
+    kind = _row_type(tuple(str(c) for c in frame.columns))
+    return [kind(*values) for values in zip(*(frame[c].tolist() for c in frame.columns), strict=True)]
 
 
 def unit_price_text(price: Decimal, by_weight: bool) -> str:
@@ -185,7 +204,7 @@ def order_view(lines: pd.DataFrame, catalogue: Catalogue) -> dict[str, Any]:
     """A household's order grouped by producer: lines, what to pay each producer and how."""
     producers = _producers(catalogue)
     groups: dict[str, dict[str, Any]] = {}
-    for line in lines.itertuples(index=False):
+    for line in _records(lines):
         group = groups.setdefault(line.producer, {
             "producer": producer_view(producers.get(line.producer), line.producer), "lines": [],
             "total": Decimal("0.00"), "estimated": False,
