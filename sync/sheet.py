@@ -217,17 +217,16 @@ def read_table(grid: Grid | None, tab: Tab, title: str | None = None) -> Table:
         if column.required and column.name not in headers:
             problems.append(pb.error(name, None, column.name,
                                      "colonne obligatoire absente : ajoutez-la en première ligne de l'onglet"))
-    records = []
-    for number, row in enumerate(rows[1:], start=2):
-        if all(is_blank(v) for v in row):
-            continue
-        record: dict[str, Any] = {ROW: number}
-        for index, column_name in enumerate(names):
-            if column_name is not None:
-                record[column_name] = row[index] if index < len(row) else None
-        records.append(record)
+    # trimmed, a row that holds nothing is empty; the frame is built column by column (a wide tab of
+    # thousands of rows is hundreds of thousands of cells)
+    kept = [(number, row) for number, row in enumerate(rows[1:], start=2) if row]
+    data: dict[str, list] = {}
+    for index, column_name in enumerate(names):
+        if column_name is not None:
+            data[column_name] = [row[index] if index < len(row) else None for _, row in kept]
+    data[ROW] = [number for number, _ in kept]
     columns = [*dict.fromkeys([*known, *(n for n in names if n)]), ROW]
-    frame = pd.DataFrame(records, columns=columns, dtype=object)
+    frame = pd.DataFrame({c: data.get(c, [None] * len(kept)) for c in columns}, columns=columns, dtype=object)
     frame = frame.astype(object).where(frame.notna(), None)
     return Table(tab, frame, True, problems, headers)
 

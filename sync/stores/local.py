@@ -21,7 +21,6 @@ from python_calamine import CalamineWorkbook
 
 from ..errors import StoreError, StoreLockedError
 from ..sheet import Grid, find_title, trim
-from ..values import is_blank
 from . import xlsx_patch
 from .base import Changes
 from .xlsx_patch import ILLEGAL_CHARACTERS, column_letter
@@ -206,8 +205,13 @@ def _grid(rows: list[list]) -> Grid:
     for row in rows:
         cells = [value if type(value) is str else _typed(value) for value in row]
         end = len(cells)
-        while end and is_blank(cells[end - 1]):
-            end -= 1
+        while end:  # is_blank, inline: a wide tab (the form's answers) ends most rows with dozens of blanks
+            last = cells[end - 1]
+            if last == "" or last is None or (type(last) is str and last.isspace()) or (
+                    type(last) is float and last != last):
+                end -= 1
+            else:
+                break
         grid.append(cells[:end] if end < len(cells) else cells)
     while grid and not grid[-1]:
         grid.pop()
