@@ -184,8 +184,8 @@ def _read_fast(path: Path, tabs: Sequence[str]) -> dict[str, Grid | None] | None
     reads as empty), or a file calamine cannot read (openpyxl then says why)."""
     try:
         with zipfile.ZipFile(path) as package:
-            for name in package.namelist():
-                if name.startswith("xl/worksheets/") and name.endswith(".xml") and b't="e"' in package.read(name):
+            for name in _parts_of(package, tabs):
+                if b't="e"' in package.read(name):
                     return None
         book = CalamineWorkbook.from_path(str(path))
         result: dict[str, Grid | None] = {}
@@ -196,6 +196,19 @@ def _read_fast(path: Path, tabs: Sequence[str]) -> dict[str, Grid | None] | None
         return result
     except Exception:
         return None
+
+
+def _parts_of(package: zipfile.ZipFile, tabs: Sequence[str]) -> list[str]:
+    """The sheet parts of these tabs (the archive tabs, never read by a run, are not looked into); every
+    sheet part when the package's map cannot be read."""
+    names = package.namelist()
+    every = [n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+    try:
+        sheets = xlsx_patch._Parts(package, names).sheets()
+    except Exception:
+        return every
+    titles = [find_title(list(sheets), tab) for tab in tabs]
+    return [sheets[t] for t in titles if t is not None]
 
 
 def _grid(rows: list[list]) -> Grid:
