@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from ..sheet import Grid, cell, trim
+from ..values import is_blank
 
 
 @dataclass
@@ -43,6 +44,8 @@ def same_grid(old: Grid | None, new: Grid) -> bool:
     a = trim(old)
     if len(a) == len(new) and all(x == y or x == _trimmed(y) for x, y in zip(a, new, strict=True)):
         return True  # row by row as lists (compared in C): most runs rewrite tabs that did not change
+    if len(a) != len(new) and new and any(not is_blank(cell(v)) for v in new[-1]):
+        return False  # another number of rows (the new grid does not end with empty rows to trim)
     b = trim([[cell(v) for v in row] for row in new])
     if len(a) != len(b):
         return False
@@ -50,7 +53,7 @@ def same_grid(old: Grid | None, new: Grid) -> bool:
         if len(row_a) != len(row_b):
             return False
         for x, y in zip(row_a, row_b, strict=True):
-            x = cell(x)
+            x = x if type(x) is bool else cell(x)  # a checkbox read back is a boolean, not « oui »
             if x != y and not (isinstance(x, (int, float)) and isinstance(y, (int, float)) and float(x) == float(y)):
                 return False
     return True

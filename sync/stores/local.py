@@ -9,6 +9,7 @@ A workbook open in LibreOffice (its ``.~lock.<name>#`` file) or Excel (``~$<name
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import time as clock
@@ -243,11 +244,12 @@ def _typed(value):
 def _widths(grid: Grid) -> dict[int, float]:
     """Column widths as ``_fill`` sets them: the longest value, between 8 and 62 characters."""
     widths: dict[int, int] = {}
-    for row in grid:
-        for c, value in enumerate(row, start=1):
-            if value is not None and value != "":
-                widths[c] = max(widths.get(c, 0), min(len(str(value)), 60))
-    return {c: max(8, width + 2) for c, width in widths.items()}
+    for c, column in enumerate(itertools.zip_longest(*grid), start=1):  # column by column: one max each
+        longest = max((len(v) if type(v) is str else len(str(v)) for v in column if v is not None and v != ""),
+                      default=None)
+        if longest is not None:
+            widths[c] = max(8, min(longest, 60) + 2)
+    return widths
 
 
 def _running(pid: int, path: Path) -> bool:

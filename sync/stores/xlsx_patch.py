@@ -21,7 +21,7 @@ import re
 import shutil
 import struct
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 
@@ -49,7 +49,6 @@ _FROZEN = (b'<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftC
 # What openpyxl strips as ``ILLEGAL_CHARACTERS_RE`` (control characters XML 1.0 cannot hold), written out
 # here: importing openpyxl costs a third of a second, and a tick that writes by parts does not need it.
 ILLEGAL_CHARACTERS = re.compile(r"[\000-\010\013\014\016-\037]")
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 
 def column_letter(index: int) -> str:
@@ -266,13 +265,12 @@ def _new_sheet(old: bytes, grid: Grid, widths: dict[int, float]) -> list:
             f'<col min="{c}" max="{c}" width="{w}" customWidth="1"/>'.encode() for c, w in sorted(widths.items()))
             + b"</cols>")
     body.append(b"<sheetData>")
-    letters = [column_letter(c).encode() for c in range(1, width + 1)]
+    letters = [column_letter(c) for c in range(1, width + 1)]
     for value in (v for row in grid for v in row):  # every value checked now, before a byte is written
         if value is not None and (type(value) not in _WRITABLE or (type(value) is float and not math.isfinite(value))):
             raise Unsupported(f"a value of type {type(value).__name__}: {value!r:.40}")
     # the rows themselves are made as they are written (not all held in memory at once)
-    body.append(_row(number, row, letters, header_style if number == 1 else b"")
-                for number, row in enumerate(grid, start=1))
+    body.append(_rows(1, grid, letters, header_style.decode()))
     body.append(b'</sheetData><pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>'
                 b"</worksheet>")
     return body
@@ -292,8 +290,8 @@ def _appended(data: bytes, rows: Grid) -> list:
         raise Unsupported("the last row is empty or unnumbered")
     last = int(number.group(1))
     width = max((len(row) for row in rows), default=0)
-    letters = [column_letter(c).encode() for c in range(1, width + 1)]
-    added = b"".join(_row(last + offset, row, letters, b"") for offset, row in enumerate(rows, start=1))
+    letters = [column_letter(c) for c in range(1, width + 1)]
+    added = b"".join(_rows(last + 1, rows, letters))
     view = memoryview(data)
     dimension = _DIMENSION.search(data, 0, data.find(b"<sheetData"))
     if dimension is None:
@@ -308,31 +306,43 @@ def _appended(data: bytes, rows: Grid) -> list:
 _WRITABLE = (str, bool, int, float)
 
 
-def _row(number: int, values: list, letters: list[bytes], style: bytes) -> bytes:
-    index = str(number).encode()
+# Text as a cell holds it: the control characters XML cannot hold removed (``ILLEGAL_CHARACTERS``), and
+# escaped; one pass of str.translate for both.
+_TEXT = str.maketrans({**dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32)]), "&": "&amp;", "<": "&lt;",
+                       ">": "&gt;"})
+_CHUNK = 256  # rows encoded and handed to the zip stream together (each write to it has a cost)
+
+
+def _rows(first: int, rows: Grid, letters: list[str], first_style: str = "") -> Iterator[bytes]:
+    """``rows`` as XML, numbered from ``first`` (``first_style`` on the cells of row 1), a few hundred at a time."""
+    chunk: list[str] = []
+    for number, row in enumerate(rows, start=first):
+        chunk.append(_row(number, row, letters, first_style if number == 1 else ""))
+        if len(chunk) == _CHUNK:
+            yield "".join(chunk).encode("utf-8")
+            chunk = []
+    if chunk:
+        yield "".join(chunk).encode("utf-8")
+
+
+def _row(number: int, values: list, letters: list[str], style: str) -> str:
+    index = str(number)
     cells = []
     for letter, value in zip(letters, values, strict=False):
-        cell = _cell(letter + index, value, style)
-        if cell:
-            cells.append(cell)
-    return b'<row r="' + index + b'">' + b"".join(cells) + b"</row>"
-
-
-def _cell(ref: bytes, value, style: bytes) -> bytes:
-    if value is None:
-        return b""
-    kind = type(value)
-    if kind is str:
-        text = ILLEGAL_CHARACTERS.sub("", value)
-        if not text:
-            return b""
-        # inline text: never a formula, whatever it starts with; spaces kept as typed
-        return (b'<c r="' + ref + b'"' + style + b' t="inlineStr"><is><t xml:space="preserve">'
-                + text.translate(_ESCAPES).encode("utf-8") + b"</t></is></c>")
-    if kind is bool:
-        return b'<c r="' + ref + b'"' + style + b' t="b"><v>' + (b"1" if value else b"0") + b"</v></c>"
-    if kind is int:
-        return b'<c r="' + ref + b'"' + style + b"><v>" + str(value).encode() + b"</v></c>"
-    if kind is float and math.isfinite(value):
-        return b'<c r="' + ref + b'"' + style + b"><v>" + repr(value).encode() + b"</v></c>"
-    raise Unsupported(f"a value of type {kind.__name__}")
+        kind = type(value)
+        if kind is str:
+            text = value.translate(_TEXT)
+            if text:  # inline text: never a formula, whatever it starts with; spaces kept as typed
+                cells.append(f'<c r="{letter}{index}"{style} t="inlineStr"><is><t xml:space="preserve">{text}'
+                             '</t></is></c>')
+        elif value is None:
+            continue
+        elif kind is bool:
+            cells.append(f'<c r="{letter}{index}"{style} t="b"><v>{1 if value else 0}</v></c>')
+        elif kind is int:
+            cells.append(f'<c r="{letter}{index}"{style}><v>{value}</v></c>')
+        elif kind is float and math.isfinite(value):
+            cells.append(f'<c r="{letter}{index}"{style}><v>{value!r}</v></c>')
+        else:
+            raise Unsupported(f"a value of type {kind.__name__}")
+    return f'<row r="{index}">{"".join(cells)}</row>'
