@@ -170,3 +170,60 @@ def report(moves: Moves) -> str | None:
     sales = sorted(moves.emptied)
     which = ", ".join(sales) if len(sales) <= 4 else f"{len(sales)} ventes, de {sales[0]} à {sales[-1]}"
     return f"Archivé : {' et '.join(parts)} des ventes terminées ({which}), déplacées dans {archives}."
+
+
+# --- the derived tabs that keep every sale --------------------------------------------------------
+
+# Tabs whose rows of archived sales stay where they are, as they are: not recomputed, carried over whole.
+FROZEN: tuple[Tab, ...] = (sheet.BY_PRODUCER, sheet.SIGN_OFF)
+
+
+def _split(grid: Grid | None, sales: set[str]) -> tuple[Grid | None, list[list]]:
+    """``grid`` less its rows of ``sales`` (by its Vente column), and those rows."""
+    if not grid or len(grid) < 2 or not sales:
+        return grid, []
+    header = [str(h).strip() for h in grid[0]]
+    positions = [i for i, h in enumerate(header) if fold(h) == "vente"]
+    if not positions:
+        return grid, []
+    at, folded = positions[0], {fold(code) for code in sales}
+    kept, gone = [grid[0]], []
+    for row in grid[1:]:
+        (gone if fold(str(_at(row, at))) in folded else kept).append(row)
+    return kept, gone
+
+
+def without(grid: Grid | None, sales: set[str]) -> Grid | None:
+    """A tab as read, less the rows of archived ``sales``: what the tool recomputes (and carries people's
+    columns over from)."""
+    return _split(grid, sales)[0]
+
+
+def with_frozen(old: Grid | None, new: Grid, sales: set[str]) -> Grid:
+    """``new`` (the live sales' rows) after the old tab's rows of archived ``sales``, cell for cell as they
+    were. The header is the new one with any old column it lacks (a producer of an old sale, a column a
+    person added) put back after the column it followed."""
+    _, frozen = _split(old, sales)
+    if not frozen:
+        return new
+    old_header = [str(h).strip() for h in old[0]]
+    header = [str(h) for h in new[0]]
+    for index, name in enumerate(old_header):
+        if not name or any(fold(name) == fold(h) for h in header):
+            continue
+        before = next((j for j in range(index - 1, -1, -1)
+                       if any(fold(old_header[j]) == fold(h) for h in header)), None)
+        spot = 0 if before is None else next(k for k, h in enumerate(header) if fold(h) == fold(old_header[before])) + 1
+        header.insert(spot, name)
+    where = {fold(h): k for k, h in enumerate(header)}
+
+    def laid_out(row: list, names: list[str]) -> list:
+        out = [""] * len(header)
+        for value, name in zip(row, names, strict=False):
+            k = where.get(fold(name)) if name else None
+            if k is not None:
+                out[k] = value
+        return out
+
+    new_header = [str(h) for h in new[0]]
+    return [header, *(laid_out(row, old_header) for row in frozen), *(laid_out(row, new_header) for row in new[1:])]

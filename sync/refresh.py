@@ -86,8 +86,8 @@ BOOK_STEPS: list[BookStep] = [
 # The derived tabs, in this order; ``Anomalies`` comes after them, from every problem found.
 TABS: list[tuple[Tab, TabBuilder]] = [
     (sheet.ORDERS, lambda r: tabs.orders_frame(r.live_book)),
-    (sheet.BY_PRODUCER, lambda r: tabs.by_producer_frame(r.book, r.catalogue)),
-    (sheet.SIGN_OFF, lambda r: lists.sign_off_grid(r.snapshot.grid(sheet.SIGN_OFF), r.book, r.catalogue)),
+    (sheet.BY_PRODUCER, lambda r: tabs.by_producer_frame(r.live_book, r.catalogue)),
+    (sheet.SIGN_OFF, lambda r: lists.sign_off_grid(_old_rows(r, sheet.SIGN_OFF), r.live_book, r.catalogue)),
     (sheet.BILAN, lambda r: r.history.bilan()),
     (sheet.RECALL, lambda r: r.history.lapsed_tab()),
 ]
@@ -143,6 +143,9 @@ def refresh(snapshot: Snapshot, config: Config, now: datetime) -> Refresh:
             else:
                 grid = built
                 frame = pd.DataFrame(grid[1:], columns=grid[0], dtype=object)
+            if tab in archive.FROZEN and result.archived:  # archived sales' rows stay as they were
+                grid = archive.with_frozen(snapshot.grid(tab), grid, result.archived)
+                frame = pd.DataFrame(grid[1:], columns=grid[0], dtype=object)
             result.frames[tab.name] = frame
             result.changes.replace[tab.name] = grid
     problems += result.book.problems
@@ -155,11 +158,12 @@ def refresh(snapshot: Snapshot, config: Config, now: datetime) -> Refresh:
 
 
 def _old_rows(result: Refresh, tab: Tab) -> Grid | None:
-    """A derived tab as read, less the rows of archived sales (they are moved, not kept as typed rows)."""
+    """A derived tab as read, less the rows of archived sales: they are moved (Commandes) or carried over
+    whole (``archive.FROZEN``), not recomputed nor kept as rows a person typed in."""
     grid = result.snapshot.grid(tab)
-    if tab is not sheet.ORDERS or not result.archived or not grid:
+    if tab is not sheet.ORDERS and tab not in archive.FROZEN:
         return grid
-    return archive.move({tab.name: grid}, result.catalogue.sales, result.now, result.config).grids.get(tab.name, grid)
+    return archive.without(grid, result.archived)
 
 
 def _blocking(snapshot: Snapshot) -> list[Problem]:

@@ -79,9 +79,19 @@ def test_a_tick_moves_a_finished_sale_and_sends_nothing_again(make, tmp_path):  
     november = [row for row in before["Commandes"][1:] if row[0] == "2026-11"]
     sent = [row for row in before["Journal"][1:] if row[1] == "2026-11"]
     assert november and sent
-    # a person adds a column to Commandes and writes in it
+    # a person adds a column to Commandes and writes in it, ticks « Payé » for a November household,
+    # and, weeks later, the bakery raises its bread's price
     with_note = [[*before["Commandes"][0], "Note"], *[[*row, "vu"] for row in before["Commandes"][1:]]]
-    store.write(Changes(replace={"Commandes": with_note}))
+    sign_off = [list(row) for row in before["Émargement"]]
+    paid = sign_off[0].index("Payé")
+    first_november = next(row for row in sign_off[1:] if row[0] == "2026-11")
+    first_november.extend([""] * (paid + 1 - len(first_november)))
+    first_november[paid] = "oui"
+    products = [list(row) for row in grids["Produits"]]
+    next(row for row in products if row[0] == "PAIN1")[4] = "5,20"
+    store.write(Changes(replace={"Commandes": with_note, "Émargement": sign_off, "Produits": products}))
+    kept_as_they_were = {tab: [row for row in store.read([tab])[tab][1:] if row[0] == "2026-11"]
+                         for tab in ("Par producteur", "Émargement")}
     outbox = sorted(p.name for p in (tmp_path / "outbox").glob("*.eml"))
 
     output.clear()
@@ -99,6 +109,11 @@ def test_a_tick_moves_a_finished_sale_and_sends_nothing_again(make, tmp_path):  
     new = sorted(p.name for p in (tmp_path / "outbox").glob("*.eml") if p.name not in outbox)
     assert new and not [name for name in new if "2026-11" in name]  # nothing of November is sent again
     assert any(line.startswith("Archivé :") for line in output), output
+    for tab, rows in kept_as_they_were.items():  # November stays in these tabs, as it was: not recomputed
+        now_rows = [row for row in after[tab][1:] if row[0] == "2026-11"]
+        assert [[c for c in row if c not in ("", None)] for row in now_rows] == \
+               [[c for c in row if c not in ("", None)] for row in rows], tab
+    assert any("oui" in row for row in kept_as_they_were["Émargement"])
 
     output.clear()
     assert run("2026-12-08 12:30") == 0  # the next run: nothing left to move
