@@ -123,3 +123,17 @@ def test_a_tick_moves_a_finished_sale_and_sends_nothing_again(make, tmp_path):  
     assert len(keys) == len(set(keys))  # every send in one place only: none lost, none recorded twice
     assert set(keys) >= {row[5] for row in before["Journal"][1:]}
     assert not any(line.startswith("Archivé :") for line in output), output
+
+
+def test_frozen_rows_keep_their_columns_when_the_live_sales_have_other_producers():
+    old = [["Vente", "Nom", "Email", "Ferme A", "Ferme B", "Total", "Payé", "Remarques"],
+           ["2026-11", "Odile", "o@example.org", 12.5, 3, 15.5, "oui", "chèque 1234"],
+           ["2026-12", "Jean", "j@example.org", "", 4, 4, "", ""]]
+    new = [["Vente", "Nom", "Email", "Ferme B", "Ferme C", "Total", "Payé", "Remarques"],
+           ["2026-12", "Jean", "j@example.org", 4, 2, 6, "", ""]]
+    merged = archive.with_frozen(old, new, {"2026-11"})
+    assert merged[0] == ["Vente", "Nom", "Email", "Ferme A", "Ferme B", "Ferme C", "Total", "Payé", "Remarques"]
+    assert merged[1] == ["2026-11", "Odile", "o@example.org", 12.5, 3, "", 15.5, "oui", "chèque 1234"]
+    assert merged[2] == ["2026-12", "Jean", "j@example.org", "", 4, 2, 6, "", ""]
+    assert archive.without(old, {"2026-11"}) == [old[0], old[2]]
+    assert archive.with_frozen(old, new, set()) == new
