@@ -27,6 +27,7 @@ from .. import sheet, templating
 from ..catalogue import Catalogue
 from ..config import Config
 from ..orderbook import CANCELLED, OrderBook
+from ..orders.frames import values
 from ..problems import Problem
 from ..values import fold, hour, long_date, long_datetime, money, number, parse_bool, parse_email, parse_text
 from . import kinds
@@ -434,7 +435,11 @@ def producer_orders_view(book: OrderBook, sale: str, producer: str) -> dict[str,
     """What a producer brings (totals per product) and hands over (per household, with the amount due)."""
     lines = book.lines[(book.lines["sale"] == sale) & (book.lines["producer"] == producer)]
     lines = lines[lines["allocated"].map(lambda q: int(q) > 0).astype(bool)]
-    households = book.households[book.households["sale"] == sale].set_index("email")
+    # each household's phone and comment by address, read once (not looked up in a frame for every line)
+    contacts: dict[str, tuple[Any, Any]] = {}
+    for email, phone, comment in values(book.households[book.households["sale"] == sale], "email", "phone",
+                                        "comment"):
+        contacts.setdefault(email, (phone, comment))
     products: dict[str, dict[str, Any]] = {}
     by_household: dict[str, dict[str, Any]] = {}
     for line in lines.itertuples(index=False):
@@ -447,11 +452,9 @@ def producer_orders_view(book: OrderBook, sale: str, producer: str) -> dict[str,
         product["estimated"] |= bool(line.estimated)
         if line.by_weight:
             product["kg"] += line.weight if line.weight is not None else (line.avg_weight or 0) * int(line.allocated)
-        household = households.loc[line.email] if line.email in households.index else None
+        phone, comment = contacts.get(line.email, ("", ""))
         entry = by_household.setdefault(line.email, {
-            "name": line.name, "email": line.email,
-            "phone": (household["phone"] if household is not None else "") or "",
-            "comment": (household["comment"] if household is not None else "") or "",
+            "name": line.name, "email": line.email, "phone": phone or "", "comment": comment or "",
             "lines": [], "total": Decimal("0.00"), "estimated": False})
         entry["lines"].append(line_view(line))
         entry["total"] += line.amount
@@ -518,9 +521,10 @@ def late_changes(book: OrderBook, catalogue: Catalogue, sale: pd.Series) -> list
     product_producer = dict(zip(catalogue.products["code"], catalogue.products["producer"], strict=True))
     product_producer.update(dict(zip(book.lines["product"], book.lines["producer"], strict=True)))
     labels = _labels(book, catalogue)
+    histories = _submission_histories(book, code)
     found = []
     for household in book.households[book.households["sale"] == code].itertuples(index=False):
-        history = submissions_of(book, code, household.email)
+        history = list(histories.get(household.email, []))
         if household.status == CANCELLED and household.submitted_at not in dict(history):
             history.append((household.submitted_at, {}))
             history.sort(key=lambda item: item[0])
@@ -536,6 +540,16 @@ def late_changes(book: OrderBook, catalogue: Catalogue, sale: pd.Series) -> list
                 if producer:
                     found.append(LateChange(producer, household.email, household.name, at, tuple(own)))
     return found
+
+
+def _submission_histories(book: OrderBook, sale: str) -> dict[str, list[tuple[datetime, dict[str, int]]]]:
+    """``journal.submissions_of`` for every household of a sale at once (one pass over the submissions,
+    not one filter of them per household): by address, each submission oldest first as {product: quantity}."""
+    submissions = book.submissions[book.submissions["sale"] == sale]
+    grouped: dict[str, dict[datetime, dict[str, int]]] = {}
+    for email, at, product, requested in values(submissions, "email", "submitted_at", "product", "requested"):
+        grouped.setdefault(email, {}).setdefault(at, {})[product] = int(requested)
+    return {email: sorted(times.items(), key=lambda item: item[0]) for email, times in grouped.items()}
 
 
 def late_change_emails(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, book: OrderBook
