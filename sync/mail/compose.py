@@ -27,7 +27,7 @@ from .. import sheet, templating
 from ..catalogue import Catalogue
 from ..config import Config
 from ..orderbook import CANCELLED, OrderBook
-from ..orders.frames import values
+from ..orders.frames import records, values
 from ..problems import Problem
 from ..values import fold, hour, long_date, long_datetime, money, number, parse_bool, parse_email, parse_text
 from . import kinds
@@ -370,10 +370,26 @@ def _order_email_draft(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Se
 
 def collecting(book: OrderBook, sale: str) -> list[pd.Series]:
     """Households with something to collect in a sale (not cancelled, at least one unit granted)."""
-    households = book.households[(book.households["sale"] == sale) & (book.households["status"] != CANCELLED)]
-    lines = book.lines[book.lines["sale"] == sale]
-    granted = set(lines.loc[lines["allocated"].map(lambda q: int(q) > 0).astype(bool), "email"])
+    households = _not_cancelled(book, sale)
+    granted = _granted(book, sale)
     return [row for _, row in households.iterrows() if row["email"] in granted]
+
+
+def collecting_addresses(book: OrderBook, sale: str) -> list[str]:
+    """The addresses of ``collecting``'s households, in the same order, without building their rows (a
+    big sale has thousands: the schedule only needs who they are)."""
+    granted = _granted(book, sale)
+    return [email for email in _not_cancelled(book, sale)["email"].tolist() if email in granted]
+
+
+def _not_cancelled(book: OrderBook, sale: str) -> pd.DataFrame:
+    return book.households[(book.households["sale"] == sale) & (book.households["status"] != CANCELLED)]
+
+
+def _granted(book: OrderBook, sale: str) -> set[str]:
+    """The addresses with at least one unit granted in a sale."""
+    lines = book.lines[book.lines["sale"] == sale]
+    return {email for email, allocated in values(lines, "email", "allocated") if int(allocated) > 0}
 
 
 def calendar_attachment(letterhead: Letterhead, sale: pd.Series, now: datetime, summary: str = "",
@@ -472,35 +488,75 @@ def producer_orders(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Serie
                     attachments: Sequence[Attachment] = ()) -> Email | None:
     """A producer's order list at closing (the PDF and spreadsheet come from the lists, as attachments).
     None when the producer has no address."""
+    draft = producer_orders_draft(letterhead, catalogue, sale, book, producer, attachments)
+    return draft.ready() if draft is not None else None
+
+
+def producer_orders_draft(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, book: OrderBook,
+                          producer: str, attachments: Sequence[Attachment] = (),
+                          granted: list[tuple[str, str, int]] | None = None) -> Draft | None:
+    """``producer_orders`` as a draft: its key comes from what is granted (``granted``: this producer's
+    part of ``_granted_lines``, when the caller has it), the list itself (two thousand households, in a
+    big sale) is laid out and written only if it goes. The schedule asks for every producer's list on
+    every run until the distribution, long after each one went."""
     row = _producers(catalogue).get(producer)
     view = producer_view(row, producer)
     if not parse_email(view["email"]).ok:
         return None
+    if granted is None:
+        granted = _granted_lines(book, sale["code"]).get(producer, [])
+    fingerprint = _digest(sorted(granted))  # each line: (household, product, quantity granted)
+    recipient = Recipient(view["email"], "", view["name"])
+    write = partial(_producer_orders_email, letterhead, sale, book, producer, view, recipient, fingerprint,
+                    attachments)
+    return Draft(kinds.PRODUCER_ORDERS.name, sale["code"], recipient.email.strip().lower(), fingerprint, write)
+
+
+def _producer_orders_email(letterhead: Letterhead, sale: pd.Series, book: OrderBook, producer: str,
+                           view: dict[str, Any], recipient: Recipient, fingerprint: str,
+                           attachments: Sequence[Attachment]) -> Email:
     orders = producer_orders_view(book, sale["code"], producer)
-    fingerprint = _digest(sorted((h["email"], line["product"], line["allocated"])
-                                 for h in orders["households"] for line in h["lines"]))
-    return _email(letterhead, kinds.PRODUCER_ORDERS, sale["code"], Recipient(view["email"], "", view["name"]),
+    return _email(letterhead, kinds.PRODUCER_ORDERS, sale["code"], recipient,
                   {"sale": sale_view(sale), "producer": view, "orders": orders}, fingerprint, attachments)
+
+
+def _granted_lines(book: OrderBook, sale: str) -> dict[str, list[tuple[str, str, int]]]:
+    """What each producer hands over in a sale, by producer: (household address, product, quantity granted)
+    of each line with something granted (the lines of ``producer_orders_view``), in one pass."""
+    lines = book.lines[book.lines["sale"] == sale]
+    found: dict[str, list[tuple[str, str, int]]] = {}
+    for producer, email, product, allocated in values(lines, "producer", "email", "product", "allocated"):
+        if int(allocated) > 0:
+            found.setdefault(producer, []).append((email, product, int(allocated)))
+    return found
 
 
 def producer_order_lists(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, book: OrderBook,
                          attachments: Mapping[str, Sequence[Attachment]] | None = None
                          ) -> tuple[list[Email], list[Problem]]:
     """One order list per producer with orders in the sale; a producer without a valid address is a problem."""
-    lines = book.lines[book.lines["sale"] == sale["code"]]
-    with_orders = sorted(set(lines.loc[lines["allocated"].map(lambda q: int(q) > 0).astype(bool), "producer"]))
-    emails, problems = [], []
+    drafts, problems = producer_order_drafts(letterhead, catalogue, sale, book, attachments)
+    return [draft.ready() for draft in drafts], problems
+
+
+def producer_order_drafts(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, book: OrderBook,
+                          attachments: Mapping[str, Sequence[Attachment]] | None = None
+                          ) -> tuple[list[Draft], list[Problem]]:
+    """``producer_order_lists`` as drafts (see ``producer_orders_draft``)."""
+    granted = _granted_lines(book, sale["code"])
+    drafts, problems = [], []
     producers = _producers(catalogue)
-    for code in with_orders:
-        email = producer_orders(letterhead, catalogue, sale, book, code, (attachments or {}).get(code, ()))
-        if email is None:
+    for code in sorted(granted):  # the producers with orders
+        draft = producer_orders_draft(letterhead, catalogue, sale, book, code, (attachments or {}).get(code, ()),
+                                      granted[code])
+        if draft is None:
             row = producers.get(code)
             problems.append(pb.error(sheet.PRODUCERS.name, int(row["row"]) if row is not None else None, "Email",
                                      "ce producteur a des commandes mais pas d'adresse e-mail valable : sa liste "
                                      "ne peut pas lui être envoyée", code, sale["code"]))
             continue
-        emails.append(email)
-    return emails, problems
+        drafts.append(draft)
+    return drafts, problems
 
 
 @dataclass(frozen=True)
@@ -725,7 +781,7 @@ def coordinator_recap(letterhead: Letterhead, history: History, sale: str, chart
 def subscribers(clients: sheet.Table) -> list[Recipient]:
     """Households of the Clients tab who want announcements and reminders (« Abonné » blank or oui)."""
     found: dict[str, Recipient] = {}
-    for record in clients.frame.to_dict("records"):
+    for record in records(clients.frame):  # plain dicts, cheaper than to_dict for a big Clients tab
         address = parse_email(record.get("Email"), required=False)
         if not address.ok or not address.value:
             continue
