@@ -34,6 +34,7 @@ from .mail import compose, kinds
 from .mail.journal import Journal
 from .mail.message import Attachment, Draft, Email, make_key
 from .orderbook import CANCELLED, OrderBook
+from .orders.frames import values
 from .problems import Problem
 from .refresh import Refresh
 
@@ -87,7 +88,7 @@ def step_emails(step: schedule.Step, sale: pd.Series, result: Refresh, journal: 
         return [Draft(kind.name, code, r.email, "", partial(_with_offer, write, letterhead, catalogue, sale, r, offer))
                 for r in recipients if unsent(kind, r.email)], []
     if step.name == schedule.CLOSING:
-        emails, problems = compose.producer_order_lists(letterhead, catalogue, sale, book)
+        emails, problems = compose.producer_order_drafts(letterhead, catalogue, sale, book)
         # each producer gets its list once; what changes after that goes as a "late change" email
         listed = {e.recipient for e in journal.entries if e.sale == code and e.kind == kinds.PRODUCER_ORDERS.name}
         emails = [e for e in emails if e.recipient not in listed]
@@ -103,17 +104,17 @@ def step_emails(step: schedule.Step, sale: pd.Series, result: Refresh, journal: 
                 if str(row["email"]).lower() in missing
             }
             if producers:
-                emails, problems = compose.producer_order_lists(letterhead, catalogue, sale, book, producers)
+                emails, problems = compose.producer_order_drafts(letterhead, catalogue, sale, book, producers)
             if summary.key not in journal:
                 documents = _attachments(lists.coordinator_documents(book, catalogue, code, result.config, now))
                 summary = compose.closing_summary(letterhead, catalogue, sale, book, documents,
                                                   result.problems_for(code))
         return [*emails, summary], problems
     if step.name == schedule.PICKUP_REMINDER:
-        return [Draft(kinds.PICKUP_REMINDER.name, code, household["email"], "",
-                      partial(compose.pickup_reminder, letterhead, catalogue, sale, book, household["email"], now))
-                for household in compose.collecting(book, code)
-                if unsent(kinds.PICKUP_REMINDER, household["email"])], []
+        return [Draft(kinds.PICKUP_REMINDER.name, code, email, "",
+                      partial(compose.pickup_reminder, letterhead, catalogue, sale, book, email, now))
+                for email in compose.collecting_addresses(book, code)
+                if unsent(kinds.PICKUP_REMINDER, email)], []
     if step.name == schedule.FOLLOW_UP:
         return [compose.final_amounts(letterhead, catalogue, sale, book, email) for email in weighed(book, code)], []
     if step.name == schedule.RECAP:
@@ -231,11 +232,10 @@ def weighed(book, sale: str) -> list[str]:
     final amounts are known. (Until the last weight is in, an email would only say "estimate" again.)"""
     lines = book.lines[(book.lines["sale"] == sale) & book.lines["by_weight"].astype(bool)]
     lines = lines[lines["allocated"].map(int) > 0]
-    done = []
-    for email, group in lines.groupby("email", sort=True):
-        if all(w is not None for w in group["weight"]):
-            done.append(email)
-    return done
+    waiting: dict[str, bool] = {}  # by address: a line still to weigh (one pass, not a group per household)
+    for email, weight in values(lines, "email", "weight"):
+        waiting[email] = waiting.get(email, False) or weight is None
+    return sorted(email for email, unweighed in waiting.items() if not unweighed)
 
 
 def plan(result: Refresh, journal: Journal, letterhead: compose.Letterhead, only: str | None = None,
@@ -298,7 +298,7 @@ def would_send(step: schedule.Step, sale: pd.Series, result: Refresh) -> bool:
     if step.name in (schedule.ANNOUNCE, schedule.CLOSING_REMINDER):
         return bool(compose.without_order(compose.subscribers(result.snapshot.table(sheet.CLIENTS)), book, code))
     if step.name in (schedule.CLOSING, schedule.PICKUP_REMINDER):
-        return bool(compose.collecting(book, code))
+        return bool(compose.collecting_addresses(book, code))
     return False
 
 

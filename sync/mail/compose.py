@@ -29,6 +29,7 @@ from .. import sheet, templating
 from ..catalogue import Catalogue
 from ..config import Config
 from ..orderbook import CANCELLED, OrderBook
+from ..orders.frames import records, values
 from ..problems import Problem
 from ..values import fold, hour, long_date, long_datetime, money, number, parse_bool, parse_email, parse_text
 from . import kinds
@@ -388,10 +389,26 @@ def _order_email_draft(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Se
 
 def collecting(book: OrderBook, sale: str) -> list[pd.Series]:
     """Households with something to collect in a sale (not cancelled, at least one unit granted)."""
-    households = book.households[(book.households["sale"] == sale) & (book.households["status"] != CANCELLED)]
-    lines = book.lines[book.lines["sale"] == sale]
-    granted = set(lines.loc[lines["allocated"].map(lambda q: int(q) > 0).astype(bool), "email"])
+    households = _not_cancelled(book, sale)
+    granted = _granted(book, sale)
     return [row for _, row in households.iterrows() if row["email"] in granted]
+
+
+def collecting_addresses(book: OrderBook, sale: str) -> list[str]:
+    """The addresses of ``collecting``'s households, in the same order, without building their rows (a
+    big sale has thousands: the schedule only needs who they are)."""
+    granted = _granted(book, sale)
+    return [email for email in _not_cancelled(book, sale)["email"].tolist() if email in granted]
+
+
+def _not_cancelled(book: OrderBook, sale: str) -> pd.DataFrame:
+    return book.households[(book.households["sale"] == sale) & (book.households["status"] != CANCELLED)]
+
+
+def _granted(book: OrderBook, sale: str) -> set[str]:
+    """The addresses with at least one unit granted in a sale."""
+    lines = book.lines[book.lines["sale"] == sale]
+    return {email for email, allocated in values(lines, "email", "allocated") if int(allocated) > 0}
 
 
 def calendar_attachment(letterhead: Letterhead, sale: pd.Series, now: datetime, summary: str = "",
@@ -453,7 +470,11 @@ def producer_orders_view(book: OrderBook, sale: str, producer: str) -> dict[str,
     """What a producer brings (totals per product) and hands over (per household, with the amount due)."""
     lines = book.lines[(book.lines["sale"] == sale) & (book.lines["producer"] == producer)]
     lines = lines[lines["allocated"].map(lambda q: int(q) > 0).astype(bool)]
-    households = book.households[book.households["sale"] == sale].set_index("email")
+    # each household's phone and comment by address, read once (not looked up in a frame for every line)
+    contacts: dict[str, tuple[Any, Any]] = {}
+    for email, phone, comment in values(book.households[book.households["sale"] == sale], "email", "phone",
+                                        "comment"):
+        contacts.setdefault(email, (phone, comment))
     products: dict[str, dict[str, Any]] = {}
     by_household: dict[str, dict[str, Any]] = {}
     for line in lines.itertuples(index=False):
@@ -466,11 +487,9 @@ def producer_orders_view(book: OrderBook, sale: str, producer: str) -> dict[str,
         product["estimated"] |= bool(line.estimated)
         if line.by_weight:
             product["kg"] += line.weight if line.weight is not None else (line.avg_weight or 0) * int(line.allocated)
-        household = households.loc[line.email] if line.email in households.index else None
+        phone, comment = contacts.get(line.email, ("", ""))
         entry = by_household.setdefault(line.email, {
-            "name": line.name, "email": line.email,
-            "phone": (household["phone"] if household is not None else "") or "",
-            "comment": (household["comment"] if household is not None else "") or "",
+            "name": line.name, "email": line.email, "phone": phone or "", "comment": comment or "",
             "lines": [], "total": Decimal("0.00"), "estimated": False})
         entry["lines"].append(line_view(line))
         entry["total"] += line.amount
@@ -488,35 +507,75 @@ def producer_orders(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Serie
                     attachments: Sequence[Attachment] = ()) -> Email | None:
     """A producer's order list at closing (the PDF and spreadsheet come from the lists, as attachments).
     None when the producer has no address."""
+    draft = producer_orders_draft(letterhead, catalogue, sale, book, producer, attachments)
+    return draft.ready() if draft is not None else None
+
+
+def producer_orders_draft(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, book: OrderBook,
+                          producer: str, attachments: Sequence[Attachment] = (),
+                          granted: list[tuple[str, str, int]] | None = None) -> Draft | None:
+    """``producer_orders`` as a draft: its key comes from what is granted (``granted``: this producer's
+    part of ``_granted_lines``, when the caller has it), the list itself (two thousand households, in a
+    big sale) is laid out and written only if it goes. The schedule asks for every producer's list on
+    every run until the distribution, long after each one went."""
     row = _producers(catalogue).get(producer)
     view = producer_view(row, producer)
     if not parse_email(view["email"]).ok:
         return None
+    if granted is None:
+        granted = _granted_lines(book, sale["code"]).get(producer, [])
+    fingerprint = _digest(sorted(granted))  # each line: (household, product, quantity granted)
+    recipient = Recipient(view["email"], "", view["name"])
+    write = partial(_producer_orders_email, letterhead, sale, book, producer, view, recipient, fingerprint,
+                    attachments)
+    return Draft(kinds.PRODUCER_ORDERS.name, sale["code"], recipient.email.strip().lower(), fingerprint, write)
+
+
+def _producer_orders_email(letterhead: Letterhead, sale: pd.Series, book: OrderBook, producer: str,
+                           view: dict[str, Any], recipient: Recipient, fingerprint: str,
+                           attachments: Sequence[Attachment]) -> Email:
     orders = producer_orders_view(book, sale["code"], producer)
-    fingerprint = _digest(sorted((h["email"], line["product"], line["allocated"])
-                                 for h in orders["households"] for line in h["lines"]))
-    return _email(letterhead, kinds.PRODUCER_ORDERS, sale["code"], Recipient(view["email"], "", view["name"]),
+    return _email(letterhead, kinds.PRODUCER_ORDERS, sale["code"], recipient,
                   {"sale": sale_view(sale), "producer": view, "orders": orders}, fingerprint, attachments)
+
+
+def _granted_lines(book: OrderBook, sale: str) -> dict[str, list[tuple[str, str, int]]]:
+    """What each producer hands over in a sale, by producer: (household address, product, quantity granted)
+    of each line with something granted (the lines of ``producer_orders_view``), in one pass."""
+    lines = book.lines[book.lines["sale"] == sale]
+    found: dict[str, list[tuple[str, str, int]]] = {}
+    for producer, email, product, allocated in values(lines, "producer", "email", "product", "allocated"):
+        if int(allocated) > 0:
+            found.setdefault(producer, []).append((email, product, int(allocated)))
+    return found
 
 
 def producer_order_lists(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, book: OrderBook,
                          attachments: Mapping[str, Sequence[Attachment]] | None = None
                          ) -> tuple[list[Email], list[Problem]]:
     """One order list per producer with orders in the sale; a producer without a valid address is a problem."""
-    lines = book.lines[book.lines["sale"] == sale["code"]]
-    with_orders = sorted(set(lines.loc[lines["allocated"].map(lambda q: int(q) > 0).astype(bool), "producer"]))
-    emails, problems = [], []
+    drafts, problems = producer_order_drafts(letterhead, catalogue, sale, book, attachments)
+    return [draft.ready() for draft in drafts], problems
+
+
+def producer_order_drafts(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, book: OrderBook,
+                          attachments: Mapping[str, Sequence[Attachment]] | None = None
+                          ) -> tuple[list[Draft], list[Problem]]:
+    """``producer_order_lists`` as drafts (see ``producer_orders_draft``)."""
+    granted = _granted_lines(book, sale["code"])
+    drafts, problems = [], []
     producers = _producers(catalogue)
-    for code in with_orders:
-        email = producer_orders(letterhead, catalogue, sale, book, code, (attachments or {}).get(code, ()))
-        if email is None:
+    for code in sorted(granted):  # the producers with orders
+        draft = producer_orders_draft(letterhead, catalogue, sale, book, code, (attachments or {}).get(code, ()),
+                                      granted[code])
+        if draft is None:
             row = producers.get(code)
             problems.append(pb.error(sheet.PRODUCERS.name, int(row["row"]) if row is not None else None, "Email",
                                      "ce producteur a des commandes mais pas d'adresse e-mail valable : sa liste "
                                      "ne peut pas lui être envoyée", code, sale["code"]))
             continue
-        emails.append(email)
-    return emails, problems
+        drafts.append(draft)
+    return drafts, problems
 
 
 @dataclass(frozen=True)
@@ -537,9 +596,10 @@ def late_changes(book: OrderBook, catalogue: Catalogue, sale: pd.Series) -> list
     product_producer = dict(zip(catalogue.products["code"], catalogue.products["producer"], strict=True))
     product_producer.update(dict(zip(book.lines["product"], book.lines["producer"], strict=True)))
     labels = _labels(book, catalogue)
+    histories = _submission_histories(book, code)
     found = []
     for household in book.households[book.households["sale"] == code].itertuples(index=False):
-        history = submissions_of(book, code, household.email)
+        history = list(histories.get(household.email, []))
         if household.status == CANCELLED and household.submitted_at not in dict(history):
             history.append((household.submitted_at, {}))
             history.sort(key=lambda item: item[0])
@@ -555,6 +615,16 @@ def late_changes(book: OrderBook, catalogue: Catalogue, sale: pd.Series) -> list
                 if producer:
                     found.append(LateChange(producer, household.email, household.name, at, tuple(own)))
     return found
+
+
+def _submission_histories(book: OrderBook, sale: str) -> dict[str, list[tuple[datetime, dict[str, int]]]]:
+    """``journal.submissions_of`` for every household of a sale at once (one pass over the submissions,
+    not one filter of them per household): by address, each submission oldest first as {product: quantity}."""
+    submissions = book.submissions[book.submissions["sale"] == sale]
+    grouped: dict[str, dict[datetime, dict[str, int]]] = {}
+    for email, at, product, requested in values(submissions, "email", "submitted_at", "product", "requested"):
+        grouped.setdefault(email, {}).setdefault(at, {})[product] = int(requested)
+    return {email: sorted(times.items(), key=lambda item: item[0]) for email, times in grouped.items()}
 
 
 def late_change_emails(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, book: OrderBook
@@ -730,7 +800,7 @@ def coordinator_recap(letterhead: Letterhead, history: History, sale: str, chart
 def subscribers(clients: sheet.Table) -> list[Recipient]:
     """Households of the Clients tab who want announcements and reminders (« Abonné » blank or oui)."""
     found: dict[str, Recipient] = {}
-    for record in clients.frame.to_dict("records"):
+    for record in records(clients.frame):  # plain dicts, cheaper than to_dict for a big Clients tab
         address = parse_email(record.get("Email"), required=False)
         if not address.ok or not address.value:
             continue
