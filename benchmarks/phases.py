@@ -27,16 +27,15 @@ sys.path.insert(0, str(ROOT))
 
 from sync import archive, cycle, snapshot  # noqa: E402
 from sync import config as config_module  # noqa: E402
-from sync.commands.tick import _rows_to_weigh  # noqa: E402
+from sync.commands.tick import run_changes  # noqa: E402
 from sync.config import resolve  # noqa: E402
 from sync.mail import compose  # noqa: E402
 from sync.mail.journal import Journal  # noqa: E402
 from sync.mail.mailer import open_mailer  # noqa: E402
 from sync.mail.send import Limits, deliver  # noqa: E402
-from sync.problems import problems_frame  # noqa: E402
 from sync.refresh import refresh  # noqa: E402
-from sync.sheet import ANOMALIES, JOURNAL, WEIGHINGS, frame_to_grid  # noqa: E402
-from sync.stores import Append, open_store  # noqa: E402
+from sync.sheet import JOURNAL  # noqa: E402
+from sync.stores import open_store  # noqa: E402
 
 
 def main() -> int:
@@ -94,14 +93,7 @@ def measure(config, now) -> list[tuple[str, float]]:
     done(f"plan: which emails are due ({len(due.emails)})")
     delivery = deliver(due.emails, open_mailer(config, {}), journal, Limits.from_config(config), now)
     done(f"write and send the emails ({len(delivery.sent)}, to the outbox)")
-    changes = result.changes
-    changes.replace[ANOMALIES.name] = frame_to_grid(problems_frame(list(dict.fromkeys(result.problems))))
-    if delivery.rows:
-        changes.append[JOURNAL.name] = Append(journal.header, delivery.rows)
-    weigh = _rows_to_weigh(result, None)
-    if weigh.rows:
-        changes.append[WEIGHINGS.name] = weigh
-    changes = changes.without_unchanged(snap.grids)
+    changes = run_changes(result, [*result.problems, *due.problems, *delivery.problems], journal, delivery, None)
     store.write(changes)
     done(f"write the workbook ({', '.join(changes.replace) or 'appends only'})")
     return phases

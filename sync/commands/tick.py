@@ -22,7 +22,7 @@ from ..mail.send import Limits, deliver
 from ..problems import problems_frame
 from ..refresh import refresh
 from ..sheet import ANOMALIES, JOURNAL, WEIGHINGS, frame_to_grid
-from ..stores.base import Append
+from ..stores.base import Append, Changes
 from ..stores.base import warnings as store_warnings
 from . import Context
 from .check import report
@@ -91,14 +91,7 @@ def _tick(ctx: Context, only: str | None) -> Outcome:
     delivery = deliver(due.emails, mailer, journal, Limits.from_config(config), now, flush=flush,
                        interval=FLUSH_INTERVAL)
     problems = [*result.problems, *due.problems, *delivery.problems, *journal.refusals()]
-    changes = result.changes
-    changes.replace[ANOMALIES.name] = frame_to_grid(problems_frame(list(dict.fromkeys(problems))))
-    if delivery.rows:
-        changes.append[JOURNAL.name] = Append(journal.header, delivery.rows)
-    weigh = _rows_to_weigh(result, only)
-    if weigh.rows:
-        changes.append[WEIGHINGS.name] = weigh
-    changes = changes.without_unchanged(snap.grids)
+    changes = run_changes(result, problems, journal, delivery, only)
     ctx.store.write(changes)
 
     _say_sales(ctx, result, only)
@@ -119,6 +112,19 @@ def _tick(ctx: Context, only: str | None) -> Outcome:
     in_play = {sale["code"] for sale in cycle.sales_in_play(result, only)} | {""}
     report(ctx, [p for p in problems if p.sale in in_play])
     return Outcome(1 if delivery.error else 0, delivery.sent, due.notes)
+
+
+def run_changes(result, problems: list, journal: Journal, delivery, only: str | None) -> Changes:
+    """What a tick writes at its end, in one operation: the derived tabs, Anomalies from every problem, the
+    journal's new rows and the rows to weigh; less the tabs that did not change."""
+    changes = result.changes
+    changes.replace[ANOMALIES.name] = frame_to_grid(problems_frame(list(dict.fromkeys(problems))))
+    if delivery.rows:
+        changes.append[JOURNAL.name] = Append(journal.header, delivery.rows)
+    weigh = _rows_to_weigh(result, only)
+    if weigh.rows:
+        changes.append[WEIGHINGS.name] = weigh
+    return changes.without_unchanged(result.snapshot.grids)
 
 
 def _rows_to_weigh(result, only: str | None) -> Append:
