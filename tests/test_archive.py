@@ -137,3 +137,29 @@ def test_frozen_rows_keep_their_columns_when_the_live_sales_have_other_producers
     assert merged[2] == ["2026-12", "Jean", "j@example.org", "", 4, 2, 6, "", ""]
     assert archive.without(old, {"2026-11"}) == [old[0], old[2]]
     assert archive.with_frozen(old, new, set()) == new
+
+
+def test_on_google_the_month_a_sale_is_archived_costs_one_write_more(tmp_path):
+    """Google Sheets: one read and one write a tick; the tick that archives writes the move first (three
+    requests); the next, with nothing new, only reads."""
+    from fakes.sheets_api import FakeSheetsAPI
+
+    from sync.stores.google import GoogleSheetsStore
+    from sync.stores.retry import Backoff
+
+    grids = demo.build()
+    api = FakeSheetsAPI()
+    book = api.create("1ArchiveSheetId", tabs={t.name: grids.get(t.name, [t.header]) for t in sheet.ALL_TABS})
+    store = GoogleSheetsStore(api.session(), "1ArchiveSheetId", account=api.account,
+                              backoff=Backoff(sleep=lambda s: None))
+    config = config_module.from_dict({"store": {"archive_after_days": 10}}, base_dir=tmp_path)
+
+    def run(moment: str) -> list[str]:
+        api.reset()
+        assert tick.run(Context(config, store, at(moment), lambda line: None)) == 0
+        return api.kinds()
+
+    run("2026-11-12 12:00")
+    assert run("2026-12-08 12:00") == ["spreadsheets.get", "spreadsheets.batchUpdate", "spreadsheets.batchUpdate"]
+    assert run("2026-12-08 12:30") == ["spreadsheets.get"]
+    assert [row for row in book.values("Archives Journal")[1:] if row[1] == "2026-11"]
