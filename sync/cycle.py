@@ -34,7 +34,7 @@ from .mail import compose, kinds
 from .mail.journal import Journal
 from .mail.message import Attachment, Draft, Email, make_key
 from .orderbook import CANCELLED, OrderBook
-from .orders.frames import values
+from .orders.frames import records, values
 from .problems import Problem
 from .refresh import Refresh
 
@@ -65,8 +65,10 @@ def _attachments(documents: list[lists.Document]) -> list[Attachment]:
 def sales_in_play(result: Refresh, only: str | None = None) -> list[pd.Series]:
     """The sales for which something can still be due at ``now`` (all of them, or just ``only``)."""
     offsets = result.config.schedule
-    rows = [row for _, row in result.catalogue.sales.iterrows()]
-    return [row for row in rows if (only is None or row["code"] == only) and schedule.active(row, result.now, offsets)]
+    sales = result.catalogue.sales
+    # the calendar read as plain records (ten years are 120 sales), a row built only for the sales in play
+    return [sales.iloc[position] for position, sale in enumerate(records(sales))
+            if (only is None or sale["code"] == only) and schedule.active(sale, result.now, offsets)]
 
 
 def step_emails(step: schedule.Step, sale: pd.Series, result: Refresh, journal: Journal,
@@ -186,7 +188,8 @@ def recap_ready(book: OrderBook, sale: str, now: datetime, until: datetime, prod
     producer's, or the whole sale's), or it has waited for them long enough (``until``)."""
     if now >= until:
         return True
-    lines = book.lines[(book.lines["sale"] == sale) & book.lines["by_weight"].astype(bool)]
+    lines = book.lines[book.lines["sale"] == sale]  # the sale first: the book holds every sale ever held
+    lines = lines[lines["by_weight"].astype(bool)]
     if producer is not None:
         lines = lines[lines["producer"] == producer]
     lines = lines[lines["allocated"].map(int) > 0]
@@ -230,7 +233,8 @@ def edit_links(result: Refresh, sale: pd.Series) -> dict[str, str]:
 def weighed(book, sale: str) -> list[str]:
     """Households whose every line sold by weight has been weighed, and that have at least one: their
     final amounts are known. (Until the last weight is in, an email would only say "estimate" again.)"""
-    lines = book.lines[(book.lines["sale"] == sale) & book.lines["by_weight"].astype(bool)]
+    lines = book.lines[book.lines["sale"] == sale]
+    lines = lines[lines["by_weight"].astype(bool)]
     lines = lines[lines["allocated"].map(int) > 0]
     waiting: dict[str, bool] = {}  # by address: a line still to weigh (one pass, not a group per household)
     for email, weight in values(lines, "email", "weight"):

@@ -715,7 +715,8 @@ def recap_tag(producer: str) -> str:
 def _estimated(history: History, sale: str) -> set[str]:
     """The producers whose amounts in the sale are still estimates (products sold by weight not weighed yet)."""
     lines = history.book.lines
-    lines = lines[(lines["sale"] == sale) & lines["allocated"].map(lambda q: int(q) > 0).astype(bool)]
+    lines = lines[lines["sale"] == sale]  # the sale first: the book holds every sale ever held
+    lines = lines[lines["allocated"].map(lambda q: int(q) > 0).astype(bool)]
     return set(lines.loc[lines["estimated"].astype(bool), "producer"])
 
 
