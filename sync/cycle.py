@@ -118,7 +118,7 @@ def step_emails(step: schedule.Step, sale: pd.Series, result: Refresh, journal: 
                 for email in compose.collecting_addresses(book, code)
                 if unsent(kinds.PICKUP_REMINDER, email)], []
     if step.name == schedule.FOLLOW_UP:
-        return [compose.final_amounts(letterhead, catalogue, sale, book, email) for email in weighed(book, code)], []
+        return compose.final_amounts_drafts(letterhead, catalogue, sale, book, weighed(book, code)), []
     if step.name == schedule.RECAP:
         due = due_recaps(sale, result, journal, letterhead)
         history = result.history
