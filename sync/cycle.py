@@ -248,6 +248,7 @@ def plan(result: Refresh, journal: Journal, letterhead: compose.Letterhead, only
     found = Plan()
     now, offsets = result.now, result.config.schedule
     in_play = sales_in_play(result, only)
+    subscribers = _Once(lambda: compose.subscribers(result.snapshot.table(sheet.CLIENTS)))  # read once, if needed
     for sale in in_play:
         code = sale["code"]
         if schedule.orders_flow(sale, now, offsets):
@@ -268,7 +269,7 @@ def plan(result: Refresh, journal: Journal, letterhead: compose.Letterhead, only
                         found.notes.append(note)
             elif step.missed(now) and step.name != schedule.FOLLOW_UP:
                 sent = {e.kind for e in journal.entries if e.sale == code}
-                if not sent & set(STEP_KINDS[step.name]) and would_send(step, sale, result):
+                if not sent & set(STEP_KINDS[step.name]) and would_send(step, sale, result, subscribers):
                     found.notes.append(f"Vente {code} : {step.label} non envoyé(e), il est trop tard "
                                        f"(c'était dû du {step.at:%d/%m à %H:%M} au {step.until:%d/%m à %H:%M}).")
     if in_play and not digest_sent_today(journal, now):
@@ -295,12 +296,16 @@ def _with_offer(write, letterhead, catalogue, sale, recipient, offer: _Once) -> 
     return write(letterhead, catalogue, sale, recipient, offer())
 
 
-def would_send(step: schedule.Step, sale: pd.Series, result: Refresh) -> bool:
+def would_send(step: schedule.Step, sale: pd.Series, result: Refresh,
+               subscribers: Callable[[], list[compose.Recipient]] | None = None) -> bool:
     """Whether a step that was missed had anyone to write to (cheap: nothing is rendered, since the
-    note is checked on every tick until the sale is over)."""
+    note is checked on every tick until the sale is over). ``subscribers``: the Clients tab's, when the
+    caller keeps them (both the announcement and the reminder ask, and the tab may hold thousands)."""
     book, code = result.book, sale["code"]
     if step.name in (schedule.ANNOUNCE, schedule.CLOSING_REMINDER):
-        return bool(compose.without_order(compose.subscribers(result.snapshot.table(sheet.CLIENTS)), book, code))
+        everyone = subscribers() if subscribers is not None else compose.subscribers(
+            result.snapshot.table(sheet.CLIENTS))
+        return bool(compose.without_order(everyone, book, code))
     if step.name in (schedule.CLOSING, schedule.PICKUP_REMINDER):
         return bool(compose.collecting_addresses(book, code))
     return False
