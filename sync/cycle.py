@@ -34,7 +34,7 @@ from .mail import compose, kinds
 from .mail.journal import Journal
 from .mail.message import Attachment, Draft, Email, make_key
 from .orderbook import CANCELLED, OrderBook
-from .orders.frames import values
+from .orders.frames import records, values
 from .problems import Problem
 from .refresh import Refresh
 
@@ -65,8 +65,10 @@ def _attachments(documents: list[lists.Document]) -> list[Attachment]:
 def sales_in_play(result: Refresh, only: str | None = None) -> list[pd.Series]:
     """The sales for which something can still be due at ``now`` (all of them, or just ``only``)."""
     offsets = result.config.schedule
-    rows = [row for _, row in result.catalogue.sales.iterrows()]
-    return [row for row in rows if (only is None or row["code"] == only) and schedule.active(row, result.now, offsets)]
+    sales = result.catalogue.sales
+    # the calendar read as plain records (ten years are 120 sales), a row built only for the sales in play
+    return [sales.iloc[position] for position, sale in enumerate(records(sales))
+            if (only is None or sale["code"] == only) and schedule.active(sale, result.now, offsets)]
 
 
 def step_emails(step: schedule.Step, sale: pd.Series, result: Refresh, journal: Journal,
@@ -116,7 +118,7 @@ def step_emails(step: schedule.Step, sale: pd.Series, result: Refresh, journal: 
                 for email in compose.collecting_addresses(book, code)
                 if unsent(kinds.PICKUP_REMINDER, email)], []
     if step.name == schedule.FOLLOW_UP:
-        return [compose.final_amounts(letterhead, catalogue, sale, book, email) for email in weighed(book, code)], []
+        return compose.final_amounts_drafts(letterhead, catalogue, sale, book, weighed(book, code)), []
     if step.name == schedule.RECAP:
         due = due_recaps(sale, result, journal, letterhead)
         history = result.history
@@ -186,7 +188,8 @@ def recap_ready(book: OrderBook, sale: str, now: datetime, until: datetime, prod
     producer's, or the whole sale's), or it has waited for them long enough (``until``)."""
     if now >= until:
         return True
-    lines = book.lines[(book.lines["sale"] == sale) & book.lines["by_weight"].astype(bool)]
+    lines = book.lines[book.lines["sale"] == sale]  # the sale first: the book holds every sale ever held
+    lines = lines[lines["by_weight"].astype(bool)]
     if producer is not None:
         lines = lines[lines["producer"] == producer]
     lines = lines[lines["allocated"].map(int) > 0]
@@ -230,7 +233,8 @@ def edit_links(result: Refresh, sale: pd.Series) -> dict[str, str]:
 def weighed(book, sale: str) -> list[str]:
     """Households whose every line sold by weight has been weighed, and that have at least one: their
     final amounts are known. (Until the last weight is in, an email would only say "estimate" again.)"""
-    lines = book.lines[(book.lines["sale"] == sale) & book.lines["by_weight"].astype(bool)]
+    lines = book.lines[book.lines["sale"] == sale]
+    lines = lines[lines["by_weight"].astype(bool)]
     lines = lines[lines["allocated"].map(int) > 0]
     waiting: dict[str, bool] = {}  # by address: a line still to weigh (one pass, not a group per household)
     for email, weight in values(lines, "email", "weight"):
@@ -244,6 +248,7 @@ def plan(result: Refresh, journal: Journal, letterhead: compose.Letterhead, only
     found = Plan()
     now, offsets = result.now, result.config.schedule
     in_play = sales_in_play(result, only)
+    subscribers = _Once(lambda: compose.subscribers(result.snapshot.table(sheet.CLIENTS)))  # read once, if needed
     for sale in in_play:
         code = sale["code"]
         if schedule.orders_flow(sale, now, offsets):
@@ -264,7 +269,7 @@ def plan(result: Refresh, journal: Journal, letterhead: compose.Letterhead, only
                         found.notes.append(note)
             elif step.missed(now) and step.name != schedule.FOLLOW_UP:
                 sent = {e.kind for e in journal.entries if e.sale == code}
-                if not sent & set(STEP_KINDS[step.name]) and would_send(step, sale, result):
+                if not sent & set(STEP_KINDS[step.name]) and would_send(step, sale, result, subscribers):
                     found.notes.append(f"Vente {code} : {step.label} non envoyé(e), il est trop tard "
                                        f"(c'était dû du {step.at:%d/%m à %H:%M} au {step.until:%d/%m à %H:%M}).")
     if in_play and not digest_sent_today(journal, now):
@@ -291,12 +296,16 @@ def _with_offer(write, letterhead, catalogue, sale, recipient, offer: _Once) -> 
     return write(letterhead, catalogue, sale, recipient, offer())
 
 
-def would_send(step: schedule.Step, sale: pd.Series, result: Refresh) -> bool:
+def would_send(step: schedule.Step, sale: pd.Series, result: Refresh,
+               subscribers: Callable[[], list[compose.Recipient]] | None = None) -> bool:
     """Whether a step that was missed had anyone to write to (cheap: nothing is rendered, since the
-    note is checked on every tick until the sale is over)."""
+    note is checked on every tick until the sale is over). ``subscribers``: the Clients tab's, when the
+    caller keeps them (both the announcement and the reminder ask, and the tab may hold thousands)."""
     book, code = result.book, sale["code"]
     if step.name in (schedule.ANNOUNCE, schedule.CLOSING_REMINDER):
-        return bool(compose.without_order(compose.subscribers(result.snapshot.table(sheet.CLIENTS)), book, code))
+        everyone = subscribers() if subscribers is not None else compose.subscribers(
+            result.snapshot.table(sheet.CLIENTS))
+        return bool(compose.without_order(everyone, book, code))
     if step.name in (schedule.CLOSING, schedule.PICKUP_REMINDER):
         return bool(compose.collecting_addresses(book, code))
     return False

@@ -34,6 +34,7 @@ from .problems import ERROR, Problem, problems_frame
 from .sheet import Grid, Tab
 from .snapshot import Snapshot
 from .stores.base import Changes
+from .values import is_blank
 
 
 @dataclass
@@ -173,11 +174,16 @@ def _blocking(snapshot: Snapshot) -> list[Problem]:
     yet, unless orders were computed before: then the tab was renamed or the configuration is wrong,
     and wiping ``Commandes`` would be worse than keeping it as it was.
     """
-    had_orders = len(sheet.trim(snapshot.grid(sheet.ORDERS))) > 1
     blocking = []
     for tab in INPUTS:
         table = snapshot.table(tab)
-        if not table.present and (tab is sheet.MANUAL or (tab is sheet.RESPONSES and not had_orders)):
+        if not table.present and (tab is sheet.MANUAL or (tab is sheet.RESPONSES and not _had_orders(snapshot))):
             continue
         blocking += [p for p in table.problems if p.severity == ERROR and p.row is None]
     return blocking
+
+
+def _had_orders(snapshot: Snapshot) -> bool:
+    """Whether ``Commandes`` holds a row under its header: orders were computed before. (Looked at only
+    when the response tab is missing, and up to the first filled cell: the tab may hold years of rows.)"""
+    return any(not is_blank(value) for row in (snapshot.grid(sheet.ORDERS) or [])[1:] for value in row)

@@ -17,6 +17,7 @@ import pandas as pd
 from .. import problems as pb
 from .. import sheet
 from ..orderbook import OrderBook
+from ..orders.frames import records, rows, values
 from ..questions import product_code
 from ..sheet import ROW, Grid, Table
 from ..stores.base import Append
@@ -47,9 +48,10 @@ def read_weights(table: Table, book: OrderBook) -> tuple[dict[tuple[str, str, st
     found: dict[tuple[str, str, str], tuple[Decimal, int]] = {}
     if not table.present or table.frame.empty:
         return found, problems
-    lines = {(r.sale, r.email, r.product): r for r in book.lines.itertuples(index=False)}
+    lines = {(r.sale, r.email, r.product): r for r in rows(book.lines)}
+    ordered = {(sale, email) for sale, email, _ in lines}  # who ordered in which sale, looked up per row
     sales = set(book.lines["sale"]) | set(book.households["sale"])
-    for record in table.frame.to_dict("records"):
+    for record in records(table.frame):
         row = record[ROW]
         raw_weight = record.get("Poids (kg)")
         if is_blank(raw_weight):
@@ -82,7 +84,7 @@ def read_weights(table: Table, book: OrderBook) -> tuple[dict[tuple[str, str, st
         if weight.value <= 0:
             problem("Poids (kg)", "poids nul ou négatif : indiquez le poids pesé en kg, par exemple 1,25", raw_weight)
             continue
-        if not any(k[0] == sale and k[1] == email for k in lines):
+        if (sale, email) not in ordered:
             problem("Email", "ce foyer n'a pas de commande dans cette vente : vérifiez l'adresse", email)
             continue
         line = lines.get((sale, email, code))
@@ -123,22 +125,32 @@ def apply_weights(book: OrderBook, table: Table) -> tuple[OrderBook, list[pb.Pro
     weights, problems = read_weights(table, book)
     if not weights:
         return book, problems
+    # The three columns a weight changes, as lists: set line by line, then put back whole (a frame
+    # updated cell by cell, and filtered again for each household, took seconds for a big sale).
     lines = book.lines.copy()
+    weight, amount, estimated = (lines[column].tolist() for column in ("weight", "amount", "estimated"))
     touched = set()
-    for index, line in zip(lines.index, lines.itertuples(index=False), strict=True):
-        found = weights.get((line.sale, line.email, line.product))
-        if found is None or not line.by_weight:
+    for position, (sale, email, product, by_weight, unit_price) in enumerate(
+            values(lines, "sale", "email", "product", "by_weight", "unit_price")):
+        found = weights.get((sale, email, product))
+        if found is None or not by_weight:
             continue
-        weight = found[0]
-        lines.at[index, "weight"] = weight
-        lines.at[index, "amount"] = final_amount(weight, line.unit_price)
-        lines.at[index, "estimated"] = False
-        touched.add((line.sale, line.email))
+        weight[position] = found[0]
+        amount[position] = final_amount(found[0], unit_price)
+        estimated[position] = False
+        touched.add((sale, email))
+    for column, column_values in (("weight", weight), ("amount", amount), ("estimated", estimated)):
+        lines[column] = pd.Series(column_values, index=lines.index, dtype=object)
+    totals: dict[tuple[str, str], Decimal] = {}  # each weighed household's amount: the sum of its lines again
+    for sale, email, line_amount in values(lines, "sale", "email", "amount"):
+        if (sale, email) in touched:
+            totals[(sale, email)] = totals.get((sale, email), Decimal(0)) + Decimal(line_amount)
     households = book.households.copy()
-    for index, household in zip(households.index, households.itertuples(index=False), strict=True):
-        if (household.sale, household.email) in touched:
-            mine = lines[(lines["sale"] == household.sale) & (lines["email"] == household.email)]
-            households.at[index, "amount"] = sum((Decimal(a) for a in mine["amount"]), Decimal(0))
+    household_amounts = households["amount"].tolist()
+    for position, key in enumerate(zip(households["sale"].tolist(), households["email"].tolist(), strict=True)):
+        if key in touched:
+            household_amounts[position] = totals.get(key, Decimal(0))
+    households["amount"] = pd.Series(household_amounts, index=households.index, dtype=object)
     return OrderBook(book.submissions, households, lines, [*book.problems, *problems]), problems
 
 

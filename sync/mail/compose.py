@@ -453,11 +453,31 @@ def final_amounts(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series,
     code = sale["code"]
     household = _household(book, code, email)
     lines = _lines(book, code, email)
-    fingerprint = _digest(sorted((line.product, str(line.weight), str(line.amount))
-                                 for line in lines.itertuples(index=False)))
+    fingerprint = _final_fingerprint(zip(lines["product"], lines["weight"], lines["amount"], strict=True))
     context = {"sale": sale_view(sale), "household": {"name": household["name"], "comment": ""},
                "order": order_view(lines, catalogue)}
     return _email(letterhead, kinds.FINAL_AMOUNTS, code, _recipient(household), context, fingerprint)
+
+
+def _final_fingerprint(lines: Iterable[tuple[str, Any, Any]]) -> str:
+    """What a « montants définitifs » email says: each line's (product, weight, amount). A weight corrected
+    later changes it, and a new email goes."""
+    return _digest(sorted((product, str(weight), str(amount)) for product, weight, amount in lines))
+
+
+def final_amounts_drafts(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, book: OrderBook,
+                         emails: Iterable[str]) -> list[Draft]:
+    """``final_amounts`` of these households as drafts: each key from the household's lines (read in one
+    pass over the sale), each email written only if it goes. The follow-up step asks for them on every
+    run for days, long after most went."""
+    code = sale["code"]
+    lines = book.lines[book.lines["sale"] == code]
+    by_email: dict[str, list[tuple[str, Any, Any]]] = {}
+    for email, product, weight, amount in values(lines, "email", "product", "weight", "amount"):
+        by_email.setdefault(email, []).append((product, weight, amount))
+    return [Draft(kinds.FINAL_AMOUNTS.name, code, email.strip().lower(), _final_fingerprint(by_email.get(email, [])),
+                  partial(final_amounts, letterhead, catalogue, sale, book, email))
+            for email in emails]
 
 
 def final_amounts_all(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, book: OrderBook) -> list[Email]:
@@ -734,7 +754,8 @@ def recap_tag(producer: str) -> str:
 def _estimated(history: History, sale: str) -> set[str]:
     """The producers whose amounts in the sale are still estimates (products sold by weight not weighed yet)."""
     lines = history.book.lines
-    lines = lines[(lines["sale"] == sale) & lines["allocated"].map(lambda q: int(q) > 0).astype(bool)]
+    lines = lines[lines["sale"] == sale]  # the sale first: the book holds every sale ever held
+    lines = lines[lines["allocated"].map(lambda q: int(q) > 0).astype(bool)]
     return set(lines.loc[lines["estimated"].astype(bool), "producer"])
 
 
