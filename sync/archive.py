@@ -38,7 +38,7 @@ PAIRS: tuple[tuple[Tab, Tab], ...] = ((sheet.ORDERS, sheet.ORDERS_ARCHIVE), (she
 
 def archived(sales: pd.DataFrame, now: datetime, config: Config) -> set[str]:
     """The codes of the sales archived at ``now``: ``archive_after_days`` after the end of their timeline
-    (the follow-up and the recaps included). None when ``archive_after_days`` is 0."""
+    (the follow-up and the recaps included); none when ``archive_after_days`` is 0."""
     days = config.store.archive_after_days
     if days <= 0 or sales.empty:
         return set()
