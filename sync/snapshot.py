@@ -67,15 +67,14 @@ def assemble(grids: dict[str, Grid | None], config: Config) -> Snapshot:
     tables = _Tables(lazy)
     for tab, canonical in zip(contract_tabs(config), sheet.ALL_TABS, strict=True):
         grid = grids.get(canonical.name)
-        if canonical.derived or canonical is sheet.JOURNAL or (canonical.optional and grid is None):
+        own = canonical.derived or canonical is sheet.JOURNAL
+        if grid is None and (own or canonical.optional):
             # derived tabs and the journal are the tool's own: a missing one is simply created;
             # an optional human tab (Pesées) that is missing simply holds nothing yet
-            grid = grid if grid is not None else [tab.header]
-            if canonical.derived or canonical is sheet.JOURNAL:
-                lazy[canonical.name] = (grid, tab)
-                dict.__setitem__(tables, canonical.name, sheet.read_table(grid[:1], tab))
-            else:
-                tables[canonical.name] = sheet.read_table(grid, tab)
+            grid = [tab.header]
+        if own:
+            lazy[canonical.name] = (grid, tab)
+            dict.__setitem__(tables, canonical.name, sheet.read_table(grid[:1], tab))
         else:
             tables[canonical.name] = sheet.read_table(grid, tab)
     return Snapshot(dict(grids), tables)
