@@ -21,9 +21,11 @@ from .values import (
     fold,
     parse_bool,
     parse_code,
+    parse_codes,
     parse_count,
     parse_datetime,
     parse_email,
+    parse_phone,
     parse_price,
     parse_text,
     parse_weight,
@@ -117,7 +119,7 @@ def read_producers(table: Table) -> tuple[pd.DataFrame, list[pb.Problem]]:
             "code": reader.get(record, "Code", parse_code),
             "name": reader.get(record, "Nom", parse_text),
             "email": reader.get(record, "Email", parse_email),
-            "phone": reader.get(record, "Téléphone", parse_text),
+            "phone": reader.get(record, "Téléphone", parse_phone),
             "payments": reader.get(record, "Paiements acceptés", parse_text),
             "cheque_payee": reader.get(record, "Ordre des chèques", parse_text),
             "active": reader.get(record, "Actif", parse_bool, blank=True),
@@ -149,8 +151,7 @@ def read_products(table: Table) -> tuple[pd.DataFrame, list[pb.Problem]]:
     reader = _Reader(table)
     rows = []
     for record in _records(table):
-        sales_text = reader.get(record, "Ventes", parse_text)
-        sales = frozenset(filter(None, (parse_code(s).value for s in sales_text.replace(";", ",").split(","))))
+        sales = reader.get(record, "Ventes", parse_codes)
         rows.append({
             "code": reader.get(record, "Code", parse_code),
             "producer": reader.get(record, "Producteur", parse_code),

@@ -63,22 +63,67 @@ def show(raw: Any) -> str:
 
 
 def parse_text(raw: Any) -> Parsed:
-    """Text kept as typed (phone numbers and codes keep their leading zeros)."""
+    """Text kept as typed (phone numbers and codes keep their leading zeros). What a spreadsheet made of text
+    that looked like something else is shown the way a French sheet shows it: 1,5 not 1.5, VRAI not True,
+    01/12/2026 for a date alone."""
     if is_blank(raw):
         return Parsed("")
-    if isinstance(raw, float) and raw.is_integer():
-        raw = int(raw)
+    if isinstance(raw, bool):
+        return Parsed("VRAI" if raw else "FAUX")
+    if isinstance(raw, float):
+        return Parsed(str(int(raw)) if raw.is_integer() else repr(raw).replace(".", ","))
     if isinstance(raw, datetime):
-        return Parsed(raw.strftime("%d/%m/%Y %H:%M"))
+        return Parsed(raw.strftime("%d/%m/%Y" if raw.time() == time() else "%d/%m/%Y %H:%M"))
     return Parsed(str(raw).strip())
 
 
 def parse_code(raw: Any) -> Parsed:
-    """A code (product, producer, sale): text, trimmed, upper-case, no inner spaces."""
+    """A code (product, producer, sale): text, trimmed, upper-case, no inner spaces.
+
+    A sale code such as ``2026-12`` typed in a Google Sheet (or LibreOffice, or Excel) is turned into a
+    date, the 1st of that month at midnight: it reads back as ``2026-12``. A code typed as a whole date
+    (``2026-12-24``) reads back as that date, ISO-style."""
+    if isinstance(raw, (datetime, date)):
+        moment = raw if isinstance(raw, datetime) else datetime.combine(raw, time())
+        if moment.time() == time() and moment.day == 1:
+            return Parsed(moment.strftime("%Y-%m"))
+        return Parsed(moment.strftime("%Y-%m-%d") if moment.time() == time() else moment.strftime("%Y-%m-%d %H:%M"))
     text = parse_text(raw).value
-    if isinstance(raw, datetime):  # a sale code "2026-12" turned into a date by a spreadsheet
-        text = raw.strftime("%Y-%m")
     return Parsed(_SPACES.sub("", text).upper())
+
+
+def parse_codes(raw: Any) -> Parsed:
+    """A list of codes separated by commas or semicolons (a product's ``Ventes``), as a frozenset.
+
+    A single sale code in the cell may have been turned into a date by the spreadsheet (``2026-12``
+    in a Google Sheet): it is read back like ``parse_code`` does."""
+    if is_blank(raw):
+        return Parsed(frozenset())
+    if not isinstance(raw, str):
+        return Parsed(frozenset(filter(None, [parse_code(raw).value])))
+    return Parsed(frozenset(filter(None, (parse_code(s).value for s in raw.replace(";", ",").split(",")))))
+
+
+_PHONE_DIGITS = re.compile(r"^\+?\d+$")
+
+
+def parse_phone(raw: Any) -> Parsed:
+    """A phone number as French people write it, also after a spreadsheet made a number of it.
+
+    Google Sheets (and the answers a Google Form writes into it) store ``0611111111`` as the number
+    611111111 and ``+33611111111`` as 33611111111: the leading zero is gone from the cell. One rule gives
+    it back, for a number or for text made only of digits: 9 digits get their 0 back (``0611111111``);
+    11 digits starting with 33 (France's country code) become ``0`` and the 9 national digits; anything
+    else (spaces, dots, a foreign number, a note) is kept exactly as typed."""
+    text = parse_text(raw).value
+    if isinstance(raw, bool) or not _PHONE_DIGITS.match(text):
+        return Parsed(text)
+    digits = text.lstrip("+")
+    if len(digits) == 9 and not text.startswith("+"):
+        return Parsed("0" + digits)
+    if len(digits) == 11 and digits.startswith("33"):
+        return Parsed("0" + digits[2:])
+    return Parsed(text)
 
 
 _TRUE = {"oui", "o", "x", "vrai", "yes", "y", "true", "1", "actif", "active"}
@@ -101,8 +146,12 @@ def parse_bool(raw: Any, blank: bool = False) -> Parsed:
     return Parsed(blank, "« oui » ou « non » attendu")
 
 
-def _decimal(raw: Any) -> Decimal | None:
-    """A number typed the French or the English way ("1 234,50 €", "4.50", "4,5"), or None."""
+def _decimal(raw: Any, places: int | None = None) -> Decimal | None:
+    """A number typed the French or the English way ("1 234,50 €", "4.50", "4,5"), or None.
+
+    ``places``: a float (what a spreadsheet gives for a number, and for a formula's result) that is within
+    floating-point noise of a number with that many decimals is read as that number: ``=2,2*1,5`` comes back
+    from Google Sheets as 3.3000000000000003, which is 3,30 €."""
     if isinstance(raw, bool):
         return None
     if isinstance(raw, int):
@@ -110,6 +159,10 @@ def _decimal(raw: Any) -> Decimal | None:
     if isinstance(raw, float):
         if not math.isfinite(raw):
             return None
+        if places is not None:
+            rounded = round(raw, places)
+            if abs(raw - rounded) <= 1e-9 * max(1.0, abs(raw)):  # a few ulps: noise, not a real decimal
+                raw = rounded
         return Decimal(repr(raw))
     if isinstance(raw, Decimal):
         return raw if raw.is_finite() else None
@@ -137,7 +190,7 @@ def parse_price(raw: Any, required: bool = True) -> Parsed:
     """Euros, to the cent: "4,50", "4.50", "4,50 €", 4.5. A blank cell is an error when required."""
     if is_blank(raw):
         return Parsed(None, "prix manquant" if required else None)
-    value = _decimal(raw)
+    value = _decimal(raw, places=2)
     if value is None or abs(value) >= Decimal("1000000"):
         return Parsed(None, "prix illisible : écrivez un nombre en euros, par exemple 4,50")
     if value != value.quantize(CENT, rounding=ROUND_HALF_UP):
@@ -152,7 +205,7 @@ def parse_weight(raw: Any) -> Parsed:
     text = raw
     if isinstance(raw, str):
         text = re.sub(r"\s*kgs?\.?\s*$", "", raw.strip(), flags=re.IGNORECASE)
-    value = _decimal(text)
+    value = _decimal(text, places=3)  # to the gram
     if value is None or abs(value) >= Decimal("100000"):
         return Parsed(None, "poids illisible : écrivez un nombre de kilos, par exemple 1,2")
     return Parsed(value.normalize() if value == value.to_integral() else value)
@@ -162,7 +215,7 @@ def parse_count(raw: Any) -> Parsed:
     """A whole number of units (a stock): "12", "12,0", 12.0; None when blank."""
     if is_blank(raw):
         return Parsed(None)
-    value = _decimal(raw)
+    value = _decimal(raw, places=0)
     if value is None or value != value.to_integral_value() or abs(value) >= 10**9:
         return Parsed(None, "nombre entier attendu, par exemple 12")
     return Parsed(int(value))
@@ -177,7 +230,7 @@ def parse_quantity(raw: Any, maximum: int = 50) -> Parsed:
     """A quantity ordered: blank and 0 mean none (0); a whole number from 1 to ``maximum`` otherwise."""
     if is_blank(raw):
         return Parsed(0)
-    value = _decimal(raw)
+    value = _decimal(raw, places=0)
     if value is None:
         word = fold(str(raw))
         if word in _NUMBER_WORDS:
@@ -306,9 +359,9 @@ def sheet_datetime(moment: datetime | None, tz: ZoneInfo | None = None) -> str:
 
 
 __all__ = [
-    "Parsed", "fold", "format_datetime", "hour", "is_blank", "long_date", "long_datetime", "money",
-    "number", "parse_bool", "parse_code", "parse_count", "parse_datetime", "parse_price", "parse_quantity",
-    "parse_text", "parse_weight", "sheet_datetime", "show",
+    "Parsed", "fold", "format_datetime", "hour", "is_blank", "long_date", "long_datetime", "money", "number",
+    "parse_bool", "parse_code", "parse_codes", "parse_count", "parse_datetime", "parse_phone", "parse_price",
+    "parse_quantity", "parse_text", "parse_weight", "sheet_datetime", "show",
 ]
 
 

@@ -114,6 +114,45 @@ def test_text_and_codes_keep_their_zeros_and_shape():
     assert v.parse_text(612345678.0).value == "612345678"
     assert v.parse_code(" pain 1 ").value == "PAIN1"
     assert v.parse_code(datetime(2026, 12, 1)).value == "2026-12"
+    assert v.parse_code(datetime(2026, 12, 24)).value == "2026-12-24"  # a code typed as a whole date stays one
+    assert v.parse_code(date(2027, 4, 1)).value == "2027-04"
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("", set()), (None, set()), ("2026-12", {"2026-12"}), (" 2026-12 ; 2026-noel,", {"2026-12", "2026-NOEL"}),
+    (datetime(2026, 12, 1), {"2026-12"}),  # Google Sheets made a date of a single "2026-12"
+    (2027, {"2027"}),
+])
+def test_a_product_sales_list_reads_back_whatever_the_spreadsheet_made_of_it(raw, expected):
+    assert v.parse_codes(raw) == v.Parsed(frozenset(expected))
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    (611111111, "0611111111"),  # "0611111111" typed in a Google Sheet, or answered in a Form: a number
+    (611111111.0, "0611111111"),
+    (33611111111, "0611111111"),  # "+33611111111"
+    ("611111111", "0611111111"), ("+33611111111", "0611111111"),
+    ("0611111111", "0611111111"), (" 06 11 11 11 11 ", "06 11 11 11 11"), ("06.11.11.11.11", "06.11.11.11.11"),
+    ("+32 470 12 34 56", "+32 470 12 34 56"), (3247012345, "3247012345"), ("+4915112345678", "+4915112345678"),
+    (112, "112"), ("", ""), (None, ""), ("le soir", "le soir"), (True, "VRAI"),
+])
+def test_phone_numbers_get_back_the_zero_a_spreadsheet_took(raw, expected):
+    assert v.parse_phone(raw) == v.Parsed(expected)
+
+
+def test_formula_results_within_floating_point_noise_read_as_the_number_meant():
+    assert v.parse_price(2.2 * 1.5) == v.Parsed(Decimal("3.30"))  # =2,2*1,5 in Google Sheets: 3.3000000000000003
+    assert v.parse_price(0.1 + 0.2) == v.Parsed(Decimal("0.30"))
+    assert v.parse_price(4.449999999999999).value == Decimal("4.45")
+    assert "centime" in v.parse_price(4.555).error  # a real third decimal is still refused
+    assert "centime" in v.parse_price(10 / 3).error
+    assert v.parse_weight(0.1 + 0.2).value == Decimal("0.3")
+    assert v.parse_weight(1.3180000000000001).value == Decimal("1.318")
+    assert v.parse_weight(1.2345).value == Decimal("1.2345")  # a tenth of a gram typed is kept
+    assert v.parse_count(3 * 1.1 / 1.1).value == 3
+    assert v.parse_count(12.000000000000002).value == 12
+    assert v.parse_quantity(0.7 * 10 / 7 * 2).value == 2
+    assert v.parse_count(12.5).error
 
 
 @pytest.mark.parametrize(("raw", "ok"), [
@@ -179,5 +218,6 @@ def test_date_parser_never_raises_and_gives_aware_datetimes(raw):
 
 @given(anything)
 def test_other_parsers_never_raise(raw):
-    for parser in (v.parse_bool, v.parse_text, v.parse_code, v.parse_count, v.parse_weight, v.parse_email):
+    for parser in (v.parse_bool, v.parse_text, v.parse_code, v.parse_codes, v.parse_phone, v.parse_count,
+                   v.parse_weight, v.parse_email):
         parser(raw)

@@ -41,6 +41,7 @@ from ..values import (
     parse_code,
     parse_datetime,
     parse_email,
+    parse_phone,
     parse_quantity,
     parse_text,
     show,
@@ -274,7 +275,7 @@ def _read_form(table: Table, ctx: _Context) -> None:
                 f"{email.error} ; la commande {of(who(first, last))} est mise de côté tant que l'adresse n'est "
                 "pas corrigée dans cette cellule", show(raw_email), sale or ""))
             continue
-        phone = _text(record, "Téléphone")
+        phone = parse_phone(record.get("Téléphone")).value
         ctx.arrivals.append(Arrival(email.value, first, last, phone, moment.value, sale or "", FORM))
         if sale is None:
             ctx.outside(tab, row, header("Horodateur", "Horodateur"), raw_time, moment.value,
@@ -404,7 +405,8 @@ def _first(records: Iterable[dict], column: str) -> str:
 
 def _manual_submission(tab: str, header, email: str, moment: datetime, sale: str | None, records: list[dict],
                        ctx: _Context) -> None:
-    first, last, phone = _first(records, "Prénom"), _first(records, "Nom"), _first(records, "Téléphone")
+    first, last = _first(records, "Prénom"), _first(records, "Nom")
+    phone = parse_phone(_first(records, "Téléphone")).value
     row = records[0][ROW]
     ctx.arrivals.append(Arrival(email, first, last, phone, moment, sale or "", MANUAL))
     household = who(first, last, email)

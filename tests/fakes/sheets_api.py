@@ -22,7 +22,12 @@ What it models, because the store depends on it:
 - a call log (``calls``) and fault injection: ``fail(429, retry_after=…)``, ``fail(500)``, ``drop()`` (the
   connection dies before the request is applied, or after, with ``after_apply=True``).
 
-Formulas are stored but not evaluated: seed a person's formula with ``Formula("=2*3", 6)`` to give it a value.
+What a person types (``create(..., typed=True)``, ``Spreadsheet.type``) or a Form answers is stored the way
+Google Sheets stores it in a French-locale spreadsheet, each rule with its source above ``user_entered``:
+numbers, currency, percentages, dates and date-times as serial numbers with their number-format type,
+"2026-12" a date, phone numbers as numbers (their leading 0 lost), VRAI/FAUX and checkboxes as booleans,
+arithmetic formulas evaluated to the raw double Google returns; any other formula needs its value
+(``Formula("=SUM(B2:B9)", 12)``).
 """
 
 from __future__ import annotations
@@ -72,6 +77,13 @@ class Formula:
 
     text: str
     value: Any = None
+
+
+@dataclass(frozen=True)
+class Checkbox:
+    """A checkbox a person inserted (Insert > Checkbox): a boolean cell with a BOOLEAN data validation."""
+
+    ticked: bool = False
 
 
 @dataclass
@@ -232,6 +244,29 @@ class Spreadsheet:
             grid.pop()
         return [_rtrim(row) for row in grid]
 
+    def type(self, title: str, row: int, column: int, value: Any) -> None:
+        """A person types ``value`` into a cell (1-based row and column, as a person counts): text is typed
+        (turned into what Sheets makes of it: the rules above ``user_entered``), except in a cell formatted as
+        plain text, where it stays text; True/False ticks a checkbox. The cell's format and validation stay."""
+        sheet = self.tab(title)
+        old = sheet.get(row - 1, column - 1)
+        kept = {k: old[k] for k in ("userEnteredFormat", "dataValidation", "note") if k in old}
+        text_format = kept.get("userEnteredFormat", {}).get("numberFormat", {}).get("type") == "TEXT"
+        if isinstance(value, str) and text_format:
+            entered = {"userEnteredValue": {"stringValue": value}} if value else {}
+        elif isinstance(value, bool):
+            entered = {"userEnteredValue": {"boolValue": value}}
+        elif isinstance(value, str):
+            entered = user_entered(value, self.locale) if value else {}
+        else:
+            entered = raw_entered(value)
+        merged = {**kept, **entered}
+        if "userEnteredFormat" in entered and "userEnteredFormat" in kept:
+            merged["userEnteredFormat"] = {**kept["userEnteredFormat"], **entered["userEnteredFormat"]}
+        sheet.put(row - 1, column - 1, computed(merged, self.locale))
+        sheet.row_count = max(sheet.row_count, row)
+        sheet.column_count = max(sheet.column_count, column)
+
     def user_entered(self, title: str, row: int, column: int) -> dict | None:
         """The userEnteredValue of a cell (1-based row and column, as a person counts)."""
         return self.tab(title).get(row - 1, column - 1).get("userEnteredValue")
@@ -293,6 +328,9 @@ def from_serial(number: float) -> datetime:
 
 
 def seed_cell(value: Any, locale: str, typed: bool) -> CellData:
+    if isinstance(value, Checkbox):
+        return computed({"userEnteredValue": {"boolValue": value.ticked},
+                         "dataValidation": {"condition": {"type": "BOOLEAN"}}}, locale)
     if isinstance(value, Formula):
         known = raw_entered(value.value).get("userEnteredValue") if value.value is not None else None
         return computed({"userEnteredValue": {"formulaValue": value.text}}, locale, known)
@@ -315,15 +353,53 @@ def seed_cell(value: Any, locale: str, typed: bool) -> CellData:
     return computed({"userEnteredValue": {"stringValue": str(value)}}, locale)
 
 
-_FR_NUMBER = re.compile(r"^([+-]?)(\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:,(\d+))?\s*(€)?$")
+# What Google Sheets makes of text a person types, or of an answer a Google Form writes into its response
+# tab, in a French-locale spreadsheet. Each rule, and where it comes from:
+#
+# 1. A leading apostrophe keeps the rest as text ("'0611111111"): Sheets help, "Format numbers in a
+#    spreadsheet" (type an apostrophe before the value to keep it as text).
+# 2. "=..." is a formula. Its result is computed in IEEE 754 doubles and the API returns that double as it is
+#    (``=2,2*1,5`` -> 3.3000000000000003): shared/docs/tech-notes.md, "Verified since". French locale: comma
+#    as the decimal separator, ";" between arguments (Sheets help, "Change the locale of a spreadsheet").
+#    The fake evaluates arithmetic (+ - * / ^, parentheses, unary minus, percent); any other formula needs its
+#    value given by the test (``Formula(text, value)``), or reads as an #ERROR!.
+# 3. VRAI / FAUX (TRUE / FALSE in an English locale), any case, are booleans; a checkbox is a boolean cell
+#    with a BOOLEAN data validation (API reference: CellData.dataValidation, ConditionType BOOLEAN).
+# 4. Numbers, French style: "4,50", "1,0", "1 234,5" (spaces, no-break spaces as thousands separators), a sign;
+#    a leading zero is dropped: "0611111111" is the number 611111111 and "+33611111111" is 33611111111. That is
+#    the well-known complaint of phone numbers typed into a sheet or answered in a Form (tech-notes, "Verified
+#    since": "Form answers to short-text questions too").
+# 5. "4,50 €" (or "4,50€", "€4,50") is a number with a CURRENCY number format (tech-notes; API reference:
+#    NumberFormatType CURRENCY).
+# 6. "12 %" or "12%" is the number 0.12 with a PERCENT number format (Sheets help, "Format numbers";
+#    NumberFormatType PERCENT).
+# 7. Day-first dates: "01/12/2026" a DATE, "01/12/2026 08:00" a DATE_TIME, both stored as serial numbers
+#    (days since 1899-12-30: API reference, "Date/Time serial numbers" of ValueRenderOption / DateTimeRenderOption);
+#    "01/12/26" takes the year 2026. An impossible date (31/02/2026) stays text.
+# 8. ISO dates: "2026-12-24" a DATE, and "2026-12" too, the 1st of that month (tech-notes, "Verified since":
+#    "2026-12 becomes a date"). Sale codes are typed that way, which is why the tool reads them back.
+# 9. Anything else is text, exactly as typed (the Form writes a paragraph answer as text too).
+_FR_NUMBER = re.compile(r"^([+-]?)(\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:,(\d+))?$")
 _EN_NUMBER = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?$")
-_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 _ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _ISO_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_CURRENCY = re.compile(r"^(?:€\s*(?P<before>.+)|(?P<after>.+?)\s*€)$")
+_PERCENT = re.compile(r"^(?P<number>.+?)\s*%$")
+
+
+def _number(text: str, french: bool) -> float | int | None:
+    match = (_FR_NUMBER if french else _EN_NUMBER).match(text)
+    if not match:
+        return None
+    sign, whole, decimals = match.groups()
+    whole = re.sub(r"[ \u00a0\u202f,]", "", whole) if french else whole.replace(",", "")
+    number = float(f"{sign}{whole}.{decimals or 0}")
+    return int(number) if number.is_integer() and not decimals else number
 
 
 def user_entered(text: str, locale: str) -> CellData:
-    """What the Sheets UI (or USER_ENTERED) makes of typed text, in a French or English spreadsheet."""
+    """What the Sheets UI (or USER_ENTERED, or a Form's answer) makes of typed text: the rules above."""
     french = locale.startswith("fr")
     if text.startswith("'"):
         return {"userEnteredValue": {"stringValue": text[1:]}}
@@ -332,22 +408,25 @@ def user_entered(text: str, locale: str) -> CellData:
     stripped = text.strip()
     if stripped.upper() in (("VRAI", "FAUX") if french else ("TRUE", "FALSE")):
         return {"userEnteredValue": {"boolValue": stripped.upper() in ("VRAI", "TRUE")}}
-    match = (_FR_NUMBER if french else _EN_NUMBER).match(stripped)
-    if match:
-        sign, whole, decimals, euro = (*match.groups(), None)[:4]
-        whole = re.sub(r"[ \u00a0\u202f,]", "", whole) if french else whole.replace(",", "")
-        number = float(f"{sign}{whole}.{decimals or 0}")
-        number = int(number) if number.is_integer() and not decimals else number
-        cell: CellData = {"userEnteredValue": {"numberValue": number}}
-        if euro:
-            cell["userEnteredFormat"] = {"numberFormat": {"type": "CURRENCY", "pattern": "#,##0.00 [$€-1]"}}
-        return cell
+    number = _number(stripped, french)
+    if number is not None:
+        return {"userEnteredValue": {"numberValue": number}}
+    match = _CURRENCY.match(stripped)
+    if match and (number := _number((match["before"] or match["after"]).strip(), french)) is not None:
+        pattern = "#,##0.00 [$€-1]" if french else "[$€-2] #,##0.00"
+        return {"userEnteredValue": {"numberValue": number},
+                "userEnteredFormat": {"numberFormat": {"type": "CURRENCY", "pattern": pattern}}}
+    match = _PERCENT.match(stripped)
+    if match and (number := _number(match["number"].strip(), french)) is not None:
+        return {"userEnteredValue": {"numberValue": number / 100},
+                "userEnteredFormat": {"numberFormat": {"type": "PERCENT", "pattern": "0%"}}}
     match = _DMY.match(stripped)
     if match:
         a, b, year, hour, minute, second = match.groups()
         day, month = (int(a), int(b)) if french else (int(b), int(a))
+        year = int(year) + (2000 if len(year) == 2 else 0)
         try:
-            moment = datetime(int(year), month, day, int(hour or 0), int(minute or 0), int(second or 0))
+            moment = datetime(year, month, day, int(hour or 0), int(minute or 0), int(second or 0))
         except ValueError:
             return {"userEnteredValue": {"stringValue": text}}
         kind = "DATE_TIME" if hour else "DATE"
@@ -365,6 +444,76 @@ def user_entered(text: str, locale: str) -> CellData:
             return {"userEnteredValue": {"numberValue": serial(moment)},
                     "userEnteredFormat": {"numberFormat": {"type": "DATE", "pattern": pattern}}}
     return {"userEnteredValue": {"stringValue": text}}
+
+
+_FORMULA_TOKEN = re.compile(r"\s*(?:(?P<number>\d+(?:[.,]\d+)?)|(?P<op>[-+*/^()%]))")
+
+
+def evaluate(formula: str, locale: str) -> dict:
+    """The effective value of an arithmetic formula (rule 2 above), as Google returns it: a double, or an error."""
+    french = locale.startswith("fr")
+    text, tokens, position = formula[1:], [], 0
+    while position < len(text.rstrip()):
+        match = _FORMULA_TOKEN.match(text, position)
+        if not match:
+            return {"errorValue": {"type": "ERROR", "message": "formula not evaluated by the fake"}}
+        number = match["number"]
+        if number is not None and ("," in number if not french else "." in number):
+            return {"errorValue": {"type": "ERROR", "message": "Formula parse error."}}
+        tokens.append(float(number.replace(",", ".")) if number is not None else match["op"])
+        position = match.end()
+    try:
+        value, rest = _expression(tokens)
+        if rest:
+            raise ValueError
+    except ZeroDivisionError:
+        return {"errorValue": {"type": "DIVIDE_BY_ZERO", "message": "Function DIVIDE parameter 2 cannot be zero."}}
+    except (ValueError, IndexError, OverflowError):
+        return {"errorValue": {"type": "ERROR", "message": "Formula parse error."}}
+    return {"numberValue": value}
+
+
+def _expression(tokens: list) -> tuple[float, list]:
+    value, tokens = _term(tokens)
+    while tokens and tokens[0] in ("+", "-"):
+        right, rest = _term(tokens[1:])
+        value, tokens = (value + right if tokens[0] == "+" else value - right), rest
+    return value, tokens
+
+
+def _term(tokens: list) -> tuple[float, list]:
+    value, tokens = _power(tokens)
+    while tokens and tokens[0] in ("*", "/"):
+        right, rest = _power(tokens[1:])
+        value, tokens = (value * right if tokens[0] == "*" else value / right), rest
+    return value, tokens
+
+
+def _power(tokens: list) -> tuple[float, list]:
+    value, tokens = _unary(tokens)
+    if tokens and tokens[0] == "^":
+        right, tokens = _power(tokens[1:])
+        value = value ** right
+    return value, tokens
+
+
+def _unary(tokens: list) -> tuple[float, list]:
+    if tokens[0] in ("-", "+"):
+        value, rest = _unary(tokens[1:])
+        return (-value if tokens[0] == "-" else value), rest
+    if tokens[0] == "(":
+        value, rest = _expression(tokens[1:])
+        if not rest or rest[0] != ")":
+            raise ValueError
+        tokens = rest
+    elif isinstance(tokens[0], float):
+        value = tokens[0]
+    else:
+        raise ValueError
+    tokens = tokens[1:]
+    while tokens and tokens[0] == "%":
+        value, tokens = value / 100, tokens[1:]
+    return value, tokens
 
 
 def raw_entered(value: Any) -> CellData:
@@ -388,7 +537,7 @@ _DEFAULT_FORMAT = {
     "textFormat": {"foregroundColor": {}, "fontFamily": "arial,sans,sans-serif", "fontSize": 10, "bold": False,
                    "italic": False, "strikethrough": False, "underline": False},
 }
-_STORED = ("userEnteredValue", "userEnteredFormat", "note")
+_STORED = ("userEnteredValue", "userEnteredFormat", "note", "dataValidation")
 
 
 def computed(cell: CellData, locale: str, effective: dict | None = None) -> CellData:
@@ -410,7 +559,7 @@ def computed(cell: CellData, locale: str, effective: dict | None = None) -> Cell
     if entered:
         if "formulaValue" in entered:
             if effective is None:
-                effective = {"errorValue": {"type": "ERROR", "message": "formula not evaluated by the fake"}}
+                effective = evaluate(entered["formulaValue"], locale)
         else:
             effective = entered
         base["effectiveValue"] = effective
