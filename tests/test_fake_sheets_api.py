@@ -86,3 +86,36 @@ def test_faults_are_logged(fake):
         spreadsheet.values_get("Produits")
     assert caught.value.code == 503 and caught.value.response.headers["Retry-After"] == "3"
     assert api.calls[-1].fault == "503"
+
+
+# What a French-locale Google Sheet stores for what people type (the rules written down above
+# ``fakes.sheets_api.user_entered``, with their sources), read through gspread as the store reads it.
+TYPED = [
+    ("4,50", 4.5, None), ("1,0", 1.0, None), ("1 234,5", 1234.5, None), ("4,50 €", 4.5, "CURRENCY"),
+    ("01/12/2026 08:00", 46357 + 1 / 3, "DATE_TIME"), ("01/12/2026", 46357, "DATE"), ("2026-12", 46357, "DATE"),
+    ("0611111111", 611111111, None), ("+33611111111", 33611111111, None), ("06 11 11 11 11", "06 11 11 11 11", None),
+    ("'0611111111", "0611111111", None), ("VRAI", True, None), ("faux", False, None), ("12 %", 0.12, "PERCENT"),
+    ("=2,2*1,5", 3.3000000000000003, None), ("=(4,5+1)/2", 2.75, None), ("31/02/2026", "31/02/2026", None),
+    ("oui", "oui", None), ("PAIN1", "PAIN1", None),
+]
+
+
+def test_what_people_type_is_stored_the_way_a_french_google_sheet_stores_it():
+    from fakes.sheets_api import Checkbox
+
+    api = FakeSheetsAPI()
+    book = api.create(SHEET_ID, tabs={"T": [[text for text, _, _ in TYPED]]}, typed=True)
+    book.add_tab("Cases", [[Checkbox(False), Checkbox(True)]])
+    resource = gspread.Client(auth=None, session=api.session()).open_by_key(SHEET_ID).fetch_sheet_metadata(
+        {"includeGridData": "true", "fields": "sheets(data(rowData(values(effectiveValue,effectiveFormat"
+                                              "(numberFormat(type)),dataValidation))))"})
+    cells = resource["sheets"][0]["data"][0]["rowData"][0]["values"]
+    for (text, value, kind), cell in zip(TYPED, cells, strict=True):
+        (held,) = cell["effectiveValue"].values()
+        assert held == pytest.approx(value) if isinstance(value, float) else held == value, text
+        assert cell.get("effectiveFormat", {}).get("numberFormat", {}).get("type") == kind, text
+    boxes = resource["sheets"][1]["data"][0]["rowData"][0]["values"]
+    assert [c["effectiveValue"] for c in boxes] == [{"boolValue": False}, {"boolValue": True}]
+    assert boxes[0]["dataValidation"]["condition"]["type"] == "BOOLEAN"
+    book.type("Cases", 1, 1, True)  # a volunteer ticks it
+    assert book.values("Cases") == [[True, True]] and book.tab("Cases").get(0, 0)["dataValidation"]

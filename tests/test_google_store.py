@@ -185,11 +185,18 @@ def test_french_typed_sheet_reads_like_the_text_the_demo_holds(api, connect, con
         assert [parse(v) for v in a[column]] == [parse(v) for v in b[column]], column
 
 
-def test_a_phone_number_google_turned_into_a_number_loses_its_zero(api, connect):
-    """Known and documented: typed without spaces in a plain cell, Google keeps 612345678. Spaces
-    ("06 12 34 56 78") or a text-formatted column keep it, and the form writes what people typed."""
-    api.create(SHEET_ID, tabs={"Producteurs": [["Téléphone"], ["0612345678"], ["06 12 34 56 78"]]}, typed=True)
-    assert connect().read(["Producteurs"])["Producteurs"] == [["Téléphone"], [612345678], ["06 12 34 56 78"]]
+def test_a_phone_number_google_turned_into_a_number_gets_its_zero_back(api, connect, config):
+    """Typed without spaces in a plain cell (or answered so in the Form), Google keeps 612345678: the store reads
+    what Google holds, and the catalogue reads the phone the way it was typed (one rule: ``values.parse_phone``)."""
+    grids = demo.build()
+    header = grids["Producteurs"][0]
+    for row, typed in zip(grids["Producteurs"][1:4], ("0612345678", "+33612345678", "06 12 34 56 78"), strict=True):
+        row[header.index("Téléphone")] = typed
+    api.create(SHEET_ID, tabs=grids, typed=True)
+    held = [row[header.index("Téléphone")] for row in connect().read(["Producteurs"])["Producteurs"][1:4]]
+    assert held == [612345678, 33612345678, "06 12 34 56 78"]
+    found = catalogue.load(snapshot.read(connect(), config).tables, config.tz)
+    assert list(found.producers["phone"][:3]) == ["0612345678", "0612345678", "06 12 34 56 78"]
 
 
 def test_cell_values_read_as_the_local_store_gives_them():

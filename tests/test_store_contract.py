@@ -1,5 +1,7 @@
 """One behavioural suite for every store: memory, local .xlsx workbook, and Google Sheets over the in-process
-Sheets API (real gspread, real HTTP requests, answered by ``fakes.sheets_api``).
+Sheets API (real gspread, real HTTP requests, answered by ``fakes.sheets_api``), seeded with values as they
+are (``google``) and typed by a person in a French-locale sheet (``google-typed``: "2026-12" a date,
+"0612345678" a number...).
 
 Each test seeds a workbook the way people would have filled it (through the store's own medium, not through
 ``write``), then goes through the ``Store`` seam only. What differs between stores is pinned elsewhere
@@ -20,9 +22,9 @@ from openpyxl import Workbook
 from sync.stores import Append, Changes, LocalWorkbookStore, MemoryStore
 from sync.stores.google import GoogleSheetsStore
 from sync.stores.retry import Backoff
-from sync.values import is_blank
+from sync.values import is_blank, parse_code, parse_phone, parse_price
 
-KINDS = ["memory", "local", "google"]
+KINDS = ["memory", "local", "google", "google-typed"]
 
 
 def seed_workbook(path, tabs):
@@ -49,7 +51,7 @@ def make(request, tmp_path):
             seed_workbook(path, tabs)
             return LocalWorkbookStore(path)
         api = FakeSheetsAPI()
-        api.create("1ContractSheetId", tabs=tabs or None)
+        api.create("1ContractSheetId", tabs=tabs or None, typed=request.param == "google-typed")
         return GoogleSheetsStore(api.session(), "1ContractSheetId", account=api.account,
                                  backoff=Backoff(sleep=lambda s: None))
 
@@ -58,6 +60,24 @@ def make(request, tmp_path):
 
 
 HEADER = ["Date", "Vente", "Type", "Destinataire"]
+
+# What a French-locale Google Sheet holds for the texts these tests seed when a person types them (the
+# "google-typed" kind), written out by hand from the issue's list of Google's conversions rather than taken
+# from the fake: the fake's rules are checked against this table, not the other way round.
+AS_GOOGLE_STORES = {
+    "2026-12": datetime(2026, 12, 1),  # a sale code becomes a date
+    "2026-11": datetime(2026, 11, 1),
+    "01/12/2026 08:00": datetime(2026, 12, 1, 8, 0),
+    "0612345678": 612345678,  # the leading zero is lost
+    "4,50": 4.5,
+}
+
+
+def seeded(make, rows):
+    """The rows a store reads back from what ``make`` seeded: as typed, except in a typed Google Sheet."""
+    if make.kind != "google-typed":
+        return rows
+    return [[AS_GOOGLE_STORES.get(v, v) if isinstance(v, str) else v for v in row] for row in rows]
 
 
 def plain(grid):
@@ -83,7 +103,7 @@ def test_a_missing_tab_reads_as_none(make):
 def test_tab_names_match_ignoring_case_accents_and_spaces(make):
     store = make({"Émargement": [["Vente"], ["2026-12"]], "saisie  manuelle": [["Email"], ["a@b.fr"]]})
     result = store.read(["EMARGEMENT", "Saisie manuelle"])
-    assert result == {"EMARGEMENT": [["Vente"], ["2026-12"]], "Saisie manuelle": [["Email"], ["a@b.fr"]]}
+    assert result == {"EMARGEMENT": seeded(make, [["Vente"], ["2026-12"]]), "Saisie manuelle": [["Email"], ["a@b.fr"]]}
 
 
 def test_read_trims_trailing_empty_cells_and_rows_but_keeps_inner_ones(make):
@@ -102,6 +122,11 @@ def test_values_keep_their_type(make):
     row = ["0612345678", "4,50", 4.5, 12, "2026-12", moment, "texte", True]
     store = make({"Produits": [["a"] * len(row), row]})
     read = store.read(["Produits"])["Produits"][1]
+    if make.kind == "google-typed":  # what the tool reads is still what the person meant
+        assert read == [612345678, 4.5, 4.5, 12, datetime(2026, 12, 1), moment, "texte", True]
+        assert (parse_phone(read[0]).value, parse_price(read[1]).value, parse_code(read[4]).value) == \
+            ("0612345678", Decimal("4.50"), "2026-12")
+        return
     assert read == row
     assert [type(v) for v in read] == [str, str, float, int, str, datetime, str, bool]
 
@@ -176,7 +201,7 @@ def test_appended_rows_go_under_the_last_row(make):
     store.read(["Journal"])
     new = [["02/12/2026 10:00", "2026-12", "confirmation", "a@b.fr"], ["02/12/2026 10:00", "2026-12", "rappel"]]
     store.write(Changes(append={"Journal": Append(HEADER, new)}))
-    assert store.read(["Journal"])["Journal"] == rows + new
+    assert store.read(["Journal"])["Journal"] == seeded(make, rows) + new  # what the tool writes is text
 
 
 def test_appended_rows_stay_aligned_under_a_header_a_person_reordered(make):
@@ -218,7 +243,7 @@ def test_nothing_to_write_changes_nothing(make):
     store.read(["Journal"])
     store.write(Changes())
     store.write(Changes(append={"Journal": Append(HEADER, [])}))
-    assert store.read(["Journal"])["Journal"] == rows
+    assert store.read(["Journal"])["Journal"] == seeded(make, rows)
 
 
 def test_replace_and_append_in_one_write(make):

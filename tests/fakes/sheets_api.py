@@ -247,13 +247,17 @@ class Spreadsheet:
     def type(self, title: str, row: int, column: int, value: Any) -> None:
         """A person types ``value`` into a cell (1-based row and column, as a person counts): text is typed
         (turned into what Sheets makes of it: the rules above ``user_entered``), except in a cell formatted as
-        plain text, where it stays text; True/False ticks a checkbox. The cell's format and validation stay."""
+        plain text, where it stays text; ``Checkbox(ticked)`` inserts a checkbox. The cell's format and validation
+        stay."""
         sheet = self.tab(title)
         old = sheet.get(row - 1, column - 1)
         kept = {k: old[k] for k in ("userEnteredFormat", "dataValidation", "note") if k in old}
         text_format = kept.get("userEnteredFormat", {}).get("numberFormat", {}).get("type") == "TEXT"
         if isinstance(value, str) and text_format:
             entered = {"userEnteredValue": {"stringValue": value}} if value else {}
+        elif isinstance(value, Checkbox):
+            entered = {"userEnteredValue": {"boolValue": value.ticked},
+                       "dataValidation": {"condition": {"type": "BOOLEAN"}}}
         elif isinstance(value, bool):
             entered = {"userEnteredValue": {"boolValue": value}}
         elif isinstance(value, str):
