@@ -70,9 +70,11 @@ def test_the_batch_sent_for_the_demo_sale(forms_config, demo_store, fake):
     assert requests[1] == {"deleteItem": {"location": {"index": 0}}}  # Google's « Question sans titre »
     created = [r["createItem"] for r in requests[2:]]
     assert len(requests) == 2 + len(created)
-    assert [c["location"]["index"] for c in created] == list(range(47))
+    # the form is empty now: each item is created at index 0, from the last one up (an index "in the range
+    # [0..N)", as the reference says; never N)
+    assert [c["location"]["index"] for c in created] == [0] * 47
 
-    items = [c["item"] for c in created]
+    items = [c["item"] for c in reversed(created)]
     assert items[:3] == [
         {"title": "Nom", "questionItem": {"question": {"required": True, "textQuestion": {}}}},
         {"title": "Prénom", "questionItem": {"question": {"required": True, "textQuestion": {}}}},
@@ -136,6 +138,39 @@ def test_a_second_run_sends_nothing(forms_config, demo_store, fake):
     publish(make_ctx(forms_config, demo_store, output=out), fake)
     assert [c.method for c in fake.calls] == ["GET"]
     assert "déjà à jour" in "\n".join(out)
+
+
+def test_a_second_run_sends_nothing_when_forms_changes_the_spaces_it_was_sent(forms_config, demo_store):
+    """The reference does not say whether Forms keeps the non-breaking spaces of "4,50\u00a0€": with a form that
+    turns them into ordinary spaces, the second run still finds nothing to change."""
+    fake = FormsApiFake(normalise_spaces=True)
+    fake.add_form(FORM_ID)
+    publish(make_ctx(forms_config, demo_store), fake)
+    titles = [i.get("title", "") for i in items_of(fake)]
+    assert any("4,50 €" in t for t in titles) and not any("\u00a0" in t for t in titles)
+    fake.calls.clear()
+    out: list[str] = []
+    publish(make_ctx(forms_config, demo_store, output=out), fake)
+    assert [c.method for c in fake.calls] == ["GET"]
+    assert "déjà à jour" in "\n".join(out)
+
+
+def test_appending_uses_only_indexes_the_reference_allows(forms_config, demo_store):
+    """Location.index is "in the range [0..N)" (forms.v1 discovery document): a question that goes last is never
+    created at N. The fake refuses N, so publishing onto a form whose only item stays first works anyway."""
+    fake = FormsApiFake()
+    fake.add_form(FORM_ID, items=[{"title": "Nom", "questionItem": {"question": {"required": True,
+                                                                              "textQuestion": {}}}}])
+    publish(make_ctx(forms_config, demo_store), fake)
+    (batch,) = fake.batches()
+    sizes, size = [], 1
+    for request in batch["requests"]:
+        kind, detail = next(iter(request.items()))
+        if kind == "createItem":
+            sizes.append((detail["location"]["index"], size))
+            size += 1
+    assert sizes and all(index < max(count, 1) for index, count in sizes)
+    assert [i.get("title", "").split(" ")[0] for i in items_of(fake)][:3] == ["Nom", "Prénom", "Téléphone"]
 
 
 def _set_product(store, code: str, column: str, value: str) -> None:
@@ -287,6 +322,24 @@ def test_warns_about_form_settings(tmp_path, demo_store):
     out.clear()
     publish(make_ctx(config, demo_store, output=out), fake)
     assert "Attention" not in "\n".join(out)
+
+
+@pytest.mark.parametrize("configured", [
+    "1SheetIdOfTheGroup", "https://docs.google.com/spreadsheets/d/1SheetIdOfTheGroup/edit#gid=0",
+    " https://docs.google.com/spreadsheets/d/1SheetIdOfTheGroup/edit?usp=sharing ",
+])
+def test_the_linked_sheet_is_compared_with_the_id_of_whatever_address_was_pasted(tmp_path, demo_store, configured):
+    config = config_module.from_dict({"forms": {"form_id": FORM_ID},
+                                      "store": {"backend": "google", "spreadsheet_id": configured}}, base_dir=tmp_path)
+    fake = FormsApiFake()
+    fake.add_form(FORM_ID, linked_sheet_id="1SheetIdOfTheGroup", published=True)
+    out: list[str] = []
+    publish(make_ctx(config, demo_store, output=out), fake)
+    assert "autre classeur" not in "\n".join(out)
+    fake.forms[FORM_ID].linked_sheet_id = "1AnotherSheetOfSomeone"
+    out.clear()
+    publish(make_ctx(config, demo_store, output=out), fake)
+    assert "vont dans un autre classeur (1AnotherSheetOfSomeone)" in "\n".join(out)
 
 
 # --- the index arithmetic of a batch, over random forms -------------------------------------------

@@ -250,7 +250,7 @@ def _warnings(ctx: Context, publication: Publication, target: links.Target, form
         if not linked:
             warnings.append("le formulaire n'enregistre pas ses réponses dans le classeur : onglet « Réponses » du "
                             "formulaire → « Associer à Sheets » → « Sélectionner une feuille de calcul existante ».")
-        elif linked != ctx.config.store.spreadsheet_id:
+        elif linked != _configured_sheet(ctx.config.store.spreadsheet_id):
             warnings.append(f"les réponses de ce formulaire vont dans un autre classeur ({linked}) que celui de la "
                             "configuration ([store] spreadsheet_id) : associez-le au bon classeur.")
     if publication.renamed:
@@ -269,3 +269,15 @@ def _warnings(ctx: Context, publication: Publication, target: links.Target, form
                             f"« {title} » : Google en ajoutera une seconde, et seule la première est lue. Renommez "
                             "l'ancienne colonne (par exemple « Nom (ancien) »).")
     return warnings
+
+
+def _configured_sheet(text: str) -> str:
+    """The spreadsheet id of ``[store] spreadsheet_id``, also when the whole address was pasted there (as the
+    guide allows)."""
+    from ..errors import ConfigError
+    from ..stores.google import spreadsheet_key
+
+    try:
+        return spreadsheet_key(text)
+    except ConfigError:
+        return (text or "").strip()

@@ -10,8 +10,10 @@ does not offer and creates what is new. A product keeps its column month after m
 Order of the requests, so that every index is unambiguous: the form's title and description; the
 deletions from the last item up; then, position by position, either a kept item moved back to that
 position (a move is always towards the top, where « before » and « after » the move mean the same
-index) and updated if it changed, or a new item created there. ``tests/test_forms_publish.py``
-replays random forms through the fake API and checks the result is exactly the planned form.
+index) and updated if it changed, or a new item created there; the new items after the last kept one are
+created from the bottom up (``_append``), so that every index is one the reference allows.
+``tests/test_forms_publish.py`` replays random forms through the fake API and checks the result is exactly
+the planned form.
 
 A question created (or renamed) with the title of a column the response tab already has would give
 two columns with the same header, and only the first is read: its title then gets the sale's code,
@@ -45,8 +47,20 @@ def item_key(item: dict, known: frozenset[str]) -> str | None:
     return None
 
 
+_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " "})
+
+
+def same_text(text: str) -> str:
+    """A text as compared with what Forms kept of it: whether Forms keeps the non-breaking spaces sent
+    ("4,50\u00a0€") or turns them into ordinary ones, the reference does not say; either way a household
+    sees the same text, so a second publication must not send it again."""
+    return (text or "").translate(_SPACES)
+
+
 def comparable(item: dict) -> tuple:
-    """What the household sees of an item, whatever ids or default values the API adds or omits."""
+    """What the household sees of an item, whatever ids, default values or kinds of space the API adds, omits
+    or changes."""
+    item = _spaces_alike(item)
     title, description = item.get("title", ""), item.get("description", "")
     if "pageBreakItem" in item:
         return ("section", title, description)
@@ -59,6 +73,16 @@ def comparable(item: dict) -> tuple:
     if "textQuestion" in question:
         return ("text", title, description, required, bool(question["textQuestion"].get("paragraph")))
     return ("other", repr(sorted(item)))
+
+
+def _spaces_alike(node):
+    if isinstance(node, str):
+        return same_text(node)
+    if isinstance(node, list):
+        return [_spaces_alike(v) for v in node]
+    if isinstance(node, dict):
+        return {k: _spaces_alike(v) for k, v in node.items()}
+    return node
 
 
 @dataclass
@@ -100,7 +124,8 @@ def plan_changes(form: dict, plan: FormPlan, taken_headers: list[str] = ()) -> P
                            if new.title != planned.title]
     requests = publication.requests
     info = form.get("info", {})
-    if (info.get("title", ""), info.get("description", "")) != (plan.title, plan.description):
+    if tuple(map(same_text, (info.get("title", ""), info.get("description", "")))) != \
+            tuple(map(same_text, (plan.title, plan.description))):
         requests.append({"updateFormInfo": {"info": plan.info, "updateMask": "title,description"}})
 
     kept_indexes = set(matched.values())
@@ -112,6 +137,10 @@ def plan_changes(form: dict, plan: FormPlan, taken_headers: list[str] = ()) -> P
 
     current: list[int | None] = [i for i in range(len(existing)) if i in kept_indexes]
     for position, item in enumerate(items):
+        if position == len(current):  # every kept item is placed: the rest are new, at the end of the form
+            _append(requests, items[position:], len(current))
+            publication.created.extend(i.title for i in items[position:] if i.is_question)
+            break
         if position not in matched:
             requests.append({"createItem": {"item": item.api(), "location": {"index": position}}})
             current.insert(position, None)
@@ -131,6 +160,22 @@ def plan_changes(form: dict, plan: FormPlan, taken_headers: list[str] = ()) -> P
             if item.is_question:
                 publication.updated.append(item.title)
     return publication
+
+
+def _append(requests: list[dict], new: list[FormItem], count: int) -> None:
+    """Requests that put ``new`` after the ``count`` items of the form, at indexes the reference allows.
+
+    The reference says a location index is "in the range [0..N)" (creating at N, an append, is what public
+    projects do, but not what it says). So the items are created from the last one up, each just above the
+    one created before it; in a form that already has items, the last of them is created above the form's
+    last item, which then moves up above it (a move towards the top: unambiguous, see the module's
+    docstring). An empty form takes index 0, as in Google's own guide."""
+    for step, item in enumerate(reversed(new)):
+        if step == 0 and count:
+            requests.append({"createItem": {"item": item.api(), "location": {"index": count - 1}}})
+            requests.append({"moveItem": {"originalLocation": {"index": count}, "newLocation": {"index": count - 1}}})
+        else:
+            requests.append({"createItem": {"item": item.api(), "location": {"index": count}}})
 
 
 def _with_ids(item: FormItem, old: dict) -> dict:
@@ -154,13 +199,13 @@ def _unique_titles(plan: FormPlan, existing: list[dict], matched: dict[int, int]
     items = []
     for position, item in enumerate(plan.items):
         old_title = existing[matched[position]].get("title", "") if position in matched else None
-        if item.kind != MENU or item.title == old_title:
+        if item.kind != MENU or (old_title is not None and same_text(item.title) == same_text(old_title)):
             items.append(item)
             continue
         others = taken - ({fold(old_title)} if old_title is not None else set())
         title = item.title
         if fold(title) in others:
-            if old_title is not None and old_title.startswith(f"{item.title} ("):
+            if old_title is not None and same_text(old_title).startswith(f"{same_text(item.title)} ("):
                 title = old_title  # already completed the last time: keep that title and its column
             else:
                 title = f"{item.title} ({plan.sale})"

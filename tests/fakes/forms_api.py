@@ -98,6 +98,9 @@ class FormsApiFake(BaseAdapter):
     forms: dict[str, FakeForm] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     failures: deque = field(default_factory=deque)
+    # Whether Forms keeps the non-breaking spaces of titles, descriptions and choices as sent ("4,50\u00a0€")
+    # or turns them into ordinary spaces: the reference does not say, so tests run publish-form both ways.
+    normalise_spaces: bool = False
 
     def __post_init__(self):
         super().__init__()
@@ -205,8 +208,12 @@ class FormsApiFake(BaseAdapter):
     # --- the requests of a batch ----------------------------------------------------------------
 
     def _createItem(self, form: FakeForm, detail: dict) -> dict:
-        index = _index(detail, "location", len(form.items) + 1)
-        item = self._with_ids(copy.deepcopy(detail["item"]), form)
+        # The reference (forms.v1 discovery document, Location.index): "This must be in the range [0..N), where
+        # N is the number of items in the form." Read strictly, an item cannot be appended at N: the fake
+        # refuses it, so that the code works under that reading too. An empty form still takes index 0, as in
+        # Google's own guide ("Create a form or quiz", which adds the first question of a new form at index 0).
+        index = _index(detail, "location", max(len(form.items), 1))
+        item = self._with_ids(_stored(copy.deepcopy(detail["item"]), self.normalise_spaces), form)
         form.items.insert(index, item)
         return {"createItem": {"itemId": item["itemId"], "questionId": _question_ids(item)}}
 
@@ -227,7 +234,7 @@ class FormsApiFake(BaseAdapter):
             raise BadRequest("updateItem: updateMask is required")
         old = form.items[index]
         new = copy.deepcopy(old)
-        given = detail["item"]
+        given = _stored(copy.deepcopy(detail["item"]), self.normalise_spaces)
         for path in mask:
             if path not in ("title", "description", *KINDS):
                 raise BadRequest(f"updateItem: cannot update {path}")
@@ -259,7 +266,7 @@ class FormsApiFake(BaseAdapter):
         for path in fields:
             if path not in ("title", "description"):
                 raise BadRequest(f"updateFormInfo: cannot update {path}")
-            form.info[path] = detail.get("info", {}).get(path, "")
+            form.info[path] = _stored(detail.get("info", {}).get(path, ""), self.normalise_spaces)
         if not form.info.get("title"):
             raise BadRequest("info.title is required")
         return {}
@@ -315,6 +322,22 @@ def _questions(item: dict) -> list[dict]:
 
 def _question_ids(item: dict) -> list[str]:
     return [q["questionId"] for q in _questions(item) if q.get("questionId")]
+
+
+_ODD_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " "})
+
+
+def _stored(node: Any, normalise: bool) -> Any:
+    """What the form keeps of the texts sent (see ``FormsApiFake.normalise_spaces``)."""
+    if not normalise:
+        return node
+    if isinstance(node, str):
+        return node.translate(_ODD_SPACES)
+    if isinstance(node, list):
+        return [_stored(v, normalise) for v in node]
+    if isinstance(node, dict):
+        return {k: _stored(v, normalise) for k, v in node.items()}
+    return node
 
 
 def _index(detail: dict, name: str, size: int) -> int:
