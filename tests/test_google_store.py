@@ -583,3 +583,41 @@ def test_a_stale_memory_of_the_sheet_is_read_again(api, connect):
     assert book.values("Journal") == [sheet.JOURNAL.header, ["d1", "2026-12"]]
     assert api.kinds()[2:] == ["spreadsheets.batchUpdate", "spreadsheets.get", "spreadsheets.batchUpdate"]
     assert api.calls[2].status == 400
+
+
+def test_every_contract_column_reads_as_meant_after_googles_conversions(api, connect, config):
+    """The demo with each column typed in a way Google converts (left: what a person types in the Google Sheet;
+    right: what the same person means, as the local workbook keeps it): the catalogue read from Google equals
+    the one read from the meant values, with no problem."""
+    typed, meant = demo.build(), demo.build()
+
+    def put(tab, code, column, typed_text, meant_text):
+        for grid, text in ((typed, typed_text), (meant, meant_text)):
+            header = grid[tab][0]
+            row = next(r for r in grid[tab][1:] if r[0] == code)
+            row += [""] * (len(header) - len(row))
+            row[header.index(column)] = text
+
+    put("Produits", "LEG1", "Ventes", "2026-12", "2026-12")  # a single sale: Google makes it a date
+    put("Produits", "PAIN1", "Prix", "=2,2*1,5", "3,30")  # a formula: the raw double 3.3000000000000003
+    put("Produits", "PAIN2", "Prix", "4,20 €", "4,20")  # CURRENCY
+    put("Produits", "VIA2", "Poids moyen (kg)", "=1,1*3", "3,3")  # 3.3000000000000003 kg
+    put("Produits", "VIA2", "Au poids", "VRAI", "oui")
+    put("Produits", "PAIN3", "Actif", "FAUX", "non")
+    put("Produits", "PAIN4", "Stock", "=4*3", "12")
+    put("Produits", "PAIN4", "Conditionnement", "0,5", "0,5")  # a number, shown back the French way
+    put("Producteurs", "FOUR", "Téléphone", "0600001101", "0600001101")
+    put("Producteurs", "JARD", "Téléphone", "+33600001102", "0600001102")
+    put("Ventes", "2026-11", "Spéciale", "FAUX", "non")
+    put("Ventes", "2026-11", "Fin distribution", "13/11/2026 19:00", "13/11/2026 19:00")
+    api.create(SHEET_ID, tabs=typed, typed=True)
+    google = catalogue.load(snapshot.read(connect(), config).tables, config.tz)
+    plain = catalogue.load(snapshot.read(MemoryStore(meant), config).tables, config.tz)
+    assert google.problems == plain.problems == []
+    for part in ("producers", "products", "sales"):
+        assert getattr(google, part).equals(getattr(plain, part)), part
+    products = google.products.set_index("code")
+    assert products.loc["LEG1", "sales"] == frozenset({"2026-12"})
+    assert products.loc["PAIN1", "price"] == Decimal("3.30") and products.loc["VIA2", "avg_weight"] == Decimal("3.3")
+    assert products.loc["PAIN4", "packaging"] == "0,5"
+    assert list(google.producers["phone"][:2]) == ["0600001101", "0600001102"]
