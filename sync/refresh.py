@@ -34,6 +34,7 @@ from .problems import ERROR, Problem, problems_frame
 from .sheet import Grid, Tab
 from .snapshot import Snapshot
 from .stores.base import Changes
+from .stores.layout import Owner
 from .values import is_blank
 
 
@@ -149,6 +150,8 @@ def refresh(snapshot: Snapshot, config: Config, now: datetime) -> Refresh:
                 frame = pd.DataFrame(grid[1:], columns=grid[0], dtype=object)
             result.frames[tab.name] = frame
             result.changes.replace[tab.name] = grid
+            if tab.key:
+                result.changes.owners[tab.name] = _owner(tab, built)
     problems += result.book.problems
     # an archived sale is long over: what was wrong with it is no longer anything to fix
     result.problems = [p for p in dict.fromkeys(problems) if p.sale not in result.archived]
@@ -156,6 +159,17 @@ def refresh(snapshot: Snapshot, config: Config, now: datetime) -> Refresh:
     result.frames[sheet.ANOMALIES.name] = anomalies
     result.changes.replace[sheet.ANOMALIES.name] = sheet.frame_to_grid(anomalies)
     return result
+
+
+def _owner(tab: Tab, built: pd.DataFrame | Grid) -> Owner:
+    """Which columns of a derived tab the tool writes (the rest is people's: ``stores/layout.py``). A grid
+    built whole (``Émargement``) is the tool's up to its ``Total`` column."""
+    if isinstance(built, pd.DataFrame):
+        columns = [str(c) for c in built.columns]
+    else:
+        header = [str(h) for h in built[0]] if built else []
+        columns = header[:header.index("Total") + 1] if "Total" in header else header
+    return Owner(tab.key, tuple(c for c in columns if c not in tab.human_columns))
 
 
 def _old_rows(result: Refresh, tab: Tab) -> Grid | None:

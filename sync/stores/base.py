@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from ..sheet import Grid, cell, trim
 from ..values import is_blank
+from .layout import Layout, Owner, arrange
 
 
 @dataclass
@@ -26,6 +27,10 @@ class Changes:
 
     replace: dict[str, Grid] = field(default_factory=dict)
     append: dict[str, Append] = field(default_factory=dict)
+    # Derived tabs people may type in: which columns are the tool's and which identify a row. A store lays
+    # such a tab onto what it holds at the moment of writing (``layout.arrange``), never onto what the run
+    # read at its start: what people typed meanwhile stays.
+    owners: dict[str, Owner] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.replace) or any(a.rows for a in self.append.values())
@@ -34,7 +39,16 @@ class Changes:
         """The same changes less the tabs whose new content equals what was read: a run that finds
         nothing new writes nothing (no quota spent, no file rewritten)."""
         replace = {name: grid for name, grid in self.replace.items() if not same_grid(current.get(name), grid)}
-        return Changes(replace, dict(self.append))
+        return Changes(replace, dict(self.append), {n: o for n, o in self.owners.items() if n in replace})
+
+    def laid_onto(self, current: Callable[[str], Grid | None]) -> dict[str, Layout]:
+        """Each replaced tab as it will be once written onto the tab as it is now (``current(name)``): people's
+        cells from ``current``, the tool's from this run (``layout.arrange``); tabs without an owner whole."""
+        laid = {}
+        for name, grid in self.replace.items():
+            owner = self.owners.get(name)
+            laid[name] = arrange(current(name), grid, owner) if owner is not None else Layout(grid, rewrite=True)
+        return laid
 
 
 def same_grid(old: Grid | None, new: Grid) -> bool:

@@ -30,9 +30,10 @@ class MemoryStore:
         if not changes:
             return
         self.writes += 1
-        for name, grid in changes.replace.items():
+        laid = changes.laid_onto(lambda name: self.tabs.get(find_title(list(self.tabs), name) or name))
+        for name, layout in laid.items():
             title = find_title(list(self.tabs), name) or name
-            self.tabs[title] = trim(copy.deepcopy(grid))
+            self.tabs[title] = trim(copy.deepcopy(layout.grid))
         for name, append in changes.append.items():
             if not append.rows:
                 continue
