@@ -23,6 +23,11 @@ What it models, because the store depends on it:
   connection dies before the request is applied, or after, with ``after_apply=True``).
 
 Formulas are stored but not evaluated: seed a person's formula with ``Formula("=2*3", 6)`` to give it a value.
+
+Every request is first checked against Google's own reference, the Sheets API v4 discovery document shipped with
+google-api-python-client (``sheets.v4.json``, revision 20261019 when written; ``fakes/discovery.py``): unknown
+query parameters or body fields, wrong JSON types, enum values, response and update field masks are refused
+with a 400 in Google's error shape before anything is applied (``validate = False`` turns that off).
 """
 
 from __future__ import annotations
@@ -42,6 +47,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import requests
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
+
+from . import discovery
 
 SHEETS_ROOT = "https://sheets.googleapis.com/"
 TOKEN_URL = "https://oauth2.googleapis.com/token"
@@ -753,6 +760,8 @@ _FAULT_MESSAGES = {
 class FakeSheetsAPI(BaseAdapter):
     """The Sheets API v4 in memory. ``session()`` gives a Session that talks to it and to nothing else."""
 
+    validate = True  # every request checked against Google's discovery document first (``discovery.py``)
+
     def __init__(self, account: str = "paniers@paniers-civam.iam.gserviceaccount.com", token: str | None = None,
                  api_enabled: bool = True):
         super().__init__()
@@ -856,6 +865,8 @@ class FakeSheetsAPI(BaseAdapter):
                 raise ApiError(404, f"The requested URL {parts.path} was not found on this server.", "NOT_FOUND")
             if isinstance(body, _InvalidJSON):
                 raise bad_request(f"Invalid JSON payload received. {body.reason}")
+            if self.validate and (refused := discovery.load("sheets.v4").check(request.method, request.url, body)):
+                raise ApiError(400, refused["error"]["message"], "INVALID_ARGUMENT", refused["error"]["details"])
             payload = self._handle(kind, match, params, body, request.headers)
             status = 200
         except ApiError as error:
