@@ -86,6 +86,7 @@ MASK_TARGETS: dict[tuple[str, str, str], tuple[str, str]] = {
 #   requests[0].updateCells: At least one field must be listed in 'fields'.' (several public reports); a mask
 #   naming a field that does not exist and a missing required field were not found verbatim: those sentences
 #   are ours, after that prefix (used for the Forms batchUpdate too).
+# - also ours (not found verbatim): a non-repeated query parameter given twice, a body that is not an object.
 UNKNOWN_NAME = "Invalid JSON payload received. Unknown name \"{name}\"{at}: Cannot find field."
 UNKNOWN_PARAMETER = ("Invalid JSON payload received. Unknown name \"{name}\": Cannot bind query parameter. "
                      "Field '{name}' could not be found in request message.")
