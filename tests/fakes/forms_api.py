@@ -16,6 +16,12 @@ the way the API documents them:
 - answers drop false booleans and empty strings, as proto3 JSON does;
 - a call log (``calls``), and failures to inject: an HTTP error for the next call(s), a timeout,
   a form not shared (403), someone editing the form in between (``edit_meanwhile``).
+
+Before that, every request is checked against Google's own reference, the Forms API v1 discovery document
+shipped with google-api-python-client (``forms.v1.json``, revision 20250422 when written; ``discovery.py``):
+unknown query parameters or body fields, wrong JSON types, enum values, missing required fields of a request,
+the ``fields`` mask and the ``updateMask`` of ``updateItem``/``updateFormInfo``/``updateSettings`` → 400
+``INVALID_ARGUMENT`` in Google's shape, nothing applied (``validate = False`` turns that off).
 """
 
 from __future__ import annotations
@@ -32,6 +38,8 @@ from urllib.parse import unquote, urlsplit
 import requests
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
+
+from . import discovery
 
 HOST = "https://forms.googleapis.com/"
 _PATH = re.compile(r"^/v1/forms/(?P<id>[^/:]+)(?P<verb>:batchUpdate)?$")
@@ -101,6 +109,7 @@ class FormsApiFake(BaseAdapter):
     # Whether Forms keeps the non-breaking spaces of titles, descriptions and choices as sent ("4,50\u00a0€")
     # or turns them into ordinary spaces: the reference does not say, so tests run publish-form both ways.
     normalise_spaces: bool = False
+    validate = True  # (not a dataclass field) every request checked against Google's discovery document first
 
     def __post_init__(self):
         super().__init__()
@@ -156,6 +165,8 @@ class FormsApiFake(BaseAdapter):
             if failure.timeout:
                 raise requests.exceptions.ReadTimeout("fake: no answer in time", request=request)
             return _error(request, failure.status, failure.message, failure.grpc, failure.reason)
+        if self.validate and (refused := discovery.load("forms.v1").check(request.method, request.url, body)):
+            return _answer(request, 400, refused)  # Google's reference refuses it: nothing is applied
         match = _PATH.match(parts.path)
         if not match:
             return _error(request, 404, "Method not found.", "NOT_FOUND")

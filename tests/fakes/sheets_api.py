@@ -28,6 +28,11 @@ numbers, currency, percentages, dates and date-times as serial numbers with thei
 "2026-12" a date, phone numbers as numbers (their leading 0 lost), VRAI/FAUX and checkboxes as booleans,
 arithmetic formulas evaluated to the raw double Google returns; any other formula needs its value
 (``Formula("=SUM(B2:B9)", 12)``).
+
+Every request is first checked against Google's own reference, the Sheets API v4 discovery document shipped with
+google-api-python-client (``sheets.v4.json``, revision 20261019 when written; ``fakes/discovery.py``): unknown
+query parameters or body fields, wrong JSON types, enum values, response and update field masks are refused
+with a 400 in Google's error shape before anything is applied (``validate = False`` turns that off).
 """
 
 from __future__ import annotations
@@ -47,6 +52,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import requests
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
+
+from . import discovery
 
 SHEETS_ROOT = "https://sheets.googleapis.com/"
 TOKEN_URL = "https://oauth2.googleapis.com/token"
@@ -906,6 +913,8 @@ _FAULT_MESSAGES = {
 class FakeSheetsAPI(BaseAdapter):
     """The Sheets API v4 in memory. ``session()`` gives a Session that talks to it and to nothing else."""
 
+    validate = True  # every request checked against Google's discovery document first (``discovery.py``)
+
     def __init__(self, account: str = "paniers@paniers-civam.iam.gserviceaccount.com", token: str | None = None,
                  api_enabled: bool = True):
         super().__init__()
@@ -1009,6 +1018,8 @@ class FakeSheetsAPI(BaseAdapter):
                 raise ApiError(404, f"The requested URL {parts.path} was not found on this server.", "NOT_FOUND")
             if isinstance(body, _InvalidJSON):
                 raise bad_request(f"Invalid JSON payload received. {body.reason}")
+            if self.validate and (refused := discovery.load("sheets.v4").check(request.method, request.url, body)):
+                raise ApiError(400, refused["error"]["message"], "INVALID_ARGUMENT", refused["error"]["details"])
             payload = self._handle(kind, match, params, body, request.headers)
             status = 200
         except ApiError as error:
