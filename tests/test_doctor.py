@@ -269,10 +269,20 @@ def test_a_question_retyped_by_hand_is_reported_with_the_publish_form_advice(wor
     steps = world.diagnose()
     step = steps["form-questions:2026-12"]
     assert step.status == doctor.FAILED  # the sale is open: households see it now
-    assert f"1 question(s) différente(s) du catalogue (modifiée(s) à la main dans le formulaire, ou catalogue " \
-           f"changé) : « {planned} »" in step.detail
+    assert "1 question(s) différente(s) du catalogue (modifiée(s) à la main dans le formulaire, ou catalogue " \
+           f"changé) : « PAIN1 · Pain de campagne (le gros) » (catalogue : « {planned} »)" in step.detail
     assert step.todo.startswith("lancez « paniers publish-form --sale 2026-12 »")
     world.assert_read_only()
+
+
+def test_a_question_retyped_without_its_product_code_is_one_missing_and_one_extra(world):
+    item = next(i for i in world.forms.forms[FORM_ID].items if i.get("title", "").startswith("PAIN1 ·"))
+    planned, item["title"] = item["title"], "Pain de campagne"  # the code gone: no longer recognised as PAIN1
+    step = world.diagnose()["form-questions:2026-12"]
+    assert step.status == doctor.FAILED
+    assert f"1 question(s) manquante(s) : « {planned} »" in step.detail
+    assert "1 question(s) en trop : « Pain de campagne »" in step.detail
+    assert "paniers publish-form --sale 2026-12" in step.todo
 
 
 def test_a_form_not_shared_with_the_account(world):

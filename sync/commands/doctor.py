@@ -482,7 +482,8 @@ class _Doctor:
         else:
             header = snap.grid(sheet.RESPONSES)
             publication = plan_changes(form, plan, [str(h) for h in header[0]] if header else [])
-            steps.append(_questions_step(code, questions_name, publication, opened))
+            steps.append(_questions_step(code, questions_name, publication, opened, _retyped(form, publication,
+                                                                                          plan.known_codes)))
 
         # the pre-filled link: the entry numbers proven on this form, and recorded in « Formulaire »
         verified, sentence = check_link(self.config.forms.prefilled_link, [form])
@@ -618,7 +619,21 @@ def _sheet_refusal(exc: StoreError, spreadsheet_id: str, account: str | None) ->
     return "lecture impossible"
 
 
-def _questions_step(code: str, name: str, publication, opened: bool) -> Step:
+def _retyped(form: dict, publication, known: frozenset[str]) -> dict[str, str]:
+    """Planned title -> the title the form shows instead, for the questions kept whose title differs
+    (typed again by hand in the Forms UI, or the catalogue changed since the publication)."""
+    from ..forms.changes import item_key
+
+    shown = {}
+    for item in form.get("items", []):
+        key = item_key(item, known)
+        if key is not None:
+            shown.setdefault(key, item.get("title", ""))
+    return {planned.title: shown[planned.key] for planned in publication.items
+            if planned.key in shown and shown[planned.key] != planned.title}
+
+
+def _questions_step(code: str, name: str, publication, opened: bool, retyped: dict[str, str]) -> Step:
     key = f"form-questions:{code}"
     publish = f"lancez « paniers publish-form --sale {code} »"
     if not publication.changed:
@@ -627,14 +642,16 @@ def _questions_step(code: str, name: str, publication, opened: bool) -> Step:
         return Step(key, name, FAILED if opened else WARNING, "le formulaire n'a encore aucune question de paniers",
                     publish + " (« --dry-run » pour voir le formulaire d'abord).")
 
-    def titles(items: list[str]) -> str:
-        shown = ", ".join(f"« {t} »" for t in items[:3])
+    def titles(items: list[str], quoted: bool = False) -> str:
+        shown = ", ".join(t if quoted else f"« {t} »" for t in items[:3])
         return shown + (f" et {len(items) - 3} autre(s)" if len(items) > 3 else "")
 
     found = []
     if publication.updated:
+        described = [f"« {retyped[t]} » (catalogue : « {t} »)" if t in retyped else f"« {t} »"
+                     for t in publication.updated]
         found.append(f"{len(publication.updated)} question(s) différente(s) du catalogue (modifiée(s) à la main "
-                     f"dans le formulaire, ou catalogue changé) : {titles(publication.updated)}")
+                     f"dans le formulaire, ou catalogue changé) : {titles(described, quoted=True)}")
     if publication.created:
         found.append(f"{len(publication.created)} question(s) manquante(s) : {titles(publication.created)}")
     if publication.removed:
