@@ -5,6 +5,7 @@ neither to the sheet nor to the form (the fakes' call logs say so), and no messa
 
 from __future__ import annotations
 
+import json
 import os
 
 import google.auth.transport.requests
@@ -246,6 +247,22 @@ def test_a_key_readable_by_others_is_a_warning(world):
     os.chmod(world.folder / "service-account.json", 0o644)
     step = world.diagnose()["credentials"]
     assert step.status == doctor.WARNING and step.todo == f"chmod 600 {world.folder / 'service-account.json'}"
+
+
+def test_a_personal_account_not_signed_in_yet_is_told_to_sign_in_once_from_a_terminal(tmp_path):
+    from test_google_auth import OAUTH_CLIENT
+
+    (tmp_path / "client_secret.json").write_text(json.dumps(OAUTH_CLIENT), encoding="utf-8")
+    (tmp_path / "config.toml").write_text(toml({
+        "group": {"name": "Les Paniers de Valençay", "coordinator_email": COORDINATOR},
+        "store": {"backend": "google", "spreadsheet_id": SHEET_URL, "oauth_client": "client_secret.json"},
+        "mail": {"sender": SENDER}}), encoding="utf-8")
+    steps = {s.key: s for s in doctor.diagnose(  # the production sign-in: it fails before any request
+        tmp_path / "config.toml", NOW, environ={"PANIERS_GOOGLE_TOKEN": str(tmp_path / "token.json")})}
+    step = steps["credentials"]
+    assert step.name == "Connexion Google" and step.status == doctor.FAILED
+    assert "dans un terminal" in step.todo and str(tmp_path / "token.json") in step.todo
+    assert steps["sheet"].status == doctor.SKIPPED and steps["mail"].status == doctor.OK
 
 
 # --- the form -------------------------------------------------------------------------------------

@@ -217,7 +217,8 @@ class _Doctor:
         self.account = account_email(session)
         self.personal = self.account is None and getattr(session, "credentials", None) is not None
         warnings = []
-        if source is not None and source[1].is_file() and os.name != "nt":
+        # the key is the secret; an OAuth client file is not (Google ships it in desktop apps): its token is
+        if source is not None and source[0] != "oauth_client" and source[1].is_file() and os.name != "nt":
             mode = source[1].stat().st_mode
             if mode & (stat.S_IRGRP | stat.S_IROTH):
                 warnings.append((f"{source[1]} est lisible par d'autres comptes de cette machine",
@@ -607,8 +608,11 @@ def _sheet_refusal(exc: StoreError, spreadsheet_id: str, account: str | None) ->
     cause = exc.__cause__
     response = getattr(cause, "response", None)
     status = getattr(response, "status_code", None) or getattr(cause, "code", None)
-    text = str(exc)
-    if "n'est pas activée" in text:
+    error = getattr(cause, "error", None)
+    error = error if isinstance(error, dict) else {}
+    reasons = {d.get("reason") for d in error.get("details", []) if isinstance(d, dict)}
+    said = str(error.get("message", ""))
+    if status == 403 and ("SERVICE_DISABLED" in reasons or "has not been used" in said or "disabled" in said):
         return "l'API Google Sheets n'est pas activée dans le projet Google Cloud"
     if status == 404:
         return f"{spreadsheet_id} introuvable (mauvais identifiant, ou pas partagé)"
