@@ -34,6 +34,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import requests
+from google.auth.exceptions import GoogleAuthError
 
 from .. import catalogue, sheet, snapshot
 from .. import config as config_module
@@ -452,6 +453,11 @@ class _Doctor:
             form = client.get(target.form_id)  # forms.get: a read, never a batchUpdate
         except (FormsError, ConfigError, StoreError) as exc:
             return [Step(f"form:{code}", name, FAILED, f"{target.form_id} inaccessible", str(exc)),
+                    *skipped("le formulaire n'est pas accessible")]
+        except GoogleAuthError as exc:  # the key was deleted, or the token revoked: the store says it the same way
+            from ..stores.google import _auth_failure
+
+            return [Step(f"form:{code}", name, FAILED, f"{target.form_id} inaccessible", str(_auth_failure(exc))),
                     *skipped("le formulaire n'est pas accessible")]
         title = form.get("info", {}).get("title") or form.get("info", {}).get("documentTitle") or target.form_id
         opened = sale["opens"] <= self.now < sale["closes"]
