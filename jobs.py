@@ -158,6 +158,24 @@ def cmd_plan(ctx: Context, args: argparse.Namespace) -> int:
     return plan.run(ctx, like=args.like, sale=args.sale, out=args.out)
 
 
+def cmd_doctor(ctx: Context | None, args: argparse.Namespace) -> int:
+    """Vérifie l'installation étape par étape et dit quoi faire : à lancer après chaque étape de docs/google.md.
+
+    Configuration ; clé du compte de service (ou connexion avec votre compte) ; Google Sheet partagé ;
+    onglets et colonnes obligatoires ; fuseau horaire ; formulaire de chaque vente ouverte ou à venir
+    (accessible, relié à ce Google Sheet, questions conformes au catalogue, lien prérempli) ; serveur
+    d'envoi (connexion, chiffrement, identification, sans rien envoyer). N'écrit rien, ni dans le
+    classeur ni dans le formulaire. Avec --send-test, envoie UN e-mail de test au coordinateur
+    ([group] coordinator_email). Code de sortie 0 si tout va bien (avertissements compris), 1 sinon.
+
+    Exemple : paniers doctor --send-test
+    """
+    from sync.commands import doctor
+
+    return doctor.run(args.config, lambda tz: parse_now(args.now, tz), print, environ=dict(os.environ),
+                      send_test=args.send_test, sale=args.sale)
+
+
 JOBS = {
     "init": cmd_init,
     "check": cmd_check,
@@ -169,8 +187,10 @@ JOBS = {
     "publish-form": cmd_publish_form,
     "report": cmd_report,
     "plan": cmd_plan,
+    "doctor": cmd_doctor,
 }
 NEEDS_NO_CONFIG = {"demo"}
+CHECKS_ITS_OWN_CONFIG = {"doctor"}  # a configuration that does not load is its first finding, not a stop
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -200,6 +220,9 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument("--dry-run", action="store_true", help="afficher le formulaire sans rien envoyer")
         if name == "report":
             sub.add_argument("--out", type=Path, metavar="FICHIER", help="fichier HTML où écrire le bilan")
+        if name == "doctor":
+            sub.add_argument("--send-test", action="store_true",
+                             help="envoyer un e-mail de test au coordinateur ([group] coordinator_email)")
         if name == "plan":
             sub.add_argument("--like", metavar="CODE", help="la vente passée qui sert de modèle (ex. 2025-NOEL)")
             sub.add_argument("--out", type=Path, metavar="FICHIER",
@@ -229,6 +252,8 @@ def load_config(path: Path | None, job: str):
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if args.job in CHECKS_ITS_OWN_CONFIG:
+            return JOBS[args.job](None, args)
         if args.job in NEEDS_NO_CONFIG and args.config is None:
             config = config_module.Config()
         else:

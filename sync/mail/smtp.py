@@ -160,6 +160,17 @@ class SmtpMailer:
         if code != 235:
             raise smtplib.SMTPAuthenticationError(code, reply)
 
+    def verify(self) -> None:
+        """Connect, secure the connection as configured, say EHLO, log in, then QUIT: nothing is sent
+        (``paniers doctor``). Raises ``MailError`` as a run would, with the same French message."""
+        try:
+            self._open()
+            self._yag.smtp.ehlo_or_helo_if_needed()  # without STARTTLS nor a login, _open said nothing yet
+        except (OSError, smtplib.SMTPException) as exc:
+            raise _Unreachable(f"Le serveur d'envoi {self.host}:{self.port} a coupé la connexion ({exc}).") from exc
+        finally:
+            self._close()
+
     def _close(self) -> None:
         if self._yag is not None:
             self._yag.is_closed = True
