@@ -52,6 +52,7 @@ from ..sheet import Grid, cell, find_title, trim
 from ..values import SHEET_EPOCH, is_blank
 from . import retry
 from .base import Changes
+from .layout import Layout, arrange
 
 TIMEOUT = (10, 90)  # seconds to connect, seconds between two bytes of the answer (a big sheet takes a while)
 MAX_CELL_CHARS = 50_000  # Google refuses a whole write when one cell holds more
@@ -224,6 +225,13 @@ def plan(book: Book, changes: Changes) -> list[dict]:
         return tab
 
     for name, grid in changes.replace.items():
+        existing = book.find(name)
+        owner = changes.owners.get(name)
+        layout = arrange(existing.grid, grid, owner) if owner is not None and existing is not None else None
+        if layout is not None and not layout.rewrite:
+            requests_.extend(_laid_out(existing, layout))
+            continue
+        grid = layout.grid if layout is not None else grid
         tab = target(name, len(grid), max((len(row) for row in grid), default=0))
         requests_.append({"updateCells": {"range": {"sheetId": tab.sheet_id}, "rows": [row_data(r) for r in grid],
                                           "fields": "userEnteredValue"}})
@@ -239,6 +247,50 @@ def plan(book: Book, changes: Changes) -> list[dict]:
         tab.grid = trim([*tab.grid, *as_read(rows)])  # appendCells goes under the last row holding a value
         tab.rows = max(tab.rows, len(tab.grid))
     return requests_
+
+
+def _laid_out(tab: SheetTab, layout: Layout) -> list[dict]:
+    """The requests that turn ``tab`` into ``layout.grid`` without writing a cell people own (``layout.py``):
+    rows removed and inserted whole (Google moves a row's cells together, whoever typed them and whenever),
+    then the tool's columns written, and the people's cells of the new rows only."""
+    found: list[dict] = []
+
+    def dimension(start: int, end: int) -> dict:
+        return {"sheetId": tab.sheet_id, "dimension": "ROWS", "startIndex": start, "endIndex": end}
+
+    for start, end in reversed(_runs(layout.deleted)):  # from the bottom up: each index as read
+        found.append({"deleteDimension": {"range": dimension(start, end)}})
+    for start, end in _runs(layout.inserted):  # from the top down: each index as it will be
+        found.append({"insertDimension": {"range": dimension(start, end), "inheritFromBefore": start > 1}})
+    tab.rows += len(layout.inserted) - len(layout.deleted)
+    grid = layout.grid
+    height = len(grid)
+    for first, last in layout.spans:
+        found.append({"updateCells": {
+            "range": {"sheetId": tab.sheet_id, "startRowIndex": 0, "endRowIndex": height,
+                      "startColumnIndex": first, "endColumnIndex": last},
+            "rows": [row_data(row[first:last]) for row in grid], "fields": "userEnteredValue"}})
+    tool = {c for first, last in layout.spans for c in range(first, last)}
+    for start, end in _runs(layout.inserted):
+        if any(not is_blank(v) for row in grid[start:end] for c, v in enumerate(row) if c not in tool):
+            width = max(len(row) for row in grid[start:end])
+            found.append({"updateCells": {
+                "range": {"sheetId": tab.sheet_id, "startRowIndex": start, "endRowIndex": end,
+                          "startColumnIndex": 0, "endColumnIndex": width},
+                "rows": [row_data(row) for row in grid[start:end]], "fields": "userEnteredValue"}})
+    tab.grid = as_read(grid)
+    return found
+
+
+def _runs(indexes: list[int]) -> list[tuple[int, int]]:
+    """Sorted indexes as [start, end) runs of consecutive ones."""
+    runs: list[tuple[int, int]] = []
+    for i in indexes:
+        if runs and runs[-1][1] == i:
+            runs[-1] = (runs[-1][0], i + 1)
+        else:
+            runs.append((i, i + 1))
+    return runs
 
 
 def landed(before: Book, after: Book, changes: Changes) -> bool | None:
@@ -339,6 +391,10 @@ class GoogleSheetsStore:
         if not changes:
             return
         last, self.book = self.book, None  # unknown until the write is known to have landed
+        if any(name in changes.owners for name in changes.replace):
+            # A derived tab people type in is laid onto the tab as it is NOW, not as the run read it minutes ago
+            # (layout.py): one read more, only in a run that rewrites such a tab.
+            last = None
         try:
             try:
                 after = self._send(changes, last if last is not None else self._fetch())

@@ -26,10 +26,20 @@ from . import xlsx_patch
 from .base import Changes
 from .xlsx_patch import ILLEGAL_CHARACTERS, column_letter
 
+MAX_ATTEMPTS = 5  # saves started again because someone saved the workbook in the meantime
+
+
+class _Changed(Exception):
+    """The workbook was saved by someone else while this run was writing it."""
+
 
 class LocalWorkbookStore:
     def __init__(self, path: Path | str):
         self.path = Path(path)
+        # What this run last saw of the file (its stat fingerprint) and the tabs it read then: a derived tab is
+        # laid onto the file as it is when writing (``layout.py``), read again only if someone saved since.
+        self._seen: tuple | None = None
+        self._tabs: dict[str, Grid | None] = {}
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -39,6 +49,15 @@ class LocalWorkbookStore:
                 f"Le classeur {self.path} n'existe pas. Lancez « paniers init » pour le créer, "
                 "ou corrigez [store] path dans la configuration."
             )
+        seen = self._fingerprint()  # before reading: a save during the read is a change the next write sees
+        result = self._read(tabs)
+        if seen != self._seen:
+            self._tabs = {}
+        self._seen = seen
+        self._tabs.update({name: _copy(grid) for name, grid in result.items()})
+        return result
+
+    def _read(self, tabs: Sequence[str]) -> dict[str, Grid | None]:
         fast = _read_fast(self.path, tabs)
         if fast is not None:
             return fast
@@ -86,18 +105,56 @@ class LocalWorkbookStore:
                 )
 
     def write(self, changes: Changes) -> None:
+        """One save, made on the workbook as it is now: if someone saved it since this run read it, the derived
+        tabs people type in are laid onto what they saved (``layout.py``); if someone saves it while this one is
+        being made, it is made again (``MAX_ATTEMPTS``), so nothing they typed is written over."""
         if not changes:
             return
-        self.ensure_writable()
+        for _ in range(MAX_ATTEMPTS):
+            self.ensure_writable()
+            seen = self._fingerprint()
+            laid = changes.laid_onto(lambda name, seen=seen: self._current(name, seen))
+            replace = {name: layout.grid for name, layout in laid.items()}
+            try:
+                self._write(replace, changes, seen)
+            except _Changed:
+                continue
+            self._seen = self._fingerprint()  # the file as this save made it
+            self._tabs.update({name: trim(_copy(grid)) for name, grid in replace.items()})
+            for name in changes.append:
+                self._tabs.pop(name, None)  # read again if ever needed
+            return
+        raise StoreError(f"Le classeur {self.path.name} a été enregistré par un autre programme pendant chacun des "
+                         f"{MAX_ATTEMPTS} essais d'écriture : rien n'a été écrit. Fermez-le dans LibreOffice ou Excel, "
+                         "puis relancez.")
+
+    def _current(self, name: str, seen: tuple | None) -> Grid | None:
+        """A tab as the file holds it now (as read by this run when nobody saved the file since)."""
+        if seen is None:
+            return None
+        if seen != self._seen or name not in self._tabs:
+            if seen != self._seen:
+                self._tabs, self._seen = {}, seen
+            self._tabs.update(self._read([name]))
+        return self._tabs[name]
+
+    def _fingerprint(self) -> tuple | None:
+        try:
+            found = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        return (found.st_ino, found.st_size, found.st_mtime_ns)
+
+    def _write(self, replace: dict[str, Grid], changes: Changes, seen: tuple | None) -> None:
         if self.path.exists():
             appends = {name: (a.header, a.rows) for name, a in changes.append.items() if a.rows}
             try:  # the changed sheets only, the rest of the file copied as it is (xlsx_patch.py)
-                self._commit(lambda temporary: xlsx_patch.patch(self.path, temporary, changes.replace, appends,
-                                                                _widths))
+                self._commit(lambda temporary: xlsx_patch.patch(self.path, temporary, replace, appends, _widths),
+                             seen)
                 return
             except xlsx_patch.Unsupported:
                 pass  # a tab to create, a sheet with attachments…: openpyxl does it
-            except (StoreLockedError, StoreError):
+            except (StoreLockedError, StoreError, _Changed):
                 raise
             except Exception:
                 # unreadable as a package, or a layout the patch misread: nothing was written (the workbook is
@@ -115,7 +172,7 @@ class LocalWorkbookStore:
         else:
             book = Workbook()
             book.remove(book.active)
-        for name, grid in changes.replace.items():
+        for name, grid in replace.items():
             title = find_title(book.sheetnames, name)
             if title is not None:
                 index = book.sheetnames.index(title)
@@ -138,14 +195,12 @@ class LocalWorkbookStore:
             for offset, row in enumerate(append.rows, start=1):
                 for column, value in enumerate(row, start=1):
                     _set(sheet.cell(row=last + offset, column=column), value)
-        self._save(book)
+        self._commit(book.save, seen)
 
-    def _save(self, book) -> None:
-        self._commit(book.save)
-
-    def _commit(self, write) -> None:
+    def _commit(self, write, seen: tuple | None = None) -> None:
         """``write(temporary)`` beside the workbook, flushed to disk, the old one kept as the backup, then
-        renamed over it: a crash leaves the old workbook or the new one, never half of one."""
+        renamed over it: a crash leaves the old workbook or the new one, never half of one. If the workbook is
+        no longer what it was when ``seen`` (someone saved it meanwhile), nothing is renamed: ``_Changed``."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._remove_stale_temporaries()
         temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
@@ -153,6 +208,8 @@ class LocalWorkbookStore:
             write(temporary)
             with open(temporary, "rb") as handle:
                 os.fsync(handle.fileno())
+            if self._fingerprint() != seen:  # saved by someone since it was read for this save: start again
+                raise _Changed
             if self.path.exists():
                 shutil.copy2(self.path, self.backup_path)
             os.replace(temporary, self.path)
@@ -320,3 +377,7 @@ def _last_row(sheet) -> int:
         if any(cell.value not in (None, "") for cell in sheet[row]):
             return row
     return 0
+
+
+def _copy(grid: Grid | None) -> Grid | None:
+    return None if grid is None else [list(row) for row in grid]

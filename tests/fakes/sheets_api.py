@@ -13,7 +13,8 @@ What it models, because the store depends on it:
   FORMULA; SERIAL_NUMBER or FORMATTED_STRING dates; trailing empty cells trimmed; ``values`` absent for an
   empty range), ``values.update``, ``values:batchUpdate``, ``values:append``, ``values:clear``,
   ``values:batchClear`` (RAW or USER_ENTERED, USER_ENTERED parsed the way a French sheet parses typing);
-- ``spreadsheets:batchUpdate`` with ``addSheet``, ``deleteSheet``, ``updateSheetProperties``, ``updateCells``,
+- ``spreadsheets:batchUpdate`` with ``addSheet``, ``deleteSheet``, ``updateSheetProperties``, ``insertDimension``,
+  ``deleteDimension`` (a row's cells move with it), ``updateCells``,
   ``appendCells``, ``repeatCell``, ``appendDimension``: all or nothing, grid limits enforced, tab titles unique
   ignoring case, 50 000 characters at most per cell, any other request refused;
 - A1 ranges with quoted tab names (``'It''s'!A1:B2``) and percent-encoded paths;
@@ -1338,6 +1339,56 @@ class FakeSheetsAPI(BaseAdapter):
             raise bad_request("dimension must be ROWS or COLUMNS")
         book.replace(sheet, clone)
         return {}
+
+    def _request_insertDimension(self, book: _Staged, spec: dict) -> dict:
+        """Rows inserted before ``startIndex`` (API reference, InsertDimensionRequest): every row below moves
+        down, its cells with it, whoever typed them; the grid grows by as many rows."""
+        sheet, start, end = self._dimension(book, spec.get("range", {}), insert=True)
+        if spec.get("inheritFromBefore") and start == 0:
+            raise bad_request("Cannot inherit from before when inserting at the start of the sheet.")
+        clone = sheet.copy()
+        if spec["range"].get("dimension") == "ROWS":
+            if start < len(clone.rows):
+                clone.rows[start:start] = [[] for _ in range(end - start)]
+            clone.row_count += end - start
+        else:
+            for row in clone.rows:
+                if start < len(row):
+                    row[start:start] = [{} for _ in range(end - start)]
+            clone.column_count += end - start
+        book.replace(sheet, clone)
+        return {}
+
+    def _request_deleteDimension(self, book: _Staged, spec: dict) -> dict:
+        """Rows removed (API reference, DeleteDimensionRequest): every row below moves up with its cells; a
+        sheet keeps at least one row that is not frozen ("You can't delete all the rows in the sheet")."""
+        sheet, start, end = self._dimension(book, spec.get("range", {}), insert=False)
+        clone = sheet.copy()
+        if spec["range"].get("dimension") == "ROWS":
+            if clone.row_count - (end - start) <= clone.frozen_rows:
+                raise bad_request("Invalid requests[0].deleteDimension: You can't delete all the rows in the sheet.")
+            del clone.rows[start:end]
+            clone.row_count -= end - start
+        else:
+            if clone.column_count - (end - start) < 1:
+                raise bad_request("Invalid requests[0].deleteDimension: You can't delete all the columns in the "
+                                  "sheet.")
+            for row in clone.rows:
+                del row[start:end]
+            clone.column_count -= end - start
+        book.replace(sheet, clone)
+        return {}
+
+    @staticmethod
+    def _dimension(book: _Staged, span: dict, insert: bool) -> tuple[Sheet, int, int]:
+        sheet = _sheet_by_id(book, span.get("sheetId", 0))
+        if span.get("dimension") not in ("ROWS", "COLUMNS"):
+            raise bad_request("dimension must be ROWS or COLUMNS")
+        size = sheet.row_count if span["dimension"] == "ROWS" else sheet.column_count
+        start, end = int(span.get("startIndex", 0)), int(span.get("endIndex", size))
+        if not 0 <= start < end or (start > size if insert else end > size):
+            raise bad_request(f"Invalid dimension range [{start}, {end}) for a grid of {size}.")
+        return sheet, start, end
 
     def _request_updateCells(self, book: _Staged, spec: dict) -> dict:
         fields = spec.get("fields")
