@@ -925,6 +925,9 @@ class FakeSheetsAPI(BaseAdapter):
         self.books: dict[str, Spreadsheet] = {}
         self.calls: list[Call] = []
         self.faults: list[Fault] = []
+        # What people do in the shared sheet while a run talks to it: called with each request just before Google
+        # handles it (a person's typing lands between two of the run's requests, as it does on Google).
+        self.meanwhile: Callable[[Call], None] | None = None
 
     # --- set-up ----------------------------------------------------------------------------------
 
@@ -1002,6 +1005,8 @@ class FakeSheetsAPI(BaseAdapter):
         call = Call(request.method, request.url, kind, parts.path, params, body, CaseInsensitiveDict(request.headers),
                     timeout)
         self.calls.append(call)
+        if self.meanwhile is not None:
+            self.meanwhile(call)
         fault = self._take_fault(call)
         if fault is not None and fault.status is not None:
             call.status, call.fault = fault.status, str(fault.status)
