@@ -299,29 +299,50 @@ def test_the_day_after_the_limit_is_fresh(tmp_path):
 
 class Choosy(Recorder):
     """Answers some recipients at RCPT (``at_rcpt``) or at the end of their message (``at_data``) with a given
-    reply, the first time only; ``lose`` takes a message, then cuts the connection before answering it."""
+    reply, the first time only (every time with ``always``); ``at_mail``: the next answers to MAIL FROM, one per
+    MAIL; ``lose`` takes a message, then cuts the connection before answering it. A 421 at the end of a message
+    is said, then the connection closed (RFC 5321 3.8); at RCPT too with ``close_on_421``."""
 
-    def __init__(self, at_rcpt=None, at_data=None, lose=(), **options):
+    def __init__(self, at_rcpt=None, at_data=None, lose=(), at_mail=(), always=False, close_on_421=False,
+                 **options):
         super().__init__(**options)
         self.at_rcpt, self.at_data, self.lose = dict(at_rcpt or {}), dict(at_data or {}), set(lose)
+        self.at_mail, self.always, self.close_on_421 = list(at_mail), always, close_on_421
+
+    def _reply(self, replies: dict, address: str) -> str:
+        return replies[address] if self.always else replies.pop(address)
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.at_mail:
+            return self.at_mail.pop(0)
+        return await super().handle_MAIL(server, session, envelope, address, mail_options)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.at_rcpt:
-            return self.at_rcpt.pop(address)
+            reply = self._reply(self.at_rcpt, address)
+            if reply.startswith("421") and self.close_on_421:
+                await _say_and_close(server, reply)
+            return reply
         return await super().handle_RCPT(server, session, envelope, address, rcpt_options)
 
     async def handle_DATA(self, server, session, envelope):
         [address] = envelope.rcpt_tos
         if address in self.at_data:
-            reply = self.at_data.pop(address)
+            reply = self._reply(self.at_data, address)
             if reply.startswith("421"):
-                server.transport.close()
+                await _say_and_close(server, reply)
             return reply
         answer = await super().handle_DATA(server, session, envelope)
         if address in self.lose:
             self.lose.discard(address)
             server.transport.abort()  # the message is taken, its answer never leaves
         return answer
+
+
+async def _say_and_close(server, reply: str) -> None:
+    """Answer, then close the connection (what aiosmtpd would write after that is dropped)."""
+    await server.push(reply)
+    server.transport.close()
 
 
 def outgoing(emails):
@@ -356,6 +377,87 @@ def test_a_421_at_the_end_of_a_message_reopens_the_connection_and_sends_it_again
     assert [(o.email.recipient, o.status) for o in outcomes] == [(t, SENT) for t in to]
     assert [r.rcpt_tos[0] for r in server.received] == to  # each once: the 421 took nothing
     assert [r.connection for r in server.received] == [1, 1, 2, 2, 2, 2]
+
+
+DEFERRING = {  # one recipient the server will not take now, whatever the run: where, what it says, and more
+    "421-at-rcpt": ({"at_rcpt": "421 4.7.0 Try again later"}, {}),
+    "421-at-rcpt-closing": ({"at_rcpt": "421 4.7.0 Try again later, closing connection"}, {"close_on_421": True}),
+    "421-at-data-closing": ({"at_data": "421 4.3.2 Service shutting down"}, {}),
+    "mailbox-full": ({"at_rcpt": "452 4.2.2 The email account that you tried to reach is over quota"}, {}),
+    "mailbox-full-at-data": ({"at_data": "452 4.2.2 Mailbox full: quota exceeded"}, {}),
+    "rate-limited-recipient": ({"at_rcpt": "450 4.2.1 The user is receiving mail too fast: rate limit"}, {}),
+}
+
+
+@SERVERS
+@pytest.mark.parametrize("case", list(DEFERRING))
+def test_a_recipient_the_server_keeps_deferring_holds_back_only_its_own_message(tmp_path, extensions, case):
+    """Issue 15: a 4xx (a 421 too) for one recipient, on every connection and every run, defers that
+    recipient's message only; the messages behind it go out. A 421 is tried once more on a new connection
+    (it may be the server closing, ``test_a_421_at_the_end_of_a_message_reopens…``), then left for next run."""
+    emails = confirmations(4)
+    to = [e.recipient for e in emails]
+    [(where, reply)], options = DEFERRING[case][0].items(), DEFERRING[case][1]
+    pauses: list[float] = []
+    wal = journal(tmp_path)
+    for run in range(2):
+        handler = Choosy(**{where: {to[1]: reply}}, always=True, extensions=extensions, **options)
+        with running(handler) as (controller, server):
+            result = deliver(emails, mailer(controller.port, sleep=pauses.append), wal, Limits(), NOW)
+        assert not result.error, result.error
+        assert [e.recipient for e in result.sent] == ([to[0], *to[2:]] if run == 0 else [])
+        assert [e.recipient for e in result.postponed] == [to[1]]
+        assert [r.rcpt_tos[0] for r in server.received] == ([to[0], *to[2:]] if run == 0 else [])
+        assert server.connections <= 3 and len(pauses) <= 2 * (run + 1)  # bounded: one more try for a 421
+        assert emails[1].key not in wal  # still due
+
+
+def test_a_server_answering_421_to_every_message_stops_the_run_after_a_few_pauses():
+    emails = confirmations(5)
+    pauses: list[float] = []
+    handler = Choosy(at_rcpt={e.recipient: "421 4.7.0 Try again later" for e in emails}, always=True)
+    with running(handler) as (controller, server):
+        result = deliver(emails, mailer(controller.port, sleep=pauses.append), Journal([], None, NOW.tzinfo),
+                         Limits(), NOW)
+    assert not result.sent and len(result.postponed) == 5
+    assert pauses == [1, 2, 4] and server.connections == 4  # never endless: the usual bounded backoff
+    assert "réessayer plus tard" in result.error and "421" in result.error
+    assert "Vérifiez" not in result.error
+
+
+@SERVERS
+def test_a_transient_answer_to_mail_from_is_retried_after_a_pause(tmp_path, extensions):
+    """Issue 15: one « 451 » to MAIL FROM is a server busy for a moment, not a wrong sender."""
+    emails = confirmations(3)
+    pauses: list[float] = []
+    handler = Choosy(at_mail=["451 4.3.0 Mail server temporarily rejected message"], extensions=extensions)
+    with running(handler) as (controller, server):
+        result = deliver(emails, mailer(controller.port, sleep=pauses.append), journal(tmp_path), Limits(), NOW)
+    assert len(result.sent) == 3 and not result.error
+    assert pauses == [1] and server.connections == 2
+    assert [r.rcpt_tos[0] for r in server.received] == [e.recipient for e in emails]
+
+
+@SERVERS
+def test_mail_from_deferred_again_and_again_stops_without_blaming_the_sender(tmp_path, extensions):
+    pauses: list[float] = []
+    handler = Choosy(at_mail=["451 4.3.0 Try again later"] * 10, extensions=extensions)
+    with running(handler) as (controller, server):
+        result = deliver(confirmations(3), mailer(controller.port, sleep=pauses.append), journal(tmp_path),
+                         Limits(), NOW)
+    assert not result.sent and len(result.postponed) == 3 and pauses == [1, 2, 4] and server.connections == 4
+    assert "451" in result.error and "réessayer plus tard" in result.error and "[mail] sender" not in result.error
+
+
+@SERVERS
+def test_a_sender_refused_for_good_says_to_check_the_sender(tmp_path, extensions):
+    pauses: list[float] = []
+    handler = Choosy(at_mail=["553 5.7.1 Sender address rejected: not owned by user"], extensions=extensions)
+    with running(handler) as (controller, server):
+        result = deliver(confirmations(2), mailer(controller.port, sleep=pauses.append), journal(tmp_path),
+                         Limits(), NOW)
+    assert not result.sent and not pauses and server.connections == 1
+    assert "553" in result.error and "Vérifiez [mail] sender" in result.error
 
 
 @SERVERS
