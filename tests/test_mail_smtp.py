@@ -179,6 +179,50 @@ def test_login_with_a_password_from_the_environment(tmp_path):
     assert len(server.received) == 2
 
 
+UTF8_PASSWORD = "café€"
+
+
+class CramMd5(Recorder):
+    """Also offers CRAM-MD5 (aiosmtpd has no built-in one), checked against ``UTF8_PASSWORD`` as UTF-8."""
+
+    async def auth_CRAM__MD5(self, server, args):  # aiosmtpd: "__" in the name is "-" in the mechanism
+        import hmac
+
+        challenge = b"<1896.697170952@paniers.test>"
+        response = await server.challenge_auth(challenge)
+        user, _, digest = response.rpartition(b" ")
+        expected = hmac.HMAC(UTF8_PASSWORD.encode("utf-8"), challenge, "md5").hexdigest().encode()
+        self.logins.append(("CRAM-MD5", user, digest == expected))
+        return AuthResult(success=digest == expected, handled=False)
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+@pytest.mark.parametrize("mechanism", ["PLAIN", "LOGIN", "CRAM-MD5"])
+def test_a_password_that_is_not_ascii_logs_in_as_utf8(tmp_path, mechanism):
+    """Issue 15: smtplib encodes the password as ASCII, so « café€ » crashed every run. It goes as UTF-8
+    (RFC 4616 for PLAIN; what servers take for LOGIN and CRAM-MD5), whichever mechanism the server offers."""
+    seen = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        seen.append((mechanism, auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.password == UTF8_PASSWORD.encode("utf-8"), handled=False)
+
+    others = [m for m in ("PLAIN", "LOGIN", "CRAM-MD5") if m != mechanism]
+    handler = CramMd5()
+    with running(handler, authenticator=authenticator, auth_require_tls=False, auth_required=True,
+                 auth_exclude_mechanism=others) as (controller, server):
+        config = config_module.from_dict({"mail": {
+            "backend": "smtp", "host": "127.0.0.1", "port": controller.port, "security": "none",
+            "user": "paniers@example.org", "password_env": "PANIERS_TEST_PW"}}, base_dir=tmp_path)
+        mailer = SmtpMailer.from_config(config, {"PANIERS_TEST_PW": UTF8_PASSWORD}, sleep=lambda s: None)
+        result = deliver(confirmations(2), mailer, journal(tmp_path), Limits(), NOW)
+    assert len(result.sent) == 2 and not result.error and server.connections == 1
+    if mechanism == "CRAM-MD5":
+        assert handler.logins == [("CRAM-MD5", b"paniers@example.org", True)]
+    else:
+        assert seen == [(mechanism, b"paniers@example.org", UTF8_PASSWORD.encode("utf-8"))]
+
+
 def test_a_missing_password_variable_is_a_french_configuration_error():
     config = config_module.from_dict({"mail": {"backend": "smtp", "host": "smtp.example.org",
                                                "password_env": "PANIERS_ABSENT"}})

@@ -23,7 +23,9 @@ Outcomes come in the order of the messages, each only once the server has answer
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hmac
 import json
 import re
 import smtplib
@@ -130,8 +132,9 @@ class SmtpMailer:
             self._yag = yagmail.SMTP(
                 user=self.user, password=self.password, host=self.host, port=self.port,
                 smtp_ssl=self.security == "ssl", smtp_starttls=starttls,
-                # Without a password yagmail would ask a keyring, then the keyboard: never in a run.
-                smtp_skip_login=self.password is None and self.oauth2 is None,
+                # Without a password yagmail would ask a keyring, then the keyboard: never in a run; with one,
+                # smtplib would encode it as ASCII (``_login_password``): yagmail only connects.
+                smtp_skip_login=self.oauth2 is None,
                 oauth2_file=str(self.oauth2_file) if self.oauth2 is not None else None,
                 soft_email_validation=False, **options,
             )
@@ -140,6 +143,8 @@ class SmtpMailer:
                 self._login_oauth2()
             else:
                 self._yag.login()
+                if self.password is not None:
+                    self._login_password()
             self._opened_before = True
         except smtplib.SMTPAuthenticationError as exc:
             self._close()
@@ -171,6 +176,44 @@ class SmtpMailer:
             code, reply = yag.smtp.docmd("")
         if code != 235:
             raise smtplib.SMTPAuthenticationError(code, reply)
+
+    def _login_password(self) -> None:
+        """``smtplib.SMTP.login`` with the user and password sent as UTF-8.
+
+        smtplib encodes them as ASCII: a password such as « café€ » failed with a UnicodeEncodeError whose
+        message shows one of its characters, on every run. RFC 4616 (PLAIN) says UTF-8; LOGIN and CRAM-MD5
+        have no charset, and servers take UTF-8 there too. The same mechanisms in smtplib's order, each tried
+        until one is accepted; an ASCII password goes exactly as smtplib would send it. A character the
+        environment could not decode goes back as the byte it was (``surrogateescape``)."""
+        smtp = self._yag.smtp
+        smtp.ehlo_or_helo_if_needed()
+        if not smtp.has_extn("auth"):
+            raise smtplib.SMTPNotSupportedError("le serveur ne propose pas de connexion par mot de passe (AUTH)")
+        user, password = (text.encode("utf-8", "surrogateescape") for text in (self.user, self.password))
+
+        def b64(data: bytes) -> str:
+            return base64.b64encode(data).decode("ascii")
+
+        offered = smtp.esmtp_features["auth"].upper().split()
+        refused: smtplib.SMTPAuthenticationError | None = None
+        for mechanism in [m for m in ("CRAM-MD5", "PLAIN", "LOGIN") if m in offered]:
+            if mechanism == "PLAIN":
+                code, reply = smtp.docmd("AUTH", "PLAIN " + b64(b"\0" + user + b"\0" + password))
+            else:
+                code, reply = smtp.docmd("AUTH", mechanism + (" " + b64(user) if mechanism == "LOGIN" else ""))
+                if code == 334:
+                    if mechanism == "CRAM-MD5":
+                        digest = hmac.HMAC(password, base64.b64decode(reply), "md5").hexdigest().encode("ascii")
+                        code, reply = smtp.docmd(b64(user + b" " + digest))
+                    else:
+                        code, reply = smtp.docmd(b64(password))
+            if code in (235, 503):  # accepted, or already logged in
+                return
+            refused = smtplib.SMTPAuthenticationError(code, reply)
+        if refused is None:
+            raise smtplib.SMTPException("aucune méthode de connexion commune avec le serveur (AUTH "
+                                        + " ".join(offered) + ")")
+        raise refused
 
     def _close(self) -> None:
         if self._yag is not None:
