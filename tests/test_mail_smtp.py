@@ -645,3 +645,68 @@ def test_lines_that_start_with_a_dot_arrive_whole(extensions):
     message = server.received[0].message
     assert message.get_body(("plain",)).get_content().replace("\r\n", "\n") == ".\n..\n.point de départ\nfin\n.\n"
     assert message.get_body(("html",)).get_content().replace("\r\n", "\n") == "<p>\n.\n</p> <p>.</p>\n"
+
+
+# --- a recipient deferred run after run: named in each report, an anomaly after a day ---------------------
+
+def test_deferred_recipients_are_named_and_an_anomaly_after_a_day(tmp_path):
+    """Issue 15: a recipient deferred (4xx) is named in the run's report (address, kind of email, the server's
+    answer); the first deferral is remembered in the Journal tab (and the write-ahead file before it), and once
+    the same email has been deferred for more than a day of the runs' ``now`` it is an Anomalies warning."""
+    emails = confirmations(3)
+    to = [e.recipient for e in emails]
+    wal = tmp_path / "wal.jsonl"
+    tab: list[list] = [Journal([], None, NOW.tzinfo).header]
+
+    def run(now, answer="451 4.7.1 Greylisted, try again later"):
+        book_journal = Journal.load(tab, wal, NOW.tzinfo)
+        handler = Choosy(at_rcpt={to[1]: answer} if answer else {}, always=True)
+        with running(handler) as (controller, _):
+            result = deliver(emails, mailer(controller.port), book_journal, Limits(), now)
+        tab.extend(result.rows)
+        return result, book_journal
+
+    first, book_journal = run(NOW)
+    assert [e.recipient for e in first.sent] == [to[0], to[2]] and not first.error
+    assert [(e.recipient, answer) for e, answer in first.deferred] == [(to[1], "451 4.7.1 Greylisted, try again later")]
+    [line] = [line for line in first.lines() if to[1] in line]
+    assert "Confirmation de commande" in line and "451 4.7.1 Greylisted" in line and "reporté" in line
+    assert not first.problems and emails[1].key not in book_journal  # still due
+    [row] = [r for r in first.rows if to[1] in r]
+    assert row[:3] == ["02/12/2026 10:00", "2026-12",
+                       "Confirmation de commande — reporté : 451 4.7.1 Greylisted, try again later"]
+
+    second, _ = run(NOW + timedelta(hours=23, minutes=59), "452 4.2.2 Mailbox full")
+    assert [e.recipient for e, _ in second.deferred] == [to[1]] and not second.problems
+    assert not second.rows  # the first deferral is remembered once, not one row a run
+    assert any(to[1] in line and "452 4.2.2 Mailbox full" in line for line in second.lines())
+
+    wal.unlink()  # the Journal tab alone remembers (a runner that keeps no disk between runs)
+    third, book_journal = run(NOW + timedelta(days=1, minutes=10), "452 4.2.2 Mailbox full")
+    [problem] = third.problems
+    assert (problem.severity, problem.tab, problem.value, problem.sale) == ("avertissement", "Journal", to[1],
+                                                                             emails[1].sale)
+    assert "le serveur de messagerie refuse temporairement" in problem.message
+    assert "depuis le 02/12/2026 à 10:00" in problem.message and "452 4.2.2 Mailbox full" in problem.message
+    assert "vérifiez l'adresse" in problem.message and "contactez" in problem.message
+    assert book_journal.sent_on(NOW.date()) == 2  # a deferral is no send: the daily limit does not count it
+
+    fourth, book_journal = run(NOW + timedelta(days=2), answer=None)  # the mailbox has room again
+    assert [e.recipient for e in fourth.sent] == [to[1]] and not fourth.problems and not fourth.deferred
+    assert emails[1].key in book_journal
+    fifth, _ = run(NOW + timedelta(days=3), answer=None)
+    assert not fifth.sent and not fifth.problems and len(fifth.already_sent) == 3
+
+
+def test_a_deferral_not_yet_in_the_tab_is_recovered_from_the_write_ahead_file(tmp_path):
+    emails = confirmations(2)
+    wal = tmp_path / "wal.jsonl"
+    header = Journal([], None, NOW.tzinfo).header
+    with running(Choosy(at_rcpt={emails[0].recipient: "450 4.2.1 Try later"}, always=True)) as (controller, _):
+        lost = deliver(emails, mailer(controller.port), Journal.load([header], wal, NOW.tzinfo), Limits(), NOW)
+        assert lost.deferred  # its rows never reach the tab (the run stopped before writing it)
+        later = Journal.load([header], wal, NOW.tzinfo)
+        result = deliver(emails, mailer(controller.port), later, Limits(), NOW + timedelta(days=2))
+    assert [r for r in result.rows if "reporté : 450" in " ".join(map(str, r))]  # appended now, dated then
+    [problem] = result.problems
+    assert "depuis le 02/12/2026 à 10:00" in problem.message
