@@ -20,6 +20,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import synthetic
@@ -271,6 +272,58 @@ def test_smtp_refusals_deferrals_and_dropped_connections(tmp_path):
     reported = set(anomalies.loc[anomalies["Onglet"] == "Journal", "Valeur"])
     assert reported == refused  # each address refused for good is in Anomalies, in French
     assert all("refusée" in message for message in anomalies.loc[anomalies["Onglet"] == "Journal", "Problème"])
+
+
+class StubbornRecorder(Recorder):
+    """Defers one recipient at RCPT with the same 4xx on every connection, run after run."""
+
+    def __init__(self, defer: str, answer: str):
+        super().__init__()
+        self.defer, self.answer = defer, answer
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower() == self.defer:
+            return self.answer
+        return await super().handle_RCPT(server, session, envelope, address, rcpt_options)
+
+
+def test_a_recipient_deferred_day_after_day_is_named_then_an_anomaly(tmp_path):
+    """Issue 15, through ``tick``: the one deferred recipient blocks nobody, each run's report names it, and
+    after more than a day of runs it is an Anomalies warning that says what to do."""
+    grids = small_group(6)
+    due = sorted(due_keys(grids, NOW))
+    stuck = next(to for k, to in due if k == "confirmation")
+    handler = StubbornRecorder(stuck, "452 4.2.2 The email account that you tried to reach is over quota")
+    store = MemoryStore(grids)
+    outputs = []
+    with running(handler) as (controller, _):
+        config = config_module.from_dict({"mail": {
+            "backend": "smtp", "host": "127.0.0.1", "port": controller.port, "security": "none",
+            "max_per_run": 500}}, base_dir=tmp_path)
+        for moment in (at(NOW), at(NOW) + timedelta(hours=6), at(NOW) + timedelta(days=1, hours=1)):
+            out: list[str] = []
+            code = tick.run(Context(config, store, moment, out.append))
+            outputs.append("\n".join(out))
+            assert code == 0, outputs[-1]
+            anomalies = sheet.read_table(store.tabs["Anomalies"], sheet.ANOMALIES).frame
+            about = anomalies[anomalies["Valeur"] == stuck]
+            assert about.empty == (moment < at(NOW) + timedelta(days=1)), outputs[-1]
+    received = {(k, to) for k, to, _ in received_keys(handler)}
+    assert received == {(k, to) for k, to in due if to != stuck}  # everything else went on the first run
+    for output in outputs:
+        [line] = [line for line in output.splitlines() if stuck in line and "reporté par le serveur" in line]
+        assert "« Confirmation de commande »" in line and "452 4.2.2" in line
+    [row] = about.to_dict("records")
+    assert (row["Gravité"], row["Onglet"], row["Vente"]) == ("avertissement", "Journal", due_sale(grids))
+    assert "refuse temporairement" in row["Problème"] and "depuis le 08/12/2026 à 12:00" in row["Problème"]
+    assert "vérifiez l'adresse" in row["Problème"]
+    assert "refuse temporairement" in outputs[-1]  # and the run's report says it too
+    journal_rows = [r for r in store.tabs["Journal"][1:] if stuck in r]
+    assert len(journal_rows) == 1 and "reporté : 452 4.2.2" in journal_rows[0][2]  # remembered once
+
+
+def due_sale(grids: dict) -> str:
+    return str(grids[sheet.SALES.name][1][0])
 
 
 # --- the workbook open in LibreOffice -------------------------------------------------------------

@@ -179,6 +179,50 @@ def test_login_with_a_password_from_the_environment(tmp_path):
     assert len(server.received) == 2
 
 
+UTF8_PASSWORD = "café€"
+
+
+class CramMd5(Recorder):
+    """Also offers CRAM-MD5 (aiosmtpd has no built-in one), checked against ``UTF8_PASSWORD`` as UTF-8."""
+
+    async def auth_CRAM__MD5(self, server, args):  # aiosmtpd: "__" in the name is "-" in the mechanism
+        import hmac
+
+        challenge = b"<1896.697170952@paniers.test>"
+        response = await server.challenge_auth(challenge)
+        user, _, digest = response.rpartition(b" ")
+        expected = hmac.HMAC(UTF8_PASSWORD.encode("utf-8"), challenge, "md5").hexdigest().encode()
+        self.logins.append(("CRAM-MD5", user, digest == expected))
+        return AuthResult(success=digest == expected, handled=False)
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+@pytest.mark.parametrize("mechanism", ["PLAIN", "LOGIN", "CRAM-MD5"])
+def test_a_password_that_is_not_ascii_logs_in_as_utf8(tmp_path, mechanism):
+    """Issue 15: smtplib encodes the password as ASCII, so « café€ » crashed every run. It goes as UTF-8
+    (RFC 4616 for PLAIN; what servers take for LOGIN and CRAM-MD5), whichever mechanism the server offers."""
+    seen = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        seen.append((mechanism, auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.password == UTF8_PASSWORD.encode("utf-8"), handled=False)
+
+    others = [m for m in ("PLAIN", "LOGIN", "CRAM-MD5") if m != mechanism]
+    handler = CramMd5()
+    with running(handler, authenticator=authenticator, auth_require_tls=False, auth_required=True,
+                 auth_exclude_mechanism=others) as (controller, server):
+        config = config_module.from_dict({"mail": {
+            "backend": "smtp", "host": "127.0.0.1", "port": controller.port, "security": "none",
+            "user": "paniers@example.org", "password_env": "PANIERS_TEST_PW"}}, base_dir=tmp_path)
+        mailer = SmtpMailer.from_config(config, {"PANIERS_TEST_PW": UTF8_PASSWORD}, sleep=lambda s: None)
+        result = deliver(confirmations(2), mailer, journal(tmp_path), Limits(), NOW)
+    assert len(result.sent) == 2 and not result.error and server.connections == 1
+    if mechanism == "CRAM-MD5":
+        assert handler.logins == [("CRAM-MD5", b"paniers@example.org", True)]
+    else:
+        assert seen == [(mechanism, b"paniers@example.org", UTF8_PASSWORD.encode("utf-8"))]
+
+
 def test_a_missing_password_variable_is_a_french_configuration_error():
     config = config_module.from_dict({"mail": {"backend": "smtp", "host": "smtp.example.org",
                                                "password_env": "PANIERS_ABSENT"}})
@@ -299,29 +343,50 @@ def test_the_day_after_the_limit_is_fresh(tmp_path):
 
 class Choosy(Recorder):
     """Answers some recipients at RCPT (``at_rcpt``) or at the end of their message (``at_data``) with a given
-    reply, the first time only; ``lose`` takes a message, then cuts the connection before answering it."""
+    reply, the first time only (every time with ``always``); ``at_mail``: the next answers to MAIL FROM, one per
+    MAIL; ``lose`` takes a message, then cuts the connection before answering it. A 421 at the end of a message
+    is said, then the connection closed (RFC 5321 3.8); at RCPT too with ``close_on_421``."""
 
-    def __init__(self, at_rcpt=None, at_data=None, lose=(), **options):
+    def __init__(self, at_rcpt=None, at_data=None, lose=(), at_mail=(), always=False, close_on_421=False,
+                 **options):
         super().__init__(**options)
         self.at_rcpt, self.at_data, self.lose = dict(at_rcpt or {}), dict(at_data or {}), set(lose)
+        self.at_mail, self.always, self.close_on_421 = list(at_mail), always, close_on_421
+
+    def _reply(self, replies: dict, address: str) -> str:
+        return replies[address] if self.always else replies.pop(address)
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.at_mail:
+            return self.at_mail.pop(0)
+        return await super().handle_MAIL(server, session, envelope, address, mail_options)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.at_rcpt:
-            return self.at_rcpt.pop(address)
+            reply = self._reply(self.at_rcpt, address)
+            if reply.startswith("421") and self.close_on_421:
+                await _say_and_close(server, reply)
+            return reply
         return await super().handle_RCPT(server, session, envelope, address, rcpt_options)
 
     async def handle_DATA(self, server, session, envelope):
         [address] = envelope.rcpt_tos
         if address in self.at_data:
-            reply = self.at_data.pop(address)
+            reply = self._reply(self.at_data, address)
             if reply.startswith("421"):
-                server.transport.close()
+                await _say_and_close(server, reply)
             return reply
         answer = await super().handle_DATA(server, session, envelope)
         if address in self.lose:
             self.lose.discard(address)
             server.transport.abort()  # the message is taken, its answer never leaves
         return answer
+
+
+async def _say_and_close(server, reply: str) -> None:
+    """Answer, then close the connection (what aiosmtpd would write after that is dropped)."""
+    await server.push(reply)
+    server.transport.close()
 
 
 def outgoing(emails):
@@ -356,6 +421,87 @@ def test_a_421_at_the_end_of_a_message_reopens_the_connection_and_sends_it_again
     assert [(o.email.recipient, o.status) for o in outcomes] == [(t, SENT) for t in to]
     assert [r.rcpt_tos[0] for r in server.received] == to  # each once: the 421 took nothing
     assert [r.connection for r in server.received] == [1, 1, 2, 2, 2, 2]
+
+
+DEFERRING = {  # one recipient the server will not take now, whatever the run: where, what it says, and more
+    "421-at-rcpt": ({"at_rcpt": "421 4.7.0 Try again later"}, {}),
+    "421-at-rcpt-closing": ({"at_rcpt": "421 4.7.0 Try again later, closing connection"}, {"close_on_421": True}),
+    "421-at-data-closing": ({"at_data": "421 4.3.2 Service shutting down"}, {}),
+    "mailbox-full": ({"at_rcpt": "452 4.2.2 The email account that you tried to reach is over quota"}, {}),
+    "mailbox-full-at-data": ({"at_data": "452 4.2.2 Mailbox full: quota exceeded"}, {}),
+    "rate-limited-recipient": ({"at_rcpt": "450 4.2.1 The user is receiving mail too fast: rate limit"}, {}),
+}
+
+
+@SERVERS
+@pytest.mark.parametrize("case", list(DEFERRING))
+def test_a_recipient_the_server_keeps_deferring_holds_back_only_its_own_message(tmp_path, extensions, case):
+    """Issue 15: a 4xx (a 421 too) for one recipient, on every connection and every run, defers that
+    recipient's message only; the messages behind it go out. A 421 is tried once more on a new connection
+    (it may be the server closing, ``test_a_421_at_the_end_of_a_message_reopens…``), then left for next run."""
+    emails = confirmations(4)
+    to = [e.recipient for e in emails]
+    [(where, reply)], options = DEFERRING[case][0].items(), DEFERRING[case][1]
+    pauses: list[float] = []
+    wal = journal(tmp_path)
+    for run in range(2):
+        handler = Choosy(**{where: {to[1]: reply}}, always=True, extensions=extensions, **options)
+        with running(handler) as (controller, server):
+            result = deliver(emails, mailer(controller.port, sleep=pauses.append), wal, Limits(), NOW)
+        assert not result.error, result.error
+        assert [e.recipient for e in result.sent] == ([to[0], *to[2:]] if run == 0 else [])
+        assert [e.recipient for e in result.postponed] == [to[1]]
+        assert [r.rcpt_tos[0] for r in server.received] == ([to[0], *to[2:]] if run == 0 else [])
+        assert server.connections <= 3 and len(pauses) <= 2 * (run + 1)  # bounded: one more try for a 421
+        assert emails[1].key not in wal  # still due
+
+
+def test_a_server_answering_421_to_every_message_stops_the_run_after_a_few_pauses():
+    emails = confirmations(5)
+    pauses: list[float] = []
+    handler = Choosy(at_rcpt={e.recipient: "421 4.7.0 Try again later" for e in emails}, always=True)
+    with running(handler) as (controller, server):
+        result = deliver(emails, mailer(controller.port, sleep=pauses.append), Journal([], None, NOW.tzinfo),
+                         Limits(), NOW)
+    assert not result.sent and len(result.postponed) == 5
+    assert pauses == [1, 2, 4] and server.connections == 4  # never endless: the usual bounded backoff
+    assert "réessayer plus tard" in result.error and "421" in result.error
+    assert "Vérifiez" not in result.error
+
+
+@SERVERS
+def test_a_transient_answer_to_mail_from_is_retried_after_a_pause(tmp_path, extensions):
+    """Issue 15: one « 451 » to MAIL FROM is a server busy for a moment, not a wrong sender."""
+    emails = confirmations(3)
+    pauses: list[float] = []
+    handler = Choosy(at_mail=["451 4.3.0 Mail server temporarily rejected message"], extensions=extensions)
+    with running(handler) as (controller, server):
+        result = deliver(emails, mailer(controller.port, sleep=pauses.append), journal(tmp_path), Limits(), NOW)
+    assert len(result.sent) == 3 and not result.error
+    assert pauses == [1] and server.connections == 2
+    assert [r.rcpt_tos[0] for r in server.received] == [e.recipient for e in emails]
+
+
+@SERVERS
+def test_mail_from_deferred_again_and_again_stops_without_blaming_the_sender(tmp_path, extensions):
+    pauses: list[float] = []
+    handler = Choosy(at_mail=["451 4.3.0 Try again later"] * 10, extensions=extensions)
+    with running(handler) as (controller, server):
+        result = deliver(confirmations(3), mailer(controller.port, sleep=pauses.append), journal(tmp_path),
+                         Limits(), NOW)
+    assert not result.sent and len(result.postponed) == 3 and pauses == [1, 2, 4] and server.connections == 4
+    assert "451" in result.error and "réessayer plus tard" in result.error and "[mail] sender" not in result.error
+
+
+@SERVERS
+def test_a_sender_refused_for_good_says_to_check_the_sender(tmp_path, extensions):
+    pauses: list[float] = []
+    handler = Choosy(at_mail=["553 5.7.1 Sender address rejected: not owned by user"], extensions=extensions)
+    with running(handler) as (controller, server):
+        result = deliver(confirmations(2), mailer(controller.port, sleep=pauses.append), journal(tmp_path),
+                         Limits(), NOW)
+    assert not result.sent and not pauses and server.connections == 1
+    assert "553" in result.error and "Vérifiez [mail] sender" in result.error
 
 
 @SERVERS
@@ -499,3 +645,68 @@ def test_lines_that_start_with_a_dot_arrive_whole(extensions):
     message = server.received[0].message
     assert message.get_body(("plain",)).get_content().replace("\r\n", "\n") == ".\n..\n.point de départ\nfin\n.\n"
     assert message.get_body(("html",)).get_content().replace("\r\n", "\n") == "<p>\n.\n</p> <p>.</p>\n"
+
+
+# --- a recipient deferred run after run: named in each report, an anomaly after a day ---------------------
+
+def test_deferred_recipients_are_named_and_an_anomaly_after_a_day(tmp_path):
+    """Issue 15: a recipient deferred (4xx) is named in the run's report (address, kind of email, the server's
+    answer); the first deferral is remembered in the Journal tab (and the write-ahead file before it), and once
+    the same email has been deferred for more than a day of the runs' ``now`` it is an Anomalies warning."""
+    emails = confirmations(3)
+    to = [e.recipient for e in emails]
+    wal = tmp_path / "wal.jsonl"
+    tab: list[list] = [Journal([], None, NOW.tzinfo).header]
+
+    def run(now, answer="451 4.7.1 Greylisted, try again later"):
+        book_journal = Journal.load(tab, wal, NOW.tzinfo)
+        handler = Choosy(at_rcpt={to[1]: answer} if answer else {}, always=True)
+        with running(handler) as (controller, _):
+            result = deliver(emails, mailer(controller.port), book_journal, Limits(), now)
+        tab.extend(result.rows)
+        return result, book_journal
+
+    first, book_journal = run(NOW)
+    assert [e.recipient for e in first.sent] == [to[0], to[2]] and not first.error
+    assert [(e.recipient, answer) for e, answer in first.deferred] == [(to[1], "451 4.7.1 Greylisted, try again later")]
+    [line] = [line for line in first.lines() if to[1] in line]
+    assert "Confirmation de commande" in line and "451 4.7.1 Greylisted" in line and "reporté" in line
+    assert not first.problems and emails[1].key not in book_journal  # still due
+    [row] = [r for r in first.rows if to[1] in r]
+    assert row[:3] == ["02/12/2026 10:00", "2026-12",
+                       "Confirmation de commande — reporté : 451 4.7.1 Greylisted, try again later"]
+
+    second, _ = run(NOW + timedelta(hours=23, minutes=59), "452 4.2.2 Mailbox full")
+    assert [e.recipient for e, _ in second.deferred] == [to[1]] and not second.problems
+    assert not second.rows  # the first deferral is remembered once, not one row a run
+    assert any(to[1] in line and "452 4.2.2 Mailbox full" in line for line in second.lines())
+
+    wal.unlink()  # the Journal tab alone remembers (a runner that keeps no disk between runs)
+    third, book_journal = run(NOW + timedelta(days=1, minutes=10), "452 4.2.2 Mailbox full")
+    [problem] = third.problems
+    assert (problem.severity, problem.tab, problem.value, problem.sale) == ("avertissement", "Journal", to[1],
+                                                                             emails[1].sale)
+    assert "le serveur de messagerie refuse temporairement" in problem.message
+    assert "depuis le 02/12/2026 à 10:00" in problem.message and "452 4.2.2 Mailbox full" in problem.message
+    assert "vérifiez l'adresse" in problem.message and "contactez" in problem.message
+    assert book_journal.sent_on(NOW.date()) == 2  # a deferral is no send: the daily limit does not count it
+
+    fourth, book_journal = run(NOW + timedelta(days=2), answer=None)  # the mailbox has room again
+    assert [e.recipient for e in fourth.sent] == [to[1]] and not fourth.problems and not fourth.deferred
+    assert emails[1].key in book_journal
+    fifth, _ = run(NOW + timedelta(days=3), answer=None)
+    assert not fifth.sent and not fifth.problems and len(fifth.already_sent) == 3
+
+
+def test_a_deferral_not_yet_in_the_tab_is_recovered_from_the_write_ahead_file(tmp_path):
+    emails = confirmations(2)
+    wal = tmp_path / "wal.jsonl"
+    header = Journal([], None, NOW.tzinfo).header
+    with running(Choosy(at_rcpt={emails[0].recipient: "450 4.2.1 Try later"}, always=True)) as (controller, _):
+        lost = deliver(emails, mailer(controller.port), Journal.load([header], wal, NOW.tzinfo), Limits(), NOW)
+        assert lost.deferred  # its rows never reach the tab (the run stopped before writing it)
+        later = Journal.load([header], wal, NOW.tzinfo)
+        result = deliver(emails, mailer(controller.port), later, Limits(), NOW + timedelta(days=2))
+    assert [r for r in result.rows if "reporté : 450" in " ".join(map(str, r))]  # appended now, dated then
+    [problem] = result.problems
+    assert "depuis le 02/12/2026 à 10:00" in problem.message

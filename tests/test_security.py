@@ -166,3 +166,51 @@ def test_compiled_templates_are_kept_privately_and_an_edited_template_is_compile
     assert env.get_template("essai.txt.j2").render(nom="Odile") == "Au revoir Odile"
     fresh = templating._environment.__wrapped__(tuple(templating.folders(config)))  # the next run: a new process
     assert fresh.get_template("essai.txt.j2").render(nom="Odile") == "Au revoir Odile"
+
+
+UTF8_SECRET = "café€Ωø-17"  # a password a person may well choose; smtplib alone could not send it
+
+
+def _pieces(secret: str) -> set[str]:
+    """What would give a password away: any 3 characters of it in a row, each character that ordinary French
+    output never holds (é does, € does not), and how Python writes those characters in a message or a traceback."""
+    pieces = {secret[i:i + 3] for i in range(len(secret) - 2)}
+    for char in (c for c in secret if not c.isascii()):
+        pieces |= {ascii(char)[1:-1], char.encode("utf-8").decode("latin-1")}  # '\\xe9', 'Ã©'
+        if char not in "éèêàùçôî":
+            pieces.add(char)
+    return pieces
+
+
+@pytest.mark.parametrize("accepted", [True, False], ids=["accepted", "refused"])
+def test_a_password_that_is_not_ascii_never_shows_in_what_a_run_prints(tmp_path, monkeypatch, accepted):
+    """Issue 15: with « café€ » as password every run crashed with a traceback naming one of its characters.
+    The real command (``jobs.py tick`` in its own process, its whole output and error stream) logs in with it
+    as UTF-8, or says in French that the server refuses it, showing nothing of it either way."""
+    import synthetic
+    from test_faults import small_group, tick_process, write_config
+
+    grids = small_group(3)
+    synthetic.write_workbook(grids, tmp_path / "paniers.xlsx")
+
+    def login(server, session, envelope, mechanism, auth_data):
+        return AuthResult(success=accepted and auth_data.password == UTF8_SECRET.encode("utf-8"), handled=False)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with running(authenticator=login, auth_require_tls=False, auth_required=True) as (controller, server):
+            config = write_config(tmp_path, controller.port, user="paniers@example.org",
+                                  password_env="PANIERS_TEST_UTF8_PASSWORD")
+            monkeypatch.setenv("PANIERS_TEST_UTF8_PASSWORD", UTF8_SECRET)
+            child = tick_process(config)
+            out, err = child.communicate(timeout=120)
+    printed = out + err
+    assert "Traceback" not in printed and "Erreur inattendue" not in printed, printed
+    if accepted:
+        assert child.returncode == 0 and server.received, printed
+    else:
+        assert child.returncode == 1 and not server.received
+        assert "refuse l'identifiant ou le mot de passe" in printed
+    assert not [piece for piece in _pieces(UTF8_SECRET) if piece in printed], printed
+    files = [p for p in tmp_path.rglob("*") if p.is_file() and p.suffix != ".xlsx"]  # write-ahead file, locks, logs
+    assert not any(UTF8_SECRET in p.read_text(encoding="utf-8", errors="replace") for p in files)

@@ -22,7 +22,7 @@ import json
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -38,11 +38,14 @@ from . import kinds
 from .message import Email, split_key
 
 REFUSED_MARK = " — refusé : "  # in the Type column: "Confirmation de commande — refusé : 550 …"
+DEFERRED_MARK = " — reporté : "  # the first time a server deferred an email (4xx): "… — reporté : 451 …"
+DEFERRED_TOO_LONG = timedelta(days=1)  # deferred for longer than this since the first time: an anomaly
 
 
 @dataclass(frozen=True)
 class Entry:
-    """One row of the journal: an email the server accepted (or refused for good)."""
+    """One row of the journal: an email the server accepted (or refused for good), or, with ``deferred``,
+    the first time a server deferred it (it is still due: such a row is no send)."""
 
     key: str
     date: datetime | None
@@ -52,6 +55,7 @@ class Entry:
     subject: str = ""
     message_id: str = ""
     refused: str = ""  # the server's answer when it refused the recipient
+    deferred: str = ""  # the server's answer the first time it deferred the email (4xx)
 
     @property
     def fingerprint(self) -> str:
@@ -63,7 +67,8 @@ class Entry:
         return {
             "Date": sheet_datetime(self.date),
             "Vente": self.sale,
-            "Type": f"{kind_label}{REFUSED_MARK}{self.refused}" if self.refused else kind_label,
+            "Type": (f"{kind_label}{REFUSED_MARK}{self.refused}" if self.refused
+                     else f"{kind_label}{DEFERRED_MARK}{self.deferred}" if self.deferred else kind_label),
             "Destinataire": self.recipient,
             "Sujet": self.subject,
             "Clé": self.key,
@@ -82,9 +87,9 @@ class Entry:
         return cls(**data)
 
     @classmethod
-    def of(cls, email: Email, date: datetime, refused: str = "") -> Entry:
+    def of(cls, email: Email, date: datetime, refused: str = "", deferred: str = "") -> Entry:
         return cls(email.key, date, email.sale, email.kind, email.recipient, email.subject, email.message_id,
-                   refused)
+                   refused, deferred)
 
 
 def entries_from_grid(grid: Grid | None, tz: ZoneInfo) -> list[Entry]:
@@ -109,6 +114,7 @@ def entries_from_grid(grid: Grid | None, tz: ZoneInfo) -> list[Entry]:
         parts = split_key(key)
         kind_text = str(row[t] or "")
         refused = kind_text.split(REFUSED_MARK, 1)[1] if REFUSED_MARK in kind_text else ""
+        deferred = kind_text.split(DEFERRED_MARK, 1)[1] if DEFERRED_MARK in kind_text else ""
         entries.append(Entry(
             key=key,
             date=parse_datetime(row[d], tz, required=False).value,
@@ -118,6 +124,7 @@ def entries_from_grid(grid: Grid | None, tz: ZoneInfo) -> list[Entry]:
             subject=str(row[j] or ""),
             message_id=str(row[m] or ""),
             refused=refused,
+            deferred=deferred,
         ))
     return entries
 
@@ -212,7 +219,7 @@ def _unlock_file(handle) -> None:
 
 class Journal:
     """The emails already sent: the Journal tab as read at the start of the run, plus the write-ahead
-    file, plus what this run sends."""
+    file, plus what this run sends. Apart (``deferrals``): when a server first deferred an email still due."""
 
     def __init__(self, entries: list[Entry], wal: WriteAheadLog | None = None, tz: ZoneInfo | None = None,
                  header: list[str] | None = None, archived: Callable[[str, datetime | None], bool] | None = None):
@@ -222,9 +229,14 @@ class Journal:
         self.archived = archived or (lambda sale, when: False)
         self.tz = tz
         self.header = list(header) if header else sheet.JOURNAL.header
-        self.entries: list[Entry] = list(entries)
-        self.table_keys = {e.key for e in entries}
+        self.entries: list[Entry] = [e for e in entries if not e.deferred]
+        self.table_keys = {e.key for e in self.entries}
         self.keys = set(self.table_keys)
+        self.deferrals: dict[str, Entry] = {}  # key -> the first deferral of that email (it is not sent)
+        for entry in entries:
+            if entry.deferred:
+                self.deferrals.setdefault(entry.key, entry)
+        self.table_deferrals = set(self.deferrals)
         self.recovered: list[Entry] = []  # sent by an earlier run, missing from the tab: to append now
         self._last_orders: dict[tuple[str, str], Entry] | None = None  # see last_order_entry
         self._indexed = 0
@@ -241,6 +253,12 @@ class Journal:
         or another run since this one read the tab)."""
         for entry in self.wal.read():
             if self.archived(entry.sale, entry.date):
+                continue
+            if entry.deferred:
+                if entry.key not in self.deferrals:
+                    self.deferrals[entry.key] = entry
+                    if entry.key not in self.table_deferrals:
+                        self.recovered.append(entry)
                 continue
             if entry.key not in self.keys:
                 self.keys.add(entry.key)
@@ -261,9 +279,26 @@ class Journal:
         self.keys.add(entry.key)
         self.entries.append(entry)
 
+    def record_deferral(self, entry: Entry) -> bool:
+        """Remember the first time a server deferred an email (in the write-ahead file first, like a send);
+        False when an earlier deferral of it is already remembered (only the first one is written)."""
+        if entry.key in self.deferrals:
+            return False
+        self.wal.append(entry)
+        self.deferrals[entry.key] = entry
+        return True
+
+    def deferred_too_long(self, email: Email, now: datetime, answer: str = "") -> pb.Problem | None:
+        """The anomaly for an email still due that a server first deferred more than a day before ``now``."""
+        first = self.deferrals.get(email.key)
+        if first is None or first.date is None or email.key in self.keys or now - first.date <= DEFERRED_TOO_LONG:
+            return None
+        return deferral_problem(first, answer or first.deferred, self.tz)
+
     def compact(self) -> None:
         """Drop from the write-ahead file what the tab already showed when this run read it."""
-        kept = [e for e in self.wal.read() if e.key not in self.table_keys and not self.archived(e.sale, e.date)]
+        kept = [e for e in self.wal.read() if not self.archived(e.sale, e.date)
+                and e.key not in self.table_keys and not (e.deferred and e.key in self.table_deferrals)]
         self.wal.rewrite(kept)
 
     def sent_on(self, day) -> int:
@@ -308,6 +343,15 @@ def refusal_problem(entry: Entry) -> pb.Problem:
     return pb.warning(sheet.JOURNAL.name, None, "Destinataire",
                       f"l'adresse a été refusée ({entry.refused}) pour « {entry.subject} » : vérifiez-la (onglet "
                       "Clients ou Producteurs) ; ce message ne sera pas renvoyé tel quel", entry.recipient, entry.sale)
+
+
+def deferral_problem(first: Entry, answer: str, tz: ZoneInfo | None = None) -> pb.Problem:
+    since = first.date.astimezone(tz) if tz and first.date and first.date.tzinfo else first.date
+    return pb.warning(sheet.JOURNAL.name, None, "Destinataire",
+                      f"le serveur de messagerie refuse temporairement l'e-mail « {first.subject} » "
+                      f"({kinds.label(first.kind)}) depuis le {since:%d/%m/%Y à %H:%M} ({answer}) : vérifiez "
+                      "l'adresse (onglet Clients ou Producteurs) ou contactez la personne autrement (boîte pleine, "
+                      "compte fermé…) ; Paniers réessaie à chaque passage", first.recipient, first.sale)
 
 
 # --- who needs which order email --------------------------------------------------------------

@@ -47,6 +47,7 @@ class Delivery:
     already_sent: list[Email | Draft] = field(default_factory=list)
     postponed: list[Email | Draft] = field(default_factory=list)  # over a limit, deferred by the server, or unsent
     refused: list[tuple[Email, str]] = field(default_factory=list)
+    deferred: list[tuple[Email, str]] = field(default_factory=list)  # by the server (4xx), with its answer
     rows: list[list] = field(default_factory=list)  # Journal rows not flushed yet: the caller writes them
     problems: list[pb.Problem] = field(default_factory=list)
     error: str = ""  # why sending stopped early (server unreachable, login refused, quota…)
@@ -71,6 +72,9 @@ class Delivery:
             lines.append(f"Envoi interrompu : {self.error}")
         for email, answer in self.refused:
             lines.append(f"  ✗ {email.recipient} a été refusé ({answer}) : « {email.subject} ».")
+        for email, answer in self.deferred:
+            lines.append(f"  ~ {email.recipient} : e-mail « {kinds.label(email.kind)} » reporté par le serveur "
+                         f"({answer}) ; nouvel essai au prochain passage.")
         return lines
 
 
@@ -148,12 +152,20 @@ def deliver(emails: Iterable[Email | Draft], mailer: Mailer, journal: Journal, l
                     record(Entry.of(email, now, refused=outcome.detail))
                 elif outcome.status == DEFERRED:
                     result.postponed.append(email)
+                    result.deferred.append((email, outcome.detail))
+                    if journal.record_deferral(Entry.of(email, now, deferred=outcome.detail)):
+                        rows.extend(journal.rows([journal.deferrals[email.key]]))
         except MailError as exc:
             result.error = str(exc)
             result.problems.append(pb.error(sheet.JOURNAL.name, None, "", f"envoi interrompu : {exc}"))
         finally:
             invalid = {e.key for e, _ in result.refused}
             result.postponed.extend(e for k, e in unsent.items() if k not in invalid)
+            answers = {e.key: answer for e, answer in result.deferred}
+            for email in result.postponed:  # still due, deferred by a server for more than a day: say so
+                problem = journal.deferred_too_long(email, now, answers.get(email.key, ""))
+                if problem is not None:
+                    result.problems.append(problem)
             result.rows = rows
             journal.compact()
     return result

@@ -11,16 +11,21 @@ in one write and their answers are read together: one round trip a message inste
 each command waits for its answer (``smtplib.sendmail``). When it announces 8BITMIME (Gmail does), the
 bodies go as UTF-8 text (``BODY=8BITMIME``) rather than quoted-printable.
 
-A refused recipient (550) becomes an outcome and the others go on; a dropped connection (or a 421) is
-reopened and what has no answer yet is sent again, a few times with a pause (a message whose final
-answer was lost with the connection may thus arrive twice); a server that says the daily quota is
-reached stops the run, and what was not sent is simply still due next time. Outcomes come in the order
-of the messages, each only once the server has answered that message.
+A refused recipient (550) becomes an outcome and the others go on; a recipient deferred (4xx) too: its
+message waits for the next run. A dropped connection (or a 421) is reopened and what has no answer yet is
+sent again, a few times with a pause (a message whose final answer was lost with the connection may thus
+arrive twice); a message the server answers 421 a second time in a run is deferred, so that one recipient
+the server will not take now blocks nobody else. A "try later" (4xx) to MAIL FROM is retried the same way.
+A server that says the daily quota is reached stops the run, and what was not sent is simply still due
+next time (an answer about the recipient's own mailbox, "452 4.2.2 over quota", only defers that one).
+Outcomes come in the order of the messages, each only once the server has answered that message.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hmac
 import json
 import re
 import smtplib
@@ -38,6 +43,9 @@ from .mailer import DEFERRED, REFUSED, SENT, Item, Outcome
 
 OAUTH2_KEYS = ("google_client_id", "google_client_secret", "google_refresh_token")
 _QUOTA = re.compile(r"quota|limit|5\.4\.5", re.IGNORECASE)
+# RFC 3463 status codes about one recipient: its address (X.1.*) or its mailbox (disabled, full, message too
+# big for it: X.2.1-3). "452 4.2.2 over quota" is that person's full mailbox, not the sender's daily quota.
+_RECIPIENT_STATUS = re.compile(r"(?<![\d.])[45]\.(?:1\.\d{1,3}|2\.[123])(?![\d.])")
 DROPPED = (smtplib.SMTPServerDisconnected, ConnectionError, TimeoutError)
 
 
@@ -46,7 +54,13 @@ class _Unreachable(MailError):
 
 
 class _Retry(Exception):
-    """The server said 421 (it is closing the connection): reopen it and send again what has no outcome."""
+    """The server said 421 (it is closing the connection), or "try later" (4xx) to the sender: reopen the
+    connection after a pause and send again what has no outcome. ``email``: the message the 421 answered (at
+    RCPT or at the end of its data), when it was about one message."""
+
+    def __init__(self, answer: str, email=None):
+        super().__init__(answer)
+        self.email = email
 
 
 def _reply(code: int, reply: bytes | str) -> str:
@@ -118,8 +132,9 @@ class SmtpMailer:
             self._yag = yagmail.SMTP(
                 user=self.user, password=self.password, host=self.host, port=self.port,
                 smtp_ssl=self.security == "ssl", smtp_starttls=starttls,
-                # Without a password yagmail would ask a keyring, then the keyboard: never in a run.
-                smtp_skip_login=self.password is None and self.oauth2 is None,
+                # Without a password yagmail would ask a keyring, then the keyboard: never in a run; with one,
+                # smtplib would encode it as ASCII (``_login_password``): yagmail only connects.
+                smtp_skip_login=self.oauth2 is None,
                 oauth2_file=str(self.oauth2_file) if self.oauth2 is not None else None,
                 soft_email_validation=False, **options,
             )
@@ -128,6 +143,8 @@ class SmtpMailer:
                 self._login_oauth2()
             else:
                 self._yag.login()
+                if self.password is not None:
+                    self._login_password()
             self._opened_before = True
         except smtplib.SMTPAuthenticationError as exc:
             self._close()
@@ -171,6 +188,44 @@ class SmtpMailer:
         finally:
             self._close()
 
+    def _login_password(self) -> None:
+        """``smtplib.SMTP.login`` with the user and password sent as UTF-8.
+
+        smtplib encodes them as ASCII: a password such as « café€ » failed with a UnicodeEncodeError whose
+        message shows one of its characters, on every run. RFC 4616 (PLAIN) says UTF-8; LOGIN and CRAM-MD5
+        have no charset, and servers take UTF-8 there too. The same mechanisms in smtplib's order, each tried
+        until one is accepted; an ASCII password goes exactly as smtplib would send it. A character the
+        environment could not decode goes back as the byte it was (``surrogateescape``)."""
+        smtp = self._yag.smtp
+        smtp.ehlo_or_helo_if_needed()
+        if not smtp.has_extn("auth"):
+            raise smtplib.SMTPNotSupportedError("le serveur ne propose pas de connexion par mot de passe (AUTH)")
+        user, password = (text.encode("utf-8", "surrogateescape") for text in (self.user, self.password))
+
+        def b64(data: bytes) -> str:
+            return base64.b64encode(data).decode("ascii")
+
+        offered = smtp.esmtp_features["auth"].upper().split()
+        refused: smtplib.SMTPAuthenticationError | None = None
+        for mechanism in [m for m in ("CRAM-MD5", "PLAIN", "LOGIN") if m in offered]:
+            if mechanism == "PLAIN":
+                code, reply = smtp.docmd("AUTH", "PLAIN " + b64(b"\0" + user + b"\0" + password))
+            else:
+                code, reply = smtp.docmd("AUTH", mechanism + (" " + b64(user) if mechanism == "LOGIN" else ""))
+                if code == 334:
+                    if mechanism == "CRAM-MD5":
+                        digest = hmac.HMAC(password, base64.b64decode(reply), "md5").hexdigest().encode("ascii")
+                        code, reply = smtp.docmd(b64(user + b" " + digest))
+                    else:
+                        code, reply = smtp.docmd(b64(password))
+            if code in (235, 503):  # accepted, or already logged in
+                return
+            refused = smtplib.SMTPAuthenticationError(code, reply)
+        if refused is None:
+            raise smtplib.SMTPException("aucune méthode de connexion commune avec le serveur (AUTH "
+                                        + " ".join(offered) + ")")
+        raise refused
+
     def _close(self) -> None:
         if self._yag is not None:
             self._yag.is_closed = True
@@ -186,6 +241,7 @@ class SmtpMailer:
         source = iter(items)
         waiting: deque[Item] = deque()  # taken from ``items`` and without an outcome yet, oldest first
         failures = 0
+        answered_421: set[str] = set()  # keys of the messages a 421 answered once in this run
         try:
             while waiting or _fill(waiting, source, 1):
                 try:
@@ -197,6 +253,14 @@ class SmtpMailer:
                     continue
                 except _Retry as exc:
                     failure: Exception = exc
+                    email = exc.email
+                    if email is not None and waiting and waiting[0][0] is email:
+                        if email.key in answered_421:
+                            # the same message answered 421 again on a new connection: it waits for the next
+                            # run and the others go on (one recipient the server defers blocks nobody else)
+                            waiting.popleft()
+                            yield Outcome(email, DEFERRED, str(exc))
+                        answered_421.add(email.key)
                 except DROPPED as exc:
                     failure = exc
                 except _Unreachable as exc:
@@ -210,8 +274,11 @@ class SmtpMailer:
                 self._close()
                 failures += 1
                 if failures > self.retries:
-                    raise MailError(f"La connexion au serveur {self.host} a été coupée {failures} fois de suite "
-                                    f"({failure}) ; les messages restants partiront au prochain passage.") from failure
+                    what = (f"Le serveur {self.host} a demandé {failures} fois de suite de réessayer plus tard"
+                            if isinstance(failure, _Retry)
+                            else f"La connexion au serveur {self.host} a été coupée {failures} fois de suite")
+                    raise MailError(f"{what} ({failure}) ; les messages restants partiront au prochain passage.") \
+                        from failure
                 self.sleep(2 ** (failures - 1))
         finally:
             self._close()
@@ -277,10 +344,14 @@ class SmtpMailer:
                 code, reply = smtp.getreply()
                 if code == 421:
                     raise _Retry(_reply(code, reply))
-            mail, rcpt, data = smtp.getreply(), smtp.getreply(), smtp.getreply()
             email, outgoing = waiting[0]
+            mail = smtp.getreply()
             if mail[0] != 250:
                 raise self._sender_refused(*mail)
+            rcpt = smtp.getreply()
+            if rcpt[0] == 421:  # the server may close at once: the DATA answer would never come
+                raise _Retry(_reply(*rcpt), email)
+            data = smtp.getreply()
             if rcpt[0] not in (250, 251) or data[0] != 354:
                 if data[0] == 354:  # a server that takes DATA without a recipient: end the empty message
                     smtp.send(b".\r\n")
@@ -309,7 +380,7 @@ class SmtpMailer:
         """A message the server did not take: for good (5xx) or for now (4xx); 421 is the connection closing."""
         answer = _reply(code, reply)
         if code == 421:
-            raise _Retry(answer)
+            raise _Retry(answer, email)
         if not 400 <= code < 600:
             raise MailError(f"Le serveur {self.host} a répondu de façon inattendue ({answer}) ; les messages "
                             "restants partiront au prochain passage.")
@@ -317,14 +388,16 @@ class SmtpMailer:
         return Outcome(email, REFUSED if code >= 500 else DEFERRED, answer)
 
     def _sender_refused(self, code: int, reply: bytes | str) -> Exception:
+        """MAIL FROM not taken: the daily quota stops the run; "try later" (4xx) is retried after a pause like a
+        dropped connection; only a refusal for good (5xx) is about the sender's address."""
         answer = _reply(code, reply)
-        if code == 421:
+        if 400 <= code < 500 and not _QUOTA.search(answer):
             return _Retry(answer)
         return MailError(f"Le serveur {self.host} refuse d'envoyer depuis {self.sender} ({answer}). "
                          + _quota_hint(answer))
 
     def _stop_on_quota(self, answer: str) -> None:
-        if _QUOTA.search(answer):
+        if _QUOTA.search(answer) and not _RECIPIENT_STATUS.search(answer):
             raise MailError(f"Le serveur {self.host} n'accepte plus de messages pour l'instant ({answer}). "
                             + _quota_hint(answer))
 
