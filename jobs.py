@@ -99,12 +99,14 @@ def cmd_tick(ctx: Context, args: argparse.Namespace) -> int:
 
     À lancer par cron toutes les 10 à 15 minutes. Le relancer ne renvoie jamais un e-mail déjà parti
     (le Journal les note) ; deux passages ne se chevauchent jamais (le second s'arrête aussitôt).
+    Si l'onglet Journal a disparu ou a été vidé alors que des e-mails sont partis, rien n'est envoyé :
+    restaurez-le ; --new-journal confirme qu'aucun e-mail n'est jamais parti de ce classeur.
 
     Exemple : paniers tick --now "2026-12-10 20:05"
     """
     from sync.commands import tick
 
-    return tick.run(ctx, args.sale)
+    return tick.run(ctx, args.sale, new_journal=args.new_journal)
 
 
 def cmd_preview(ctx: Context, args: argparse.Namespace) -> int:
@@ -220,6 +222,9 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument("--dry-run", action="store_true", help="afficher le formulaire sans rien envoyer")
         if name == "report":
             sub.add_argument("--out", type=Path, metavar="FICHIER", help="fichier HTML où écrire le bilan")
+        if name == "tick":
+            sub.add_argument("--new-journal", action="store_true",
+                             help="confirmer qu'aucun e-mail n'est jamais parti de ce classeur (onglet Journal vide)")
         if name == "doctor":
             sub.add_argument("--send-test", action="store_true",
                              help="envoyer un e-mail de test au coordinateur ([group] coordinator_email)")

@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from .. import archive, cycle, lists, runlock, schedule, snapshot
 from ..config import resolve
 from ..errors import UsageError
-from ..mail import compose, kinds
+from ..mail import amnesia, compose, kinds
 from ..mail.journal import Journal
 from ..mail.mailer import open_mailer
 from ..mail.message import Email
 from ..mail.send import Limits, deliver
 from ..problems import problems_frame
 from ..refresh import refresh
-from ..sheet import ANOMALIES, JOURNAL, WEIGHINGS, frame_to_grid
+from ..sheet import ANOMALIES, JOURNAL, ORDERS, SIGN_OFF, WEIGHINGS, frame_to_grid
 from ..stores.base import Append, Changes
 from ..stores.base import warnings as store_warnings
 from . import Context
@@ -43,21 +43,22 @@ class Outcome:
     yielded: bool = False
 
 
-def run(ctx: Context, sale: str | None = None) -> int:
-    return once(ctx, sale).code
+def run(ctx: Context, sale: str | None = None, new_journal: bool = False) -> int:
+    return once(ctx, sale, new_journal).code
 
 
-def once(ctx: Context, sale: str | None = None) -> Outcome:
-    """One tick under the run lock; a run that finds the lock taken yields at once (exit code 0)."""
+def once(ctx: Context, sale: str | None = None, new_journal: bool = False) -> Outcome:
+    """One tick under the run lock; a run that finds the lock taken yields at once (exit code 0).
+    ``new_journal``: the coordinator confirms that no email ever went from this workbook (``mail/amnesia.py``)."""
     try:
         with runlock.exclusive(resolve(ctx.config, ctx.config.schedule.lock), ctx.now):
-            return _tick(ctx, sale)
+            return _tick(ctx, sale, new_journal)
     except runlock.Busy as busy:
         ctx.say(f"Un autre passage est en cours ({busy.holder}) : celui-ci s'arrête sans rien faire.")
         return Outcome(yielded=True)
 
 
-def _tick(ctx: Context, only: str | None) -> Outcome:
+def _tick(ctx: Context, only: str | None, new_journal: bool = False) -> Outcome:
     config, now = ctx.config, ctx.now
     # A workbook open in LibreOffice or Excel cannot be written: say so before sending anything, rather
     # than send the emails and then fail to record them (tests/test_faults.py::test_a_workbook_open_in_…).
@@ -81,6 +82,13 @@ def _tick(ctx: Context, only: str | None) -> Outcome:
         return Outcome(code=1)
     journal = Journal.load(snap.grid(JOURNAL), resolve(config, config.mail.journal_wal), config.tz,
                            archive.journal_rule(result.archived, now, config))
+    forgotten = None if new_journal else amnesia.lost(
+        journal, snap.grid(JOURNAL), result.catalogue.sales, result.book,
+        {tab.name: snap.grid(tab) for tab in (ORDERS, SIGN_OFF, WEIGHINGS)}, now, result.archived)
+    if forgotten is not None:  # every email would go a second time: none goes
+        ctx.store.write(run_changes(result, [forgotten, *result.problems], journal, None, only))
+        ctx.say(f"✗ {forgotten.message[0].upper()}{forgotten.message[1:]}")
+        return Outcome(code=1)
     letterhead = compose.Letterhead.from_config(config)
     due = cycle.plan(result, journal, letterhead, only)
     mailer = open_mailer(config, ctx.environ)
@@ -119,7 +127,7 @@ def run_changes(result, problems: list, journal: Journal, delivery, only: str | 
     journal's new rows and the rows to weigh; less the tabs that did not change."""
     changes = result.changes
     changes.replace[ANOMALIES.name] = frame_to_grid(problems_frame(list(dict.fromkeys(problems))))
-    if delivery.rows:
+    if delivery is not None and delivery.rows:
         changes.append[JOURNAL.name] = Append(journal.header, delivery.rows)
     weigh = _rows_to_weigh(result, only)
     if weigh.rows:
