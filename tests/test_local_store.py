@@ -134,3 +134,42 @@ def test_empty_changes_do_not_touch_the_file(book):
     stamp = book.path.stat().st_mtime_ns
     book.write(Changes())
     assert book.path.stat().st_mtime_ns == stamp
+
+
+KILLED_DURING_BACKUP = r"""
+import os, shutil, signal, sys
+from sync.stores import Changes, LocalWorkbookStore
+
+def half_then_killed(source, target, *args, **kwargs):
+    data = open(source, "rb").read()
+    with open(target, "wb") as handle:
+        handle.write(data[: len(data) // 2])
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.kill(os.getpid(), signal.SIGKILL)  # the power cut, the OOM killer, a `kill -9` of cron's job
+
+shutil.copyfile = half_then_killed  # the copy of the workbook to its backup, whatever calls it
+LocalWorkbookStore(sys.argv[1]).write(Changes(replace={"Commandes": [["Vente"], ["third"]]}))
+"""
+
+
+def test_a_kill_during_the_backup_copy_leaves_the_previous_backup_readable(book):
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    book.write(Changes(replace={"Commandes": [["Vente"], ["first"]]}))
+    book.write(Changes(replace={"Commandes": [["Vente"], ["second"]]}))  # the backup now holds "first"
+    backup_before, workbook_before = book.backup_path.read_bytes(), book.path.read_bytes()
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-c", KILLED_DURING_BACKUP, str(book.path)], cwd=root,
+                          capture_output=True, timeout=120)
+    assert done.returncode == -signal.SIGKILL, done.stderr.decode()
+    assert book.backup_path.read_bytes() == backup_before
+    assert LocalWorkbookStore(book.backup_path).read(["Commandes"])["Commandes"] == [["Vente"], ["first"]]
+    assert book.path.read_bytes() == workbook_before
+    assert book.read(["Commandes"])["Commandes"] == [["Vente"], ["second"]]
+    book.write(Changes(replace={"Commandes": [["Vente"], ["third"]]}))  # the next run tidies up
+    assert [p.name for p in book.path.parent.iterdir() if p.name.endswith(".tmp")] == []
+    assert LocalWorkbookStore(book.backup_path).read(["Commandes"])["Commandes"] == [["Vente"], ["second"]]

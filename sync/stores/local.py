@@ -3,7 +3,9 @@
 Reads every tab in one pass over the file, writes every change in one save. Writes are atomic: the
 new workbook is written to a temporary file beside the old one, flushed to disk, then renamed over
 it, so a crash never leaves a half-written workbook; the previous version is kept as
-``<name>.sauvegarde.xlsx``. Tabs that people own keep their content (values, formulas, dates) untouched.
+``<name>.sauvegarde.xlsx``, itself copied to a temporary file and renamed (``sync/files.py``): a run killed
+during that copy leaves the previous backup whole. Tabs that people own keep their content (values, formulas,
+dates) untouched.
 A workbook open in LibreOffice (its ``.~lock.<name>#`` file) or Excel (``~$<name>``) is refused.
 """
 
@@ -11,7 +13,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import shutil
 import time as clock
 import zipfile
 from collections.abc import Sequence
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
+from .. import files
 from ..errors import StoreError, StoreLockedError
 from ..sheet import Grid, find_title, trim
 from . import xlsx_patch
@@ -145,16 +147,17 @@ class LocalWorkbookStore:
 
     def _commit(self, write) -> None:
         """``write(temporary)`` beside the workbook, flushed to disk, the old one kept as the backup, then
-        renamed over it: a crash leaves the old workbook or the new one, never half of one."""
+        renamed over it: a crash leaves the old workbook or the new one, never half of one. The backup is
+        replaced the same way (``files.copy``): a crash during the copy leaves the previous backup."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._remove_stale_temporaries()
-        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        temporary = files.temporary_path(self.path)
         try:
             write(temporary)
             with open(temporary, "rb") as handle:
                 os.fsync(handle.fileno())
             if self.path.exists():
-                shutil.copy2(self.path, self.backup_path)
+                files.copy(self.path, self.backup_path)
             os.replace(temporary, self.path)
         except OSError as exc:
             raise StoreError(f"Impossible d'écrire le classeur {self.path} : {exc}. Rien n'a été modifié.") from exc
@@ -163,14 +166,16 @@ class LocalWorkbookStore:
                 temporary.unlink()
 
     def _remove_stale_temporaries(self) -> None:
-        """The half-written copy a killed run left beside the workbook (``.<name>.<pid>.tmp``): never read,
-        but it would stay forever (``tests/test_faults.py::test_kill_9_at_random_points_then_rerun_until_done``).
-        Only a copy whose process is gone is removed: another job may be saving at this very moment."""
-        prefix = f".{self.path.name}."
-        for path in self.path.parent.glob(f"{prefix}*.tmp"):
-            pid = path.name[len(prefix):-len(".tmp")]
-            if pid.isdigit() and int(pid) != os.getpid() and not _running(int(pid), path):
-                path.unlink(missing_ok=True)
+        """The half-written copy a killed run left beside the workbook or its backup (``.<name>.<pid>.tmp``):
+        never read, but it would stay forever
+        (``tests/test_faults.py::test_kill_9_at_random_points_then_rerun_until_done``). Only a copy whose
+        process is gone is removed: another job may be saving at this very moment."""
+        for target in (self.path, self.backup_path):
+            prefix = f".{target.name}."
+            for path in self.path.parent.glob(f"{prefix}*.tmp"):
+                pid = path.name[len(prefix):-len(".tmp")]
+                if pid.isdigit() and int(pid) != os.getpid() and not _running(int(pid), path):
+                    path.unlink(missing_ok=True)
 
     def exists(self) -> bool:
         return self.path.exists()
