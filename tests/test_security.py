@@ -166,3 +166,24 @@ def test_compiled_templates_are_kept_privately_and_an_edited_template_is_compile
     assert env.get_template("essai.txt.j2").render(nom="Odile") == "Au revoir Odile"
     fresh = templating._environment.__wrapped__(tuple(templating.folders(config)))  # the next run: a new process
     assert fresh.get_template("essai.txt.j2").render(nom="Odile") == "Au revoir Odile"
+
+
+def test_secret_files_are_written_0600_whatever_the_umask_and_whatever_was_there(tmp_path):
+    import os
+    import stat
+
+    from sync import files
+
+    target = tmp_path / "jeton.json"
+    target.write_text("ancien")
+    target.chmod(0o644)
+    stale = files.temporary_path(target)
+    stale.write_text("reste d'une coupure")
+    stale.chmod(0o666)
+    previous = os.umask(0)
+    try:
+        files.write_text(target, "nouveau", secret=True)
+    finally:
+        os.umask(previous)
+    assert target.read_text() == "nouveau" and stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert not stale.exists()
