@@ -161,3 +161,24 @@ def test_check_writes_the_sign_off_tab_and_keeps_a_paid_mark(folder, capsys):
     after = store.read(["Émargement"])["Émargement"]
     row = next(r for r in after if r[2] == grid[1][2] and r[0] == grid[1][0])
     assert row[header.index("Payé")] == "oui" and row[header.index("Remarques")] == "chèque n° 1234"
+
+
+def test_a_sale_dated_in_year_9999_is_an_anomaly_of_its_row_and_every_job_goes_on(folder, capsys):
+    run(capsys, "init", "--demo", *NOW)
+    store = LocalWorkbookStore(folder / "paniers.xlsx")
+    sales = store.read(["Ventes"])["Ventes"]
+    row = list(sales[1]) + [""] * (len(sales[0]) - len(sales[1]))
+    row[:6] = ["2099-FIN", "La fin des temps", "01/12/2026 08:00", "31/12/9999 23:59", "31/12/9999 23:59", ""]
+    from sync.stores import Changes
+    store.write(Changes(replace={"Ventes": [*sales, row]}))
+    where = f"onglet « Ventes », ligne {len(sales) + 1}, colonne « Clôture » : date hors limites"
+    code, out, err = run(capsys, "check", *NOW)
+    assert code == 0 and where in out and "Erreur" not in err, err
+    assert "2026-12 · Vente de décembre" in out  # the other sales go on
+    code, out, err = run(capsys, "tick", *NOW)
+    assert code == 0 and where in out, err
+    assert "Vente 2026-12 (Vente de décembre) : commandes ouvertes" in out
+    code, out, err = run(capsys, "status", *NOW)
+    assert code == 0 and "Vente 2026-12 — Vente de décembre : commandes ouvertes" in out, err
+    anomalies = store.read(["Anomalies"])["Anomalies"]
+    assert ["", "erreur", "Ventes", len(sales) + 1, "Clôture"] in [r[:5] for r in anomalies]
