@@ -21,6 +21,7 @@ from sync import config as config_module
 from sync.commands import Context
 from sync.errors import PaniersError, UsageError
 from sync.stores import open_store
+from sync.terminal import printable
 from sync.values import parse_datetime
 
 EXAMPLE_CONFIG = Path(__file__).resolve().parent / "config.example.toml"
@@ -222,7 +223,7 @@ def load_config(path: Path | None, job: str):
     if job == "init" and not path.exists():
         text = EXAMPLE_CONFIG.read_text(encoding="utf-8") if EXAMPLE_CONFIG.exists() else ""
         path.write_text(text, encoding="utf-8")
-        print(f"Configuration créée : {path} (classeur local et boîte d'envoi locale ; à adapter).")
+        print(printable(f"Configuration créée : {path} (classeur local et boîte d'envoi locale ; à adapter)."))
     return config_module.load(path)
 
 
@@ -237,8 +238,8 @@ def main(argv: list[str] | None = None) -> int:
         store = open_store(config)
         ctx = Context(config, store, now, print, dict(os.environ))
         return JOBS[args.job](ctx, args)
-    except PaniersError as exc:
-        print(f"Erreur : {exc}", file=sys.stderr)
+    except PaniersError as exc:  # messages quote cells and file names: printed through ``printable`` too
+        print(printable(f"Erreur : {exc}"), file=sys.stderr)
         return exc.exit_code
     except BrokenPipeError:  # the output was cut short (`paniers … | head`): nothing to report
         sys.stderr.close()
@@ -247,9 +248,9 @@ def main(argv: list[str] | None = None) -> int:
         print("Interrompu.", file=sys.stderr)
         return 1
     except Exception as exc:  # a bug: say so in French, keep the details for whoever fixes it
-        traceback.print_exc(file=sys.stderr)
-        print(f"Erreur inattendue ({type(exc).__name__}) : {exc}. Le détail technique est ci-dessus ; "
-              "rien n'a été écrit à moitié.", file=sys.stderr)
+        sys.stderr.write(printable(traceback.format_exc()))
+        print(printable(f"Erreur inattendue ({type(exc).__name__}) : {exc}. Le détail technique est ci-dessus ; "
+                        "rien n'a été écrit à moitié."), file=sys.stderr)
         return 1
 
 

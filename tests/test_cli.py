@@ -210,3 +210,35 @@ def test_plan_out_writes_a_product_named_like_a_formula_as_text_in_xlsx_and_csv(
     [row] = [r for r in rows if r[1] == code]
     assert row[2].startswith("'=HYPERLINK")
     assert not any(field[:1] in "=+-@\t\r" for r in rows for field in r if field)
+
+
+def test_escape_codes_typed_in_a_name_never_reach_the_terminal(folder, capsys):
+    run(capsys, "init", "--demo", *NOW)
+    store = LocalWorkbookStore(folder / "paniers.xlsx")
+    tab = "Réponses au formulaire 1"
+    responses = store.read([tab])[tab]
+    row = next(i for i, r in enumerate(responses) if r[1] == "nathalie.roux@example.com")  # her order is cut: named
+    # how Excel stores an escape character typed in a cell (_x001B_), then the 8-bit CSI that XML holds as it is
+    responses[row][2] = "_x001B_[2J_x001B_]0;pwned_x0007_Roux\x9b2J"
+    from sync.stores import Changes
+    store.write(Changes(replace={tab: responses}))
+    assert "\x1b[2J" in store.read([tab])[tab][row][2]  # what the store hands the jobs
+    # check names her in its report; tick prints its own report; an error message quotes what it was given
+    for argv, code in ((["check"], 0), (["tick"], 0), (["tick", "--sale", "\x1b]0;pwned\x07"], 2)):
+        done = subprocess.run([sys.executable, str(ROOT / "jobs.py"), *argv, *NOW], cwd=folder, capture_output=True,
+                              timeout=300)
+        assert done.returncode == code, done.stderr.decode()
+        printed = done.stdout + done.stderr
+        for control in (b"\x1b", b"\x07", b"\r", "\x9b".encode()):
+            assert control not in printed, (argv, control)
+        assert "pwned" in printed.decode() or argv == ["tick"], argv
+    done = subprocess.run([sys.executable, str(ROOT / "jobs.py"), "check", *NOW], cwd=folder, capture_output=True)
+    assert "Nathalie \ufffd[2J\ufffd]0;pwned\ufffdRoux\ufffd2J (nathalie.roux@example.com)" in done.stdout.decode()
+
+
+def test_printable_keeps_lines_and_tabs_and_marks_every_other_control_character():
+    from sync.terminal import printable
+
+    assert printable("a\tb\nc") == "a\tb\nc"
+    assert printable("".join(map(chr, range(32))).replace("\t", "").replace("\n", "")) == "\ufffd" * 30
+    assert printable("\x7f\x80\x9f\xa0é") == "\ufffd\ufffd\ufffd\xa0é"
