@@ -242,3 +242,30 @@ def test_printable_keeps_lines_and_tabs_and_marks_every_other_control_character(
     assert printable("a\tb\nc") == "a\tb\nc"
     assert printable("".join(map(chr, range(32))).replace("\t", "").replace("\n", "")) == "\ufffd" * 30
     assert printable("\x7f\x80\x9f\xa0é") == "\ufffd\ufffd\ufffd\xa0é"
+
+
+def test_a_40000_character_answer_becomes_a_32767_character_cell_ending_with_an_ellipsis(folder, capsys):
+    from openpyxl import load_workbook
+    from python_calamine import CalamineWorkbook
+
+    run(capsys, "init", "--demo", *NOW)
+    path = folder / "paniers.xlsx"
+    book = load_workbook(path)  # the answers tab as Google Sheets holds it (50 000 characters a cell), bypassing
+    sheet = book["Réponses au formulaire 1"]  # the store, which would cut it on its way in
+    header = [c.value for c in sheet[1]]
+    row = next(r for r in range(2, sheet.max_row + 1)  # her December order, taken before NOW
+               if sheet.cell(r, 2).value == "sophie.renaudin@example.com" and str(sheet.cell(r, 1).value)[3:5] == "12")
+    sheet.cell(row, header.index("Nom") + 1).value = "N" * 40_000
+    sheet.cell(row, header.index("Commentaire") + 1).value = "C" * 40_000
+    book.save(path)
+    code, _out, err = run(capsys, "check", *NOW)
+    assert code == 0, err
+    orders = LocalWorkbookStore(path).read(["Commandes"])["Commandes"]
+    names = [r[orders[0].index("Nom")] for r in orders[1:] if r[:2] == ["2026-12", "sophie.renaudin@example.com"]]
+    assert names and all(len(n) == 32_767 and n.endswith("…") and n.startswith("Sophie NNN") for n in names)
+    reopened = load_workbook(path, read_only=True)  # opens, as Excel and LibreOffice need it to
+    longest = max(len(v) for ws in reopened for r in ws.iter_rows(values_only=True) for v in r
+                  if isinstance(v, str) and ws.title != "Réponses au formulaire 1")
+    assert longest == 32_767
+    calamine = CalamineWorkbook.from_path(str(path))
+    assert len(calamine.get_sheet_by_name("Commandes").to_python()) == len(orders)

@@ -173,3 +173,20 @@ def test_a_kill_during_the_backup_copy_leaves_the_previous_backup_readable(book)
     book.write(Changes(replace={"Commandes": [["Vente"], ["third"]]}))  # the next run tidies up
     assert [p.name for p in book.path.parent.iterdir() if p.name.endswith(".tmp")] == []
     assert LocalWorkbookStore(book.backup_path).read(["Commandes"])["Commandes"] == [["Vente"], ["second"]]
+
+
+@pytest.mark.parametrize("text", ["x" * 40_000, "🍎" * 20_000, "a" + "🍎" * 16_383 + "zz"])
+def test_text_longer_than_excel_accepts_is_cut_to_32767_with_an_ellipsis_by_both_writers(tmp_path, text):
+    from sync.stores.base import same_grid
+    from sync.stores.xlsx_patch import utf16_size
+
+    fresh = LocalWorkbookStore(tmp_path / "neuf.xlsx")  # a new tab: openpyxl writes it
+    fresh.write(Changes(replace={"Commandes": [["Vente", "Nom"], ["2026-12", text]]}))
+    fresh.write(Changes(replace={"Anomalies": [["Problème"], [text]]}))  # an existing file: the part writer
+    for name in ("Commandes", "Anomalies"):
+        grid = fresh.read([name])[name]
+        cell = grid[1][-1]
+        assert utf16_size(cell) <= 32_767 and cell.endswith("…") and text.startswith(cell[:-1])
+        assert utf16_size(cell) >= 32_765  # cut at the limit, not before (an emoji counts two)
+        assert same_grid(grid, [grid[0], [*grid[1][:-1], text]])  # the next run sees nothing new to write
+    load_workbook(fresh.path).close()

@@ -26,7 +26,7 @@ from ..errors import StoreError, StoreLockedError
 from ..sheet import Grid, find_title, trim
 from . import xlsx_patch
 from .base import Changes
-from .xlsx_patch import ILLEGAL_CHARACTERS, column_letter
+from .xlsx_patch import ILLEGAL_CHARACTERS, column_letter, fit_cell
 
 
 class LocalWorkbookStore:
@@ -275,7 +275,7 @@ def _running(pid: int, path: Path) -> bool:
 
 def _set(target, value) -> None:
     if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS.sub("", value)
+        value = fit_cell(ILLEGAL_CHARACTERS.sub("", value))
     if value == "":  # an empty cell, not an empty string: reads back the same, and a big tab saves much faster
         value = None
     target.value = value
@@ -283,9 +283,10 @@ def _set(target, value) -> None:
 
 
 def _clean(value):
-    """A value as ``_set`` stores it (text without the characters XML refuses; "" as an empty cell)."""
+    """A value as ``_set`` stores it (text without the characters XML refuses, cut to what Excel accepts;
+    "" as an empty cell)."""
     if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS.sub("", value)
+        value = fit_cell(ILLEGAL_CHARACTERS.sub("", value))
         return value or None
     return value
 
