@@ -46,7 +46,8 @@ def cmd_check(ctx: Context, args: argparse.Namespace) -> int:
     Recalcule aussi les onglets Commandes et Par producteur (les colonnes que vous y ajoutez sont
     conservées) et ajoute à Clients les foyers qui commandent pour la première fois. Chaque problème
     dit où regarder (onglet, ligne, colonne) et quoi faire. Des anomalies ne sont pas un échec : le
-    code de sortie reste 0. Avec --now, tout est recalculé comme à ce moment-là.
+    code de sortie reste 0. Avec --now, tout est recalculé comme à ce moment-là. Pendant un « tick »,
+    s'arrête sans rien écrire (relancez-le une minute plus tard).
 
     Exemple : paniers check
     """

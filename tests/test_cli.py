@@ -269,3 +269,55 @@ def test_a_40000_character_answer_becomes_a_32767_character_cell_ending_with_an_
     assert longest == 32_767
     calamine = CalamineWorkbook.from_path(str(path))
     assert len(calamine.get_sheet_by_name("Commandes").to_python()) == len(orders)
+
+
+def test_check_waits_for_a_running_tick_and_writes_nothing_meanwhile(folder, capsys):
+    from conftest import at
+
+    from sync.runlock import exclusive
+
+    run(capsys, "init", "--demo", *NOW)
+    path = folder / "paniers.xlsx"
+    store = LocalWorkbookStore(path)
+    tab = "Réponses au formulaire 1"
+    responses = store.read([tab])[tab]
+    newcomer = ["02/12/2026 08:00:00", "nouvelle.voisine@example.org", *responses[-1][2:]]  # a household never seen
+    from sync.stores import Changes
+    store.write(Changes(replace={tab: [*responses, newcomer]}))
+    before = path.read_bytes()
+    with exclusive(folder / ".paniers.lock", at("2026-12-02 09:59")):  # a tick sending, as cron started it
+        code, out, _ = run(capsys, "check", *NOW)
+        assert code == 0
+        assert "Un autre passage de Paniers est en cours (processus" in out
+        assert "« paniers check » s'arrête sans rien écrire" in out
+        assert path.read_bytes() == before  # Clients, and everything else, as the tick will find it
+        code, out, _ = run(capsys, "init", *NOW)
+        assert code == 0 and "« paniers init » s'arrête sans rien écrire" in out
+    code, out, _ = run(capsys, "check", *NOW)  # the tick done: check does its work
+    assert code == 0 and "1 nouveau foyer ajouté" in out
+    assert "nouvelle.voisine@example.org" in [r[0] for r in store.read(["Clients"])["Clients"]]
+
+
+def test_publish_form_sends_nothing_while_another_run_holds_the_lock(folder, capsys):
+    from conftest import at
+
+    from sync import config as config_module
+    from sync.commands import Context, publish_form
+    from sync.runlock import exclusive
+
+    run(capsys, "init", "--demo", *NOW)
+    form_id = "1FbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdEF"
+    text = (folder / "config.toml").read_text(encoding="utf-8")
+    (folder / "config.toml").write_text(text.replace('# form_id = "1FbC..."', f'form_id = "{form_id}"'))
+    config = config_module.load(folder / "config.toml")
+    assert config.forms.form_id == form_id  # without the lock, the job would go to Google now
+
+    class Untouchable:  # any request to Google would fail the test
+        def __getattr__(self, name):
+            raise AssertionError(f"Google was asked something: {name}")
+
+    said = []
+    ctx = Context(config, LocalWorkbookStore(folder / "paniers.xlsx"), at("2026-12-02 10:00"), said.append)
+    with exclusive(folder / ".paniers.lock", at("2026-12-02 09:59")):
+        assert publish_form.run(ctx, "2026-12", session=Untouchable()) == 0
+    assert "« paniers publish-form » s'arrête sans rien écrire" in said[0]
