@@ -21,6 +21,7 @@ from sync import config as config_module
 from sync.commands import Context
 from sync.errors import PaniersError, UsageError
 from sync.stores import open_store
+from sync.terminal import printable
 from sync.values import parse_datetime
 
 EXAMPLE_CONFIG = Path(__file__).resolve().parent / "config.example.toml"
@@ -45,7 +46,8 @@ def cmd_check(ctx: Context, args: argparse.Namespace) -> int:
     Recalcule aussi les onglets Commandes et Par producteur (les colonnes que vous y ajoutez sont
     conservées) et ajoute à Clients les foyers qui commandent pour la première fois. Chaque problème
     dit où regarder (onglet, ligne, colonne) et quoi faire. Des anomalies ne sont pas un échec : le
-    code de sortie reste 0. Avec --now, tout est recalculé comme à ce moment-là.
+    code de sortie reste 0. Avec --now, tout est recalculé comme à ce moment-là. Pendant un « tick »,
+    s'arrête sans rien écrire (relancez-le une minute plus tard).
 
     Exemple : paniers check
     """
@@ -250,7 +252,7 @@ def load_config(path: Path | None, job: str):
     if job == "init" and not path.exists():
         text = EXAMPLE_CONFIG.read_text(encoding="utf-8") if EXAMPLE_CONFIG.exists() else ""
         path.write_text(text, encoding="utf-8")
-        print(f"Configuration créée : {path} (classeur local et boîte d'envoi locale ; à adapter).")
+        print(printable(f"Configuration créée : {path} (classeur local et boîte d'envoi locale ; à adapter)."))
     return config_module.load(path)
 
 
@@ -267,8 +269,8 @@ def main(argv: list[str] | None = None) -> int:
         store = open_store(config)
         ctx = Context(config, store, now, print, dict(os.environ))
         return JOBS[args.job](ctx, args)
-    except PaniersError as exc:
-        print(f"Erreur : {exc}", file=sys.stderr)
+    except PaniersError as exc:  # messages quote cells and file names: printed through ``printable`` too
+        print(printable(f"Erreur : {exc}"), file=sys.stderr)
         return exc.exit_code
     except BrokenPipeError:  # the output was cut short (`paniers … | head`): nothing to report
         sys.stderr.close()
@@ -277,9 +279,9 @@ def main(argv: list[str] | None = None) -> int:
         print("Interrompu.", file=sys.stderr)
         return 1
     except Exception as exc:  # a bug: say so in French, keep the details for whoever fixes it
-        traceback.print_exc(file=sys.stderr)
-        print(f"Erreur inattendue ({type(exc).__name__}) : {exc}. Le détail technique est ci-dessus ; "
-              "rien n'a été écrit à moitié.", file=sys.stderr)
+        sys.stderr.write(printable(traceback.format_exc()))
+        print(printable(f"Erreur inattendue ({type(exc).__name__}) : {exc}. Le détail technique est ci-dessus ; "
+                        "rien n'a été écrit à moitié."), file=sys.stderr)
         return 1
 
 

@@ -10,7 +10,10 @@
 - ``[store] oauth_client``: an OAuth client of type "Desktop app". The first run opens the browser to sign in;
   the token is then kept in the user's config folder (``~/.config/paniers/token.json``, or
   ``$XDG_CONFIG_HOME/paniers/token.json``; ``PANIERS_GOOGLE_TOKEN`` names another file), readable by the
-  user only. A run without a terminal (cron) never waits for a browser: it says to sign in once by hand.
+  user only (made so if it was not). A run without a terminal (cron) never waits for a browser: it says to sign
+  in once by hand.
+- The key named by ``[store] credentials`` is refused while the group or others can read it (the message gives
+  the ``chmod 600`` to run): it is a password for the whole sheet.
 
 Every problem with these files is a French ``ConfigError`` naming the key and the file.
 """
@@ -26,6 +29,7 @@ from typing import Any
 
 import requests
 
+from . import files
 from .config import Config, resolve
 from .errors import ConfigError
 
@@ -54,11 +58,12 @@ def authorized_session(
 
     scopes = list(dict.fromkeys(scopes))
     store = config.store
-    key_file = store.credentials
+    key_file, ours = store.credentials, True
     if key_file is None and not store.oauth_client and environ.get("GOOGLE_APPLICATION_CREDENTIALS"):
-        key_file = Path(environ["GOOGLE_APPLICATION_CREDENTIALS"])
+        # set up by whoever runs the machine (gcloud, a CI action), whose own rules apply to its mode
+        key_file, ours = Path(environ["GOOGLE_APPLICATION_CREDENTIALS"]), False
     if key_file is not None:
-        credentials = _key_file_credentials(resolve(config, Path(key_file)), scopes)
+        credentials = _key_file_credentials(resolve(config, Path(key_file)), scopes, private=ours)
     elif store.oauth_client is not None:
         if interactive is None:
             interactive = sys.stdin is not None and sys.stdin.isatty()
@@ -108,9 +113,11 @@ def _read_json(path: Path, key: str) -> dict:
     return data
 
 
-def _key_file_credentials(path: Path, scopes: list[str]):
+def _key_file_credentials(path: Path, scopes: list[str], private: bool = True):
     key = "[store] credentials"
     info = _read_json(path, key)
+    if private:
+        files.check_secret(path, key, fix=False)  # a person's file: refused while others can read it
     kind = info.get("type")
     if kind is None and ("installed" in info or "web" in info):
         raise ConfigError(f"{key} : {path} est un identifiant OAuth (« ID client »), pas la clé d'un compte de "
@@ -157,6 +164,7 @@ def _oauth_credentials(client_file: Path, scopes: list[str], token_file: Path, i
                              "fichier JSON. ") + f"Voir {GUIDE}.")
     credentials = None
     if token_file.is_file():
+        files.check_secret(token_file, "Le jeton de connexion à Google", fix=True)  # the tool's own file
         try:
             credentials = Credentials.from_authorized_user_file(str(token_file))
         except (ValueError, KeyError, OSError):
@@ -211,10 +219,6 @@ def _browser_sign_in(client_file: Path, scopes: list[str]):
 
 
 def _save_token(credentials, path: Path) -> None:
-    """Keep the token where only this user can read it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(credentials.to_json())
-    os.replace(temporary, path)
+    """Keep the token where only this user can read it (0600 from its creation, whatever was there before),
+    written whole or not at all (``files.write_text``)."""
+    files.write_text(path, credentials.to_json(), secret=True)

@@ -22,6 +22,12 @@ from babel.numbers import format_decimal
 
 CENT = Decimal("0.01")
 SHEET_EPOCH = datetime(1899, 12, 30)  # serial day 0 of Google Sheets, Excel and LibreOffice
+# The years a date of the sheet may have. A sale's timeline adds days and weeks to its dates (sync/schedule.py)
+# and the figures count in pandas timestamps (which end in April 2262): a date near year 9999, which Python
+# reads, would overflow there and stop every job for every sale. Outside these years a date is an anomaly of
+# its cell, like a typo.
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+OUT_OF_RANGE = f"date hors limites : écrivez une date entre {FIRST_YEAR} et {LAST_YEAR}, comme 01/12/2026 08:00"
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
 
 
@@ -276,6 +282,13 @@ def _parse_datetime_text(raw: str, tz: ZoneInfo, required: bool) -> Parsed:
 
 
 def _parse_datetime(raw: Any, tz: ZoneInfo, required: bool) -> Parsed:
+    parsed = _read_datetime(raw, tz, required)
+    if parsed.value is not None and not FIRST_YEAR <= parsed.value.year <= LAST_YEAR:
+        return Parsed(None, OUT_OF_RANGE)
+    return parsed
+
+
+def _read_datetime(raw: Any, tz: ZoneInfo, required: bool) -> Parsed:
     if is_blank(raw):
         return Parsed(None, "date manquante" if required else None)
     try:

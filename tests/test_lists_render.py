@@ -261,3 +261,18 @@ def test_file_names_are_safe():
     assert slug("../../etc/passwd") == "etc-passwd"
     assert slug("Œufs & Cie / Noël") == "oeufs-cie-noel"
     assert slug("???", "FOUR") == "FOUR"
+
+
+@pytest.mark.parametrize("name", ["=1+1", "+33 6 12", "-2+3", "@SUM(A1)", "\t=1+1", "\r=1+1"])
+def test_every_start_of_a_formula_is_neutralised_in_csv_and_kept_as_text_in_xlsx(cat, config, name):
+    b = book({SALE: {"x@example.org": {"PAIN1": 1}}}, cat)
+    b.households.loc[:, "last_name"] = name
+    b.households.loc[:, "first_name"] = ""
+    producers = cat.producers.copy()
+    producers["list_format"] = "csv"
+    doc = producer_spreadsheet(b, type(cat)(producers, cat.products, cat.sales, []), SALE, "FOUR", config)
+    rows = list(csv.reader(io.StringIO(doc.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[1][1] == "'" + name
+    xlsx = producer_spreadsheet(b, cat, SALE, "FOUR", config)
+    cell = load_workbook(io.BytesIO(xlsx.content))["Par foyer"]["B4"]
+    assert cell.data_type == "s" and cell.quotePrefix  # editing it in Excel keeps it text

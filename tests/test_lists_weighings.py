@@ -6,11 +6,12 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
+from conftest import at
 from lists_builders import catalogue, december_book, weighings
 
+from sync import config as config_module
 from sync import demo, sheet, snapshot
 from sync.commands import Context, init
-from sync.config import Config
 from sync.lists import apply_weights, changed_amounts, producer_list, rows_to_weigh, sign_off_frame
 from sync.problems import ERROR, WARNING
 from sync.stores import MemoryStore
@@ -157,11 +158,11 @@ def test_rows_to_weigh_prefills_the_lines_sold_by_weight_once(dec):
 
 
 def test_init_creates_pesees_and_the_snapshot_reads_it(tmp_path):
-    config = Config()
+    config = config_module.from_dict({}, base_dir=tmp_path)  # init takes the run lock, beside the config
     store = MemoryStore(demo.build())
     snap = snapshot.read(store, config)
     assert snap.table(sheet.WEIGHINGS).frame.empty and snap.problems == []  # an old workbook without the tab
-    init.run(Context(config, store, None, lambda _: None))
+    init.run(Context(config, store, at("2026-12-12 10:00"), lambda _: None))
     snap = snapshot.read(store, config)
     assert store.tabs["Pesées"] == [sheet.WEIGHINGS.header]
     assert snap.table(sheet.WEIGHINGS).present and snap.problems == []

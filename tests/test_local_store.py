@@ -134,3 +134,59 @@ def test_empty_changes_do_not_touch_the_file(book):
     stamp = book.path.stat().st_mtime_ns
     book.write(Changes())
     assert book.path.stat().st_mtime_ns == stamp
+
+
+KILLED_DURING_BACKUP = r"""
+import os, shutil, signal, sys
+from sync.stores import Changes, LocalWorkbookStore
+
+def half_then_killed(source, target, *args, **kwargs):
+    data = open(source, "rb").read()
+    with open(target, "wb") as handle:
+        handle.write(data[: len(data) // 2])
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.kill(os.getpid(), signal.SIGKILL)  # the power cut, the OOM killer, a `kill -9` of cron's job
+
+shutil.copyfile = half_then_killed  # the copy of the workbook to its backup, whatever calls it
+LocalWorkbookStore(sys.argv[1]).write(Changes(replace={"Commandes": [["Vente"], ["third"]]}))
+"""
+
+
+def test_a_kill_during_the_backup_copy_leaves_the_previous_backup_readable(book):
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    book.write(Changes(replace={"Commandes": [["Vente"], ["first"]]}))
+    book.write(Changes(replace={"Commandes": [["Vente"], ["second"]]}))  # the backup now holds "first"
+    backup_before, workbook_before = book.backup_path.read_bytes(), book.path.read_bytes()
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-c", KILLED_DURING_BACKUP, str(book.path)], cwd=root,
+                          capture_output=True, timeout=120)
+    assert done.returncode == -signal.SIGKILL, done.stderr.decode()
+    assert book.backup_path.read_bytes() == backup_before
+    assert LocalWorkbookStore(book.backup_path).read(["Commandes"])["Commandes"] == [["Vente"], ["first"]]
+    assert book.path.read_bytes() == workbook_before
+    assert book.read(["Commandes"])["Commandes"] == [["Vente"], ["second"]]
+    book.write(Changes(replace={"Commandes": [["Vente"], ["third"]]}))  # the next run tidies up
+    assert [p.name for p in book.path.parent.iterdir() if p.name.endswith(".tmp")] == []
+    assert LocalWorkbookStore(book.backup_path).read(["Commandes"])["Commandes"] == [["Vente"], ["second"]]
+
+
+@pytest.mark.parametrize("text", ["x" * 40_000, "🍎" * 20_000, "a" + "🍎" * 16_383 + "zz"])
+def test_text_longer_than_excel_accepts_is_cut_to_32767_with_an_ellipsis_by_both_writers(tmp_path, text):
+    from sync.stores.base import same_grid
+    from sync.stores.xlsx_patch import utf16_size
+
+    fresh = LocalWorkbookStore(tmp_path / "neuf.xlsx")  # a new tab: openpyxl writes it
+    fresh.write(Changes(replace={"Commandes": [["Vente", "Nom"], ["2026-12", text]]}))
+    fresh.write(Changes(replace={"Anomalies": [["Problème"], [text]]}))  # an existing file: the part writer
+    for name in ("Commandes", "Anomalies"):
+        grid = fresh.read([name])[name]
+        cell = grid[1][-1]
+        assert utf16_size(cell) <= 32_767 and cell.endswith("…") and text.startswith(cell[:-1])
+        assert utf16_size(cell) >= 32_765  # cut at the limit, not before (an emoji counts two)
+        assert same_grid(grid, [grid[0], [*grid[1][:-1], text]])  # the next run sees nothing new to write
+    load_workbook(fresh.path).close()

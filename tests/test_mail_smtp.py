@@ -293,6 +293,7 @@ def test_gmail_oauth2_login_with_a_token_file(tmp_path, monkeypatch):
     token_file = tmp_path / "gmail-oauth2.json"
     token_file.write_text(json.dumps({"email_address": SENDER, "google_client_id": "client",
                                       "google_client_secret": "secret", "google_refresh_token": "refresh"}))
+    token_file.chmod(0o600)
     endpoint = http.server.HTTPServer(("127.0.0.1", 0), TokenEndpoint)
     threading.Thread(target=endpoint.serve_forever, daemon=True).start()
     monkeypatch.setattr("yagmail.oauth2.GOOGLE_ACCOUNTS_BASE_URL", f"http://127.0.0.1:{endpoint.server_port}")
@@ -315,6 +316,15 @@ def test_gmail_oauth2_login_with_a_token_file(tmp_path, monkeypatch):
     assert len(result.sent) == 2, result.error
     assert handler.logins == [f"user={SENDER}\x01auth=Bearer jeton-42\x01\x01"]
     assert TokenEndpoint.requests[0]["refresh_token"] == "refresh"
+
+
+def test_a_gmail_oauth2_file_that_others_can_read_is_refused_with_the_command_to_run(tmp_path):
+    token_file = tmp_path / "gmail-oauth2.json"
+    token_file.write_text(json.dumps({"email_address": SENDER, "google_client_id": "client",
+                                      "google_client_secret": "secret", "google_refresh_token": "refresh"}))
+    token_file.chmod(0o644)  # what the documented yagmail command leaves
+    with pytest.raises(ConfigError, match=rf"\[mail\] oauth2_file .* chmod 600 {token_file}"):
+        SmtpMailer("smtp.gmail.com", 587, "starttls", SENDER, oauth2_file=token_file)
 
 
 def test_an_oauth2_file_that_is_not_authorised_yet_is_refused_before_any_prompt(tmp_path):

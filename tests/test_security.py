@@ -214,3 +214,24 @@ def test_a_password_that_is_not_ascii_never_shows_in_what_a_run_prints(tmp_path,
     assert not [piece for piece in _pieces(UTF8_SECRET) if piece in printed], printed
     files = [p for p in tmp_path.rglob("*") if p.is_file() and p.suffix != ".xlsx"]  # write-ahead file, locks, logs
     assert not any(UTF8_SECRET in p.read_text(encoding="utf-8", errors="replace") for p in files)
+
+
+def test_secret_files_are_written_0600_whatever_the_umask_and_whatever_was_there(tmp_path):
+    import os
+    import stat
+
+    from sync import files
+
+    target = tmp_path / "jeton.json"
+    target.write_text("ancien")
+    target.chmod(0o644)
+    stale = files.temporary_path(target)
+    stale.write_text("reste d'une coupure")
+    stale.chmod(0o666)
+    previous = os.umask(0)
+    try:
+        files.write_text(target, "nouveau", secret=True)
+    finally:
+        os.umask(previous)
+    assert target.read_text() == "nouveau" and stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert not stale.exists()

@@ -221,3 +221,11 @@ def test_other_parsers_never_raise(raw):
     for parser in (v.parse_bool, v.parse_text, v.parse_code, v.parse_codes, v.parse_phone, v.parse_count,
                    v.parse_weight, v.parse_email):
         parser(raw)
+
+
+@pytest.mark.parametrize("raw", ["31/12/9999 23:59", datetime(9999, 12, 31, 23, 59), 2958465.99, "01/01/1899",
+                                 "2262-04-12 00:00"])
+def test_a_date_out_of_the_sheets_years_is_an_error_not_an_overflow_later(raw):
+    parsed = v.parse_datetime(raw, PARIS)
+    assert parsed.value is None and parsed.error.startswith("date hors limites : ")
+    assert v.parse_datetime("31/12/2199 23:59", PARIS).ok

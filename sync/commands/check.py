@@ -12,13 +12,18 @@ from ..problems import ERROR, summary
 from ..refresh import Refresh, refresh
 from ..stores.base import warnings as store_warnings
 from ..values import long_datetime, money
-from . import Context
+from . import Context, under_lock
 
 SHOWN = 30  # problems printed in full; the rest are in the Anomalies tab
 
 
 def run(ctx: Context, sale: str | None = None) -> int:
-    """Refresh everything in one write; print the catalogue, each sale (or only ``sale``) and the anomalies."""
+    """Under the run lock (it writes, like ``tick``): refresh everything in one write; print the catalogue, each
+    sale (or only ``sale``) and the anomalies."""
+    return under_lock(ctx, "check", lambda: _check(ctx, sale))
+
+
+def _check(ctx: Context, sale: str | None) -> int:
     snap = snapshot.read(ctx.store, ctx.config)
     snap, moved = archive.settle(snap, ctx.store, ctx.config, ctx.now)  # finished sales first (sync/archive.py)
     result = refresh(snap, ctx.config, ctx.now)

@@ -6,14 +6,19 @@ from .. import demo as demo_group
 from .. import sheet
 from ..snapshot import contract_tabs
 from ..stores.base import Changes
-from . import Context
+from . import Context, under_lock
 
 
 def run(ctx: Context, demo: bool = False) -> int:
-    """Create the missing tabs with their headers (and, with ``demo``, a fictional group's data).
+    """Create the missing tabs with their headers (and, with ``demo``, a fictional group's data), under the run
+    lock (``under_lock``).
 
     A tab that already holds data is never touched: the command says so and goes on with the others.
     """
+    return under_lock(ctx, "init", lambda: _init(ctx, demo))
+
+
+def _init(ctx: Context, demo: bool) -> int:
     pairs = [*zip(contract_tabs(ctx.config), sheet.ALL_TABS, strict=True), *((t, t) for t in sheet.ARCHIVE_TABS)]
     tabs = [tab for tab, _ in pairs]
     grids = ctx.store.read([t.name for t in tabs]) if ctx.store.exists() else {t.name: None for t in tabs}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import figures, snapshot
+from .. import figures, formulas, snapshot
 from ..catalogue import Catalogue
 from ..errors import UsageError
 from ..orderbook import OrderBook
@@ -130,16 +130,38 @@ def frame(plan: pd.DataFrame, with_target: bool) -> pd.DataFrame:
 
 
 def write(plan: pd.DataFrame, path: Path, with_target: bool) -> Path:
-    """An .xlsx workbook, or a .csv the French way (semicolons, decimal commas, UTF-8 that Excel reads)."""
+    """An .xlsx workbook, or a .csv the French way (semicolons, decimal commas, UTF-8 that Excel reads). A
+    product or producer named like a formula (``=HYPERLINK(…)``) stays text in both (``sync/formulas.py``)."""
     table_ = frame(plan, with_target)
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise UsageError(f"--out {path} : choisissez un fichier .xlsx ou .csv.")
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".xlsx":
-        table_.to_excel(path, index=False, sheet_name="Préparation")
+        _write_xlsx(table_, path)
     else:
+        for column in table_.columns:  # the text people typed, before the amounts become text
+            table_[column] = [formulas.csv_text(v) if isinstance(v, str) else v for v in table_[column]]
         # amounts to the cent ("18,00"), like the sheet shows them; other decimals as they are ("1,2")
         table_["Montant (€)"] = [f"{a:.2f}".replace(".", ",") for a in table_["Montant (€)"]]
         table_.to_csv(path, index=False, sep=";", decimal=",", encoding="utf-8-sig")
     return path
+
+
+def _write_xlsx(table_: pd.DataFrame, path: Path) -> None:
+    """One sheet, the header in bold; every cell through ``formulas.as_text`` (pandas' ``to_excel`` would
+    write a name starting with ``=`` as a live formula)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Préparation"
+    sheet.append(list(table_.columns))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in table_.astype(object).itertuples(index=False):
+        sheet.append([None if pd.isna(v) else v for v in row])
+        for cell in sheet[sheet.max_row]:
+            formulas.as_text(cell)
+    book.save(path)

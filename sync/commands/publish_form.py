@@ -27,13 +27,22 @@ from ..forms.client import SCOPES, FormsClient
 from ..forms.prefill import check_link, form_rows, merged_tab
 from ..stores.base import Changes
 from ..values import fold, parse_code, sheet_datetime
-from . import Context
+from . import Context, under_lock
 
 KINDS = {form_build.TEXT: "réponse courte", form_build.PARAGRAPH: "paragraphe"}
 
 
 def run(ctx: Context, sale: str | None, dry_run: bool = False, session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep) -> int:
+    """Publish the sale's form and write the Formulaire tab, under the run lock (``under_lock``: nothing is
+    sent to Google while another run holds it); ``dry_run`` writes nothing and takes no lock."""
+    if dry_run:
+        return _publish(ctx, sale, True, session, sleep)
+    return under_lock(ctx, "publish-form", lambda: _publish(ctx, sale, False, session, sleep))
+
+
+def _publish(ctx: Context, sale: str | None, dry_run: bool, session: requests.Session | None,
+             sleep: Callable[[float], None]) -> int:
     snap = snapshot.read(ctx.store, ctx.config)
     found = catalogue.load(snap.tables, ctx.config.tz)
     chosen = _choose_sale(found, sale, ctx)

@@ -83,8 +83,8 @@ def _tick(ctx: Context, only: str | None, new_journal: bool = False) -> Outcome:
     journal = Journal.load(snap.grid(JOURNAL), resolve(config, config.mail.journal_wal), config.tz,
                            archive.journal_rule(result.archived, now, config))
     forgotten = None if new_journal else amnesia.lost(
-        journal, snap.grid(JOURNAL), result.catalogue.sales, result.book,
-        {tab.name: snap.grid(tab) for tab in (ORDERS, SIGN_OFF, WEIGHINGS)}, now, result.archived)
+        journal, snap.grid(JOURNAL),
+        {tab.name: snap.grid(tab) for tab in (ORDERS, SIGN_OFF, WEIGHINGS)}, result.archived)
     if forgotten is not None:  # every email would go a second time: none goes
         ctx.store.write(run_changes(result, [forgotten, *result.problems], journal, None, only))
         ctx.say(f"✗ {forgotten.message[0].upper()}{forgotten.message[1:]}")

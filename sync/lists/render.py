@@ -21,6 +21,7 @@ from decimal import Decimal
 import jinja2
 import pandas as pd
 
+from .. import formulas
 from ..catalogue import Catalogue
 from ..config import Config
 from ..errors import PaniersError
@@ -241,8 +242,8 @@ def _product_rows(plist: ProducerList) -> list[list]:
 
 
 def _csv_cell(value) -> str:
-    """French Excel reads « 4,50 » as a number; a leading =, +, - or @ is neutralised so that a name
-    typed in a form is never taken for a formula."""
+    """French Excel reads « 4,50 » as a number; text that looks like a formula is neutralised
+    (``formulas.csv_text``) so that a name typed in a form is never taken for one."""
     if value is None:
         return ""
     if isinstance(value, Decimal):
@@ -251,8 +252,7 @@ def _csv_cell(value) -> str:
         return f"{value.quantize(Decimal('0.001')).normalize():f}".replace(".", ",")  # a weight: 2,4
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return formulas.csv_text(str(value))
 
 
 def producer_csv(plist: ProducerList) -> bytes:
@@ -293,8 +293,7 @@ def _sheet(wb, title: str, heading: str, header: list[str], rows: list[list], mo
     for row in rows:
         ws.append([_xlsx_cell(v) for v in row])
         for cell in ws[ws.max_row]:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # people's text stays text: openpyxl would write it as a formula
+            formulas.as_text(cell)  # people's text stays text: openpyxl would write it as a formula
     last = ws.max_row
     if total_of and rows:
         col = header.index(total_of) + 1

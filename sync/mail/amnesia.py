@@ -6,45 +6,38 @@ confirmations, producers' lists, reminders. So before sending, a run that finds 
 tab, nothing in the write-ahead file) looks for evidence that emails went before; if there is any, it sends
 nothing and says what happened and how to restore the tab (pure: ``lost`` looks at what the run read).
 
-Evidence that emails went before:
-- the write-ahead file exists (this machine has sent before: it is emptied as the tab catches up, never
-  removed) while a sale that is not archived was already computed by an earlier run;
-- a sale closed before ``now``, with orders, that an earlier run already computed (its rows are in
-  ``Commandes`` or ``Émargement``): its producers' lists were due at its closing;
-- rows in ``Pesées``, which a run adds after a closing.
+Evidence that emails went before, chosen so that a group that never sent is never stopped:
+- the write-ahead file exists (it is created by the first send and emptied as the tab catches up, never
+  removed; the GitHub Actions set-up keeps it between runs) while a sale that is not archived was already
+  computed by an earlier run (its rows are in ``Commandes`` or ``Émargement``);
+- rows in ``Pesées`` of a sale that is not archived: only ``tick`` adds them, after a closing.
 
-A sale open for days is no evidence (a group may publish its form before its first run), nor are past sales
-only in the form's answers (a group that used the form before Paniers). A group that truly starts with a sale
-already computed and closed confirms it once: ``paniers tick --new-journal``.
+Not evidence: a closed sale in the derived tabs (``paniers check`` computes them too, before any tick, as
+does a coordinator trying ``init --demo`` then ``check``), a sale open for days, past sales in the form's
+answers (a group that used the form before Paniers). ``paniers tick --new-journal`` overrides the guard, for a
+coordinator sure that no email ever went from this workbook.
 
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from .. import problems as pb
 from .. import sheet
 from ..sheet import Grid, trim
-from ..values import sheet_datetime
 
 
-def lost(journal, journal_grid: Grid | None, sales, book, computed: dict[str, Grid | None], now: datetime,
+def lost(journal, journal_grid: Grid | None, computed: dict[str, Grid | None],
          archived: set[str] = frozenset()) -> pb.Problem | None:
     """A French problem when the journal is empty while emails surely went before; None otherwise.
     ``computed``: the tabs as this run read them (``Commandes``, ``Émargement``, ``Pesées``); ``archived``:
     the sales whose journal rows moved to the archive tabs (their sends are not looked for)."""
     if journal.entries or journal.deferrals or len(trim(journal_grid or [])) > 1:
         return None
-    ordered = set(book.lines["sale"]) if book is not None and not book.lines.empty else set()
     seen = (_sales_in(computed.get(sheet.ORDERS.name)) | _sales_in(computed.get(sheet.SIGN_OFF.name))) - archived
     evidence = []
     if seen and journal.wal.path is not None and journal.wal.path.exists():
         evidence.append(f"le fichier {journal.wal.path.name} montre que cet ordinateur a déjà envoyé des e-mails "
                         f"et la vente {sorted(seen)[0]} a déjà été calculée")
-    for sale in sales.itertuples(index=False):
-        if sale.code in ordered and sale.code in seen and sale.closes is not None and sale.closes <= now:
-            evidence.append(f"la vente {sale.code}, close le {sheet_datetime(sale.closes)}, a déjà été calculée")
     if _sales_in(computed.get(sheet.WEIGHINGS.name)) - archived:
         evidence.append("l'onglet Pesées a des lignes, ajoutées après une clôture")
     if not evidence:

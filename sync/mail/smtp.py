@@ -37,6 +37,7 @@ from pathlib import Path
 
 import yagmail
 
+from .. import files
 from ..config import Config, secret_from_env
 from ..errors import ConfigError, MailError
 from .mailer import DEFERRED, REFUSED, SENT, Item, Outcome
@@ -74,6 +75,7 @@ def read_oauth2_file(path: Path) -> dict:
            f"yagmail.SMTP('votre.adresse@gmail.com', oauth2_file='{path}')\" (voir docs/emails.md)")
     if not path.is_file():
         raise ConfigError(f"[mail] oauth2_file : le fichier {path} est introuvable ; {how}.")
+    files.check_secret(path, "[mail] oauth2_file", fix=False)  # yagmail writes it 0644; it opens the mailbox
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:

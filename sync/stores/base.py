@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..sheet import Grid, cell, trim
 from ..values import is_blank
@@ -51,6 +51,28 @@ class Changes:
         return laid
 
 
+ELLIPSIS = "…"
+
+
+def fit(text: str, limit: int, size: Callable[[str], int] = len) -> str:
+    """``text`` as a cell that holds at most ``limit`` characters (as ``size`` counts them) accepts it: whole, or
+    cut with an ellipsis as its last character, so that the cut shows. Each store applies it once, at its own
+    limit, to every text it writes (``google.MAX_CELL_CHARS``, ``xlsx_patch.MAX_CELL_CHARS``); nothing else in
+    the tool cuts what people typed."""
+    if size(text) <= limit:
+        return text
+    cut = text[:limit - 1]
+    while size(cut) > limit - 1:  # characters that count double (UTF-16 surrogate pairs in Excel): drop enough
+        cut = cut[:len(cut) - max(1, (size(cut) - (limit - 1) + 1) // 2)]
+    return cut + ELLIPSIS
+
+
+def _cut_of(read: Any, written: Any) -> bool:
+    """Whether a cell read back is what a store's ``fit`` made of the text written."""
+    return (type(read) is str and type(written) is str and read.endswith(ELLIPSIS) and len(written) >= len(read)
+            and written.startswith(read[:-1]))
+
+
 def same_grid(old: Grid | None, new: Grid) -> bool:
     """Whether two grids show the same cells (trailing blanks ignored; 12 and 12.0 alike)."""
     if old is None:
@@ -68,7 +90,8 @@ def same_grid(old: Grid | None, new: Grid) -> bool:
             return False
         for x, y in zip(row_a, row_b, strict=True):
             x = x if type(x) is bool else cell(x)  # a checkbox read back is a boolean, not « oui »
-            if x != y and not (isinstance(x, (int, float)) and isinstance(y, (int, float)) and float(x) == float(y)):
+            if x != y and not (isinstance(x, (int, float)) and isinstance(y, (int, float)) and float(x) == float(y)) \
+                    and not _cut_of(x, y):
                 return False
     return True
 

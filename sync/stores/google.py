@@ -51,11 +51,11 @@ from ..errors import ConfigError, StoreError
 from ..sheet import Grid, cell, find_title, trim
 from ..values import SHEET_EPOCH, is_blank
 from . import retry
-from .base import Changes
+from .base import Changes, fit
 from .layout import Layout, arrange
 
 TIMEOUT = (10, 90)  # seconds to connect, seconds between two bytes of the answer (a big sheet takes a while)
-MAX_CELL_CHARS = 50_000  # Google refuses a whole write when one cell holds more
+MAX_CELL_CHARS = 50_000  # Google refuses a whole write when one cell holds more: longer text is cut (base.fit)
 NEW_TAB_ROWS, NEW_TAB_COLUMNS = 1000, 26  # the size of a tab made in Google's interface
 HEADER_COLOR = {"red": 0xE8 / 255, "green": 0xF0 / 255, "blue": 0xE0 / 255}  # as the local store's header
 
@@ -169,10 +169,7 @@ def cell_data(value: Any) -> dict:
         return {"userEnteredValue": {"numberValue": value}}
     if value == "":
         return {}
-    text = str(value)
-    if len(text) > MAX_CELL_CHARS:
-        text = text[:MAX_CELL_CHARS - 1] + "…"
-    return {"userEnteredValue": {"stringValue": text}}
+    return {"userEnteredValue": {"stringValue": fit(str(value), MAX_CELL_CHARS)}}
 
 
 def echo(value: Any) -> Any:

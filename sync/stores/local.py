@@ -3,7 +3,9 @@
 Reads every tab in one pass over the file, writes every change in one save. Writes are atomic: the
 new workbook is written to a temporary file beside the old one, flushed to disk, then renamed over
 it, so a crash never leaves a half-written workbook; the previous version is kept as
-``<name>.sauvegarde.xlsx``. Tabs that people own keep their content (values, formulas, dates) untouched.
+``<name>.sauvegarde.xlsx``, itself copied to a temporary file and renamed (``sync/files.py``): a run killed
+during that copy leaves the previous backup whole. Tabs that people own keep their content (values, formulas,
+dates) untouched.
 A workbook open in LibreOffice (its ``.~lock.<name>#`` file) or Excel (``~$<name>``) is refused.
 """
 
@@ -11,7 +13,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import shutil
 import time as clock
 import zipfile
 from collections.abc import Sequence
@@ -20,11 +21,12 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
+from .. import files, formulas
 from ..errors import StoreError, StoreLockedError
 from ..sheet import Grid, find_title, trim
 from . import xlsx_patch
 from .base import Changes
-from .xlsx_patch import ILLEGAL_CHARACTERS, column_letter
+from .xlsx_patch import ILLEGAL_CHARACTERS, column_letter, fit_cell
 
 MAX_ATTEMPTS = 5  # saves started again because someone saved the workbook in the meantime
 
@@ -199,11 +201,13 @@ class LocalWorkbookStore:
 
     def _commit(self, write, seen: tuple | None = None) -> None:
         """``write(temporary)`` beside the workbook, flushed to disk, the old one kept as the backup, then
-        renamed over it: a crash leaves the old workbook or the new one, never half of one. If the workbook is
-        no longer what it was when ``seen`` (someone saved it meanwhile), nothing is renamed: ``_Changed``."""
+        renamed over it: a crash leaves the old workbook or the new one, never half of one. The backup is
+        replaced the same way (``files.copy``): a crash during the copy leaves the previous backup. If the
+        workbook is no longer what it was when ``seen`` (someone saved it meanwhile), nothing is renamed:
+        ``_Changed``."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._remove_stale_temporaries()
-        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        temporary = files.temporary_path(self.path)
         try:
             write(temporary)
             with open(temporary, "rb") as handle:
@@ -211,7 +215,7 @@ class LocalWorkbookStore:
             if self._fingerprint() != seen:  # saved by someone since it was read for this save: start again
                 raise _Changed
             if self.path.exists():
-                shutil.copy2(self.path, self.backup_path)
+                files.copy(self.path, self.backup_path)
             os.replace(temporary, self.path)
         except OSError as exc:
             raise StoreError(f"Impossible d'écrire le classeur {self.path} : {exc}. Rien n'a été modifié.") from exc
@@ -220,14 +224,16 @@ class LocalWorkbookStore:
                 temporary.unlink()
 
     def _remove_stale_temporaries(self) -> None:
-        """The half-written copy a killed run left beside the workbook (``.<name>.<pid>.tmp``): never read,
-        but it would stay forever (``tests/test_faults.py::test_kill_9_at_random_points_then_rerun_until_done``).
-        Only a copy whose process is gone is removed: another job may be saving at this very moment."""
-        prefix = f".{self.path.name}."
-        for path in self.path.parent.glob(f"{prefix}*.tmp"):
-            pid = path.name[len(prefix):-len(".tmp")]
-            if pid.isdigit() and int(pid) != os.getpid() and not _running(int(pid), path):
-                path.unlink(missing_ok=True)
+        """The half-written copy a killed run left beside the workbook or its backup (``.<name>.<pid>.tmp``):
+        never read, but it would stay forever
+        (``tests/test_faults.py::test_kill_9_at_random_points_then_rerun_until_done``). Only a copy whose
+        process is gone is removed: another job may be saving at this very moment."""
+        for target in (self.path, self.backup_path):
+            prefix = f".{target.name}."
+            for path in self.path.parent.glob(f"{prefix}*.tmp"):
+                pid = path.name[len(prefix):-len(".tmp")]
+                if pid.isdigit() and int(pid) != os.getpid() and not _running(int(pid), path):
+                    path.unlink(missing_ok=True)
 
     def exists(self) -> bool:
         return self.path.exists()
@@ -327,18 +333,18 @@ def _running(pid: int, path: Path) -> bool:
 
 def _set(target, value) -> None:
     if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS.sub("", value)
+        value = fit_cell(ILLEGAL_CHARACTERS.sub("", value))
     if value == "":  # an empty cell, not an empty string: reads back the same, and a big tab saves much faster
         value = None
     target.value = value
-    if isinstance(value, str) and value.startswith("="):
-        target.data_type = "s"  # text typed by a person stays text, never a formula
+    formulas.as_text(target)  # text typed by a person stays text, never a formula
 
 
 def _clean(value):
-    """A value as ``_set`` stores it (text without the characters XML refuses; "" as an empty cell)."""
+    """A value as ``_set`` stores it (text without the characters XML refuses, cut to what Excel accepts;
+    "" as an empty cell)."""
     if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS.sub("", value)
+        value = fit_cell(ILLEGAL_CHARACTERS.sub("", value))
         return value or None
     return value
 
@@ -353,8 +359,8 @@ def _fill(sheet, grid: Grid) -> None:
         for c, value in enumerate(values, start=1):
             if value is not None:
                 widths[c] = max(widths.get(c, 0), min(len(str(value)), 60))
-            if isinstance(value, str) and value.startswith("="):
-                sheet.cell(row=sheet.max_row, column=c).data_type = "s"  # text typed by a person stays text
+            if formulas.looks_like_formula(value):  # text typed by a person stays text
+                formulas.as_text(sheet.cell(row=sheet.max_row, column=c))
     if grid:
         _style_header(sheet, len(grid[0]))
     for c, width in widths.items():

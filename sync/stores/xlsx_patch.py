@@ -26,6 +26,7 @@ from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 
 from ..sheet import Grid, find_title
+from .base import fit
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -49,6 +50,20 @@ _FROZEN = (b'<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftC
 # What openpyxl strips as ``ILLEGAL_CHARACTERS_RE`` (control characters XML 1.0 cannot hold), written out
 # here: importing openpyxl costs a third of a second, and a tick that writes by parts does not need it.
 ILLEGAL_CHARACTERS = re.compile(r"[\000-\010\013\014\016-\037]")
+
+
+# What Excel accepts in one cell (LibreOffice too, since 7.x): longer text is cut, with an ellipsis (``base.fit``),
+# counted as Excel counts (UTF-16 code units: an emoji counts twice). The local store's one rule, for both writers.
+MAX_CELL_CHARS = 32_767
+
+
+def utf16_size(text: str) -> int:
+    return len(text) if len(text) <= MAX_CELL_CHARS // 2 else len(text.encode("utf-16-le")) // 2
+
+
+def fit_cell(text: str) -> str:
+    """Text as a cell of the workbook holds it (``len`` first: almost every text is far shorter)."""
+    return text if len(text) <= MAX_CELL_CHARS // 2 else fit(text, MAX_CELL_CHARS, utf16_size)
 
 
 def column_letter(index: int) -> str:
@@ -331,7 +346,7 @@ def _row(number: int, values: list, letters: list[str], style: str) -> str:
     for letter, value in zip(letters, values, strict=False):
         kind = type(value)
         if kind is str:
-            text = value.translate(_TEXT)
+            text = fit_cell(value).translate(_TEXT)
             if text:  # inline text: never a formula, whatever it starts with; spaces kept as typed
                 cells.append(f'<c r="{letter}{index}"{style} t="inlineStr"><is><t xml:space="preserve">{text}'
                              '</t></is></c>')

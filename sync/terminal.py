@@ -1,0 +1,19 @@
+"""What the tool prints never drives the terminal: people's text is shown, never obeyed.
+
+A name typed in the form can hold escape sequences (``\\x1b[2J`` clears the screen, ``\\x1b]0;…\\x07`` retitles the
+window, an 8-bit ``\\x9b`` does the same on some terminals, a ``\\r`` rewrites the start of a line), and commands
+print names in their reports. ``printable`` replaces every C0 and C1 control character and DEL, except the line
+feed and the tab that the reports use, with U+FFFD (�): the place stays visible, the sequence is inert. Everything
+the jobs print goes through it: ``Context.say`` (sync/commands/__init__.py) and the error lines of ``jobs.py``.
+"""
+
+from __future__ import annotations
+
+import re
+
+PLACEHOLDER = "\ufffd"
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    return _CONTROLS.sub(PLACEHOLDER, text)
