@@ -31,8 +31,8 @@ def lost(journal, journal_grid: Grid | None, computed: dict[str, Grid | None],
     """A French problem when the journal is empty while emails surely went before; None otherwise.
     ``computed``: the tabs as this run read them (``Commandes``, ``Émargement``, ``Pesées``); ``archived``:
     the sales whose journal rows moved to the archive tabs (their sends are not looked for)."""
-    if journal.entries or journal.deferrals or len(trim(journal_grid or [])) > 1:
-        return None
+    if len(trim(journal_grid or [])) > 1:  # the tab itself, not the write-ahead file (it holds the last run's
+        return None  # sends only: it would not stop a resend of everything before)
     seen = (_sales_in(computed.get(sheet.ORDERS.name)) | _sales_in(computed.get(sheet.SIGN_OFF.name))) - archived
     evidence = []
     if seen and journal.wal.path is not None and journal.wal.path.exists():
