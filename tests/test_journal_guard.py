@@ -99,3 +99,44 @@ def test_a_journal_tab_renamed_on_google_sends_nothing(config):
     book.rename("Journal (ancien)", sheet.JOURNAL.name)
     outcome, _ = run(config, store(), "2026-12-01 09:30")
     assert outcome.code == 0 and outcome.sent == [] and len(book.values(sheet.JOURNAL.name)) == before
+
+
+def test_a_failed_final_write_on_a_runner_without_disk_resends_one_batch_at_most(tmp_path):
+    """GitHub Actions keeps no disk between runs. A tick sends ~100 emails and its final write to the sheet fails
+    (a quota storm longer than the back-off): the next run, on a fresh runner without the write-ahead file,
+    sends again only what was not yet flushed to the Journal tab, at most one batch (``send.BATCH``)."""
+    from collections import Counter
+
+    from fakes.smtp_server import running
+    from test_faults import NOW, SHEET_ID, small_group
+
+    from sync.errors import StoreError
+    from sync.mail.send import BATCH
+
+    api = FakeSheetsAPI()
+    api.create(SHEET_ID, tabs=small_group(30, others=83))
+
+    def final_write(call) -> bool:  # the run's last write rewrites the derived tabs; a flush only adds Journal rows
+        return call.kind == "spreadsheets.batchUpdate" and any("updateCells" in r for r in call.body["requests"])
+
+    with running() as (controller, server):
+        def tick_on_a_fresh_runner(folder) -> int | None:
+            config = config_module.from_dict({"group": {"coordinator_email": "animation@example.org"},
+                                              "mail": {"backend": "smtp", "host": "127.0.0.1",
+                                                       "port": controller.port, "security": "none",
+                                                       "max_per_run": 500, "max_per_day": 1000}}, base_dir=folder)
+            store = GoogleSheetsStore(api.session(), SHEET_ID, backoff=Backoff(attempts=3, sleep=lambda s: None))
+            try:
+                return tick.run(Context(config, store, at(NOW), lambda line: None))
+            except StoreError:
+                return None
+
+        api.fail(429, times=1000, when=final_write)
+        assert tick_on_a_fresh_runner(tmp_path / "run1") is None  # the final write never lands
+        first = len(server.messages())
+        api.faults.clear()
+        assert tick_on_a_fresh_runner(tmp_path / "run2") == 0  # a new runner: no write-ahead file
+        sent = Counter((m["X-Paniers-Kind"], str(m["To"])) for m in server.messages())
+    twice = sum(count - 1 for count in sent.values())
+    assert first >= 4 * BATCH  # a big run: several batches
+    assert twice < BATCH  # only what was still waiting to be flushed (all of them, before: 100)

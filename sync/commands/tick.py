@@ -27,9 +27,9 @@ from ..stores.base import warnings as store_warnings
 from . import Context
 from .check import report
 
-# Seconds between two writes of the Journal tab while emails go out (each is a whole save of a local
-# workbook, or a request against Google's quota of 60 writes a minute); every send is in the local
-# write-ahead file at once, so a crash in between loses nothing.
+# Seconds between two writes of the Journal tab while emails go out, on the local workbook (each is a whole
+# save of it); every send is in the local write-ahead file at once, on the same lasting disk as the workbook,
+# so a crash in between loses nothing. A store may say otherwise (``GoogleSheetsStore.flush_interval``).
 FLUSH_INTERVAL = 60.0
 
 
@@ -97,7 +97,7 @@ def _tick(ctx: Context, only: str | None, new_journal: bool = False) -> Outcome:
         ctx.store.write(journal.changes(rows))
 
     delivery = deliver(due.emails, mailer, journal, Limits.from_config(config), now, flush=flush,
-                       interval=FLUSH_INTERVAL)
+                       interval=getattr(ctx.store, "flush_interval", FLUSH_INTERVAL))
     problems = [*result.problems, *due.problems, *delivery.problems, *journal.refusals()]
     changes = run_changes(result, problems, journal, delivery, only)
     ctx.store.write(changes)

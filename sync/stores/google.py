@@ -345,6 +345,11 @@ class RetryingHTTPClient(HTTPClient):
 # --- the store -----------------------------------------------------------------------------------
 
 class GoogleSheetsStore:
+    # The Journal is written every ``send.BATCH`` emails whatever the time (a request each, far from the quota
+    # of 60 writes a minute): a runner without a lasting disk (GitHub Actions) whose final write fails sends
+    # again at most one batch (``tests/test_journal_guard.py::test_a_failed_final_write_on_a_runner_…``).
+    flush_interval = 0.0
+
     def __init__(self, session: requests.Session, spreadsheet_id: str, *, account: str | None = None,
                  backoff: retry.Backoff | None = None):
         self.spreadsheet_id = spreadsheet_key(spreadsheet_id)
