@@ -160,8 +160,10 @@ def test_on_google_the_month_a_sale_is_archived_costs_one_write_more(tmp_path):
         return api.kinds()
 
     run("2026-11-12 12:00")
-    # the archive's move, then the derived tabs laid onto the sheet as it is just before writing them
-    assert run("2026-12-08 12:00") == ["spreadsheets.get", "spreadsheets.batchUpdate", "spreadsheets.get",
-                                       "spreadsheets.batchUpdate"]
+    # the archive's move; the claim on the sheet before sending (a write, then every claim read back:
+    # sync/claims.py); the derived tabs laid onto the sheet as it is just before writing them
+    assert run("2026-12-08 12:00") == ["spreadsheets.get", "spreadsheets.batchUpdate",
+                                       "spreadsheets.batchUpdate", "spreadsheets.get",
+                                       "spreadsheets.get", "spreadsheets.batchUpdate"]
     assert run("2026-12-08 12:30") == ["spreadsheets.get"]
     assert [row for row in book.values("Archives Journal")[1:] if row[1] == "2026-11"]

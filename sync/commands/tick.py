@@ -9,9 +9,10 @@ sends, at most once a minute. Two runs never overlap: the second one yields at o
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from .. import archive, cycle, lists, runlock, schedule, snapshot
+from .. import archive, claims, cycle, lists, runlock, schedule, snapshot
+from .. import problems as pb
 from ..config import resolve
 from ..errors import UsageError
 from ..mail import amnesia, compose, kinds
@@ -91,6 +92,12 @@ def _tick(ctx: Context, only: str | None, new_journal: bool = False) -> Outcome:
         return Outcome(code=1)
     letterhead = compose.Letterhead.from_config(config)
     due = cycle.plan(result, journal, letterhead, only)
+    rival = _rival(ctx, [e for e in due.emails if e.key not in journal])
+    if rival is not None:  # another scheduler sends from this sheet: two would send everything twice
+        said = claims.french(rival, config.tz)
+        ctx.store.write(run_changes(result, [pb.error("", None, "", said), *result.problems], journal, None, only))
+        ctx.say(f"✗ {said[0].upper()}{said[1:]}")
+        return Outcome(code=1)
     mailer = open_mailer(config, ctx.environ)
 
     def flush(rows: list[list]) -> None:  # a long run writes the journal in batches as it goes
@@ -120,6 +127,20 @@ def _tick(ctx: Context, only: str | None, new_journal: bool = False) -> Outcome:
     in_play = {sale["code"] for sale in cycle.sales_in_play(result, only)} | {""}
     report(ctx, [p for p in problems if p.sale in in_play])
     return Outcome(1 if delivery.error else 0, delivery.sent, due.notes)
+
+
+def _rival(ctx: Context, unsent: list) -> claims.Claim | None:
+    """Before sending, on a store shared between machines (Google Sheets): another machine's claim that goes
+    before this run's (``claims.py``); None when nothing is to be sent or the sheet is this machine's."""
+    claim = getattr(ctx.store, "claim", None)
+    if claim is None or not unsent:
+        return None
+    machine, label = claims.this_machine(ctx.environ, ctx.config.base_dir)
+    mine = claims.Claim(machine, label, ctx.now)
+    other = claims.rival(claim(mine), mine)
+    if other is not None:  # this run sends nothing: its claim must not stop the machine that does
+        claim(replace(mine, withdrawn=True), settle=False)
+    return other
 
 
 def run_changes(result, problems: list, journal: Journal, delivery, only: str | None) -> Changes:

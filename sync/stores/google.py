@@ -47,6 +47,9 @@ from google.auth.exceptions import RefreshError
 from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
 
+from ..claims import KEY as CLAIM_KEY
+from ..claims import SETTLE as CLAIM_SETTLE
+from ..claims import Claim, metadata_id
 from ..errors import ConfigError, StoreError
 from ..sheet import Grid, cell, find_title, trim
 from ..values import SHEET_EPOCH, is_blank
@@ -59,8 +62,9 @@ MAX_CELL_CHARS = 50_000  # Google refuses a whole write when one cell holds more
 NEW_TAB_ROWS, NEW_TAB_COLUMNS = 1000, 26  # the size of a tab made in Google's interface
 HEADER_COLOR = {"red": 0xE8 / 255, "green": 0xF0 / 255, "blue": 0xE0 / 255}  # as the local store's header
 
+_CLAIM_FIELDS = "developerMetadata(metadataId,metadataKey,metadataValue)"
 _READ_FIELDS = (
-    "spreadsheetId,properties(title,locale,timeZone),"
+    f"spreadsheetId,properties(title,locale,timeZone),{_CLAIM_FIELDS},"
     "sheets(properties(sheetId,title,index,sheetType,gridProperties(rowCount,columnCount)),"
     "data(startRow,startColumn,rowData(values(effectiveValue,effectiveFormat(numberFormat(type))))))"
 )
@@ -91,6 +95,7 @@ class Book:
     locale: str
     time_zone: str
     tabs: list[SheetTab]
+    metadata: list[dict] = field(default_factory=list)  # the spreadsheet's developer metadata (``claims.py``)
 
     def find(self, name: str) -> SheetTab | None:
         title = find_title([t.title for t in self.tabs], name)
@@ -108,7 +113,8 @@ def book_from_resource(resource: dict) -> Book:
         grid_props = props.get("gridProperties", {})
         tabs.append(SheetTab(props.get("sheetId", 0), props.get("title", ""), grid_props.get("rowCount", 0),
                              grid_props.get("columnCount", 0), grid_from_data(entry.get("data", []))))
-    return Book(properties.get("title", ""), properties.get("locale", ""), properties.get("timeZone", ""), tabs)
+    return Book(properties.get("title", ""), properties.get("locale", ""), properties.get("timeZone", ""), tabs,
+                list(resource.get("developerMetadata", [])))
 
 
 def grid_from_data(data: list[dict]) -> Grid:
@@ -448,6 +454,36 @@ class GoogleSheetsStore:
         retry.call(attempt, self.backoff, before_retry=before_retry)
         return state["after"]
 
+    def claim(self, mine: Claim, settle: bool = True) -> list[Claim]:
+        """Write this machine's claim on the sheet (``claims.py``), wait ``claims.SETTLE`` seconds, and return
+        every claim the sheet then holds: two requests and a pause, only in a run that is about to send. Without
+        ``settle`` (a claim withdrawn), only the write."""
+        known = {m.get("metadataId") for m in (self.book.metadata if self.book is not None else [])}
+        entry = {"metadataId": metadata_id(mine.machine), "metadataKey": CLAIM_KEY, "metadataValue": mine.to_json(),
+                 "location": {"spreadsheet": True}, "visibility": "DOCUMENT"}
+        if entry["metadataId"] in known:
+            request = {"updateDeveloperMetadata": {
+                "dataFilters": [{"developerMetadataLookup": {"metadataId": entry["metadataId"]}}],
+                "developerMetadata": {"metadataValue": entry["metadataValue"]}, "fields": "metadataValue"}}
+        else:
+            request = {"createDeveloperMetadata": {"developerMetadata": entry}}
+        try:
+            retry.call(lambda: self.http.batch_update(self.spreadsheet_id, {"requests": [request]}), self.backoff)
+        except retry.GaveUp as exc:
+            raise StoreError(f"Écriture dans {self.describe()} impossible : {exc.french()}. Aucun e-mail n'a été "
+                             "envoyé : relancez dans quelques minutes.") from exc
+        except APIError as exc:
+            raise self._explain(exc, writing=True) from exc
+        if not settle:
+            return []
+        self.backoff.sleep(CLAIM_SETTLE)
+        found = self._call(lambda: self.http.spreadsheets_get(self.spreadsheet_id, {"fields": _CLAIM_FIELDS}))
+        metadata = found.get("developerMetadata", [])
+        if self.book is not None:
+            self.book.metadata = metadata
+        return [c for m in metadata if m.get("metadataKey") == CLAIM_KEY
+                and (c := Claim.from_json(m.get("metadataValue", ""))) is not None]
+
     def exists(self) -> bool:
         """Whether the spreadsheet can be reached; a Google Sheet cannot be created from here, so a missing
         or unshared one is an error that says what to do."""
@@ -550,7 +586,7 @@ def spreadsheet_key(text: str) -> str:
 def _copy(book: Book) -> Book:
     """A copy that planning may change (grid sizes) without touching what was read."""
     return Book(book.title, book.locale, book.time_zone,
-                [SheetTab(t.sheet_id, t.title, t.rows, t.columns, list(t.grid)) for t in book.tabs])
+                [SheetTab(t.sheet_id, t.title, t.rows, t.columns, list(t.grid)) for t in book.tabs], book.metadata)
 
 
 def _auth_failure(exc: BaseException) -> StoreError:

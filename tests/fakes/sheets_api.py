@@ -14,7 +14,8 @@ What it models, because the store depends on it:
   empty range), ``values.update``, ``values:batchUpdate``, ``values:append``, ``values:clear``,
   ``values:batchClear`` (RAW or USER_ENTERED, USER_ENTERED parsed the way a French sheet parses typing);
 - ``spreadsheets:batchUpdate`` with ``addSheet``, ``deleteSheet``, ``updateSheetProperties``, ``insertDimension``,
-  ``deleteDimension`` (a row's cells move with it), ``updateCells``,
+  ``deleteDimension`` (a row's cells move with it), ``createDeveloperMetadata`` and ``updateDeveloperMetadata``
+  (spreadsheet-level), ``updateCells``,
   ``appendCells``, ``repeatCell``, ``appendDimension``: all or nothing, grid limits enforced, tab titles unique
   ignoring case, 50 000 characters at most per cell, any other request refused;
 - A1 ranges with quoted tab names (``'It''s'!A1:B2``) and percent-encoded paths;
@@ -205,6 +206,7 @@ class Spreadsheet:
     share: str | None = "writer"  # how it is shared with the caller: "writer", "reader" or None
     sheets: list[Sheet] = field(default_factory=list)
     rng: random.Random = field(default_factory=lambda: random.Random(7))
+    metadata: list[dict] = field(default_factory=list)  # developer metadata on the spreadsheet itself
 
     # --- for tests: seeding and looking -------------------------------------------------------
 
@@ -1094,6 +1096,8 @@ class FakeSheetsAPI(BaseAdapter):
                     self._grid_data(sheet, None, data_mask, book.locale)]
             sheets.append(entry)
         resource["sheets"] = sheets
+        if book.metadata:
+            resource["developerMetadata"] = copy.deepcopy(book.metadata)
         return apply_mask(resource, _data_passes(mask))  # the data was masked while it was built
 
     @staticmethod
@@ -1395,6 +1399,38 @@ class FakeSheetsAPI(BaseAdapter):
             raise bad_request(f"Invalid dimension range [{start}, {end}) for a grid of {size}.")
         return sheet, start, end
 
+    # Developer metadata (API reference, DeveloperMetadata): key-value pairs an application keeps on a
+    # spreadsheet, out of people's sight; only what a spreadsheet-level entry needs is modelled.
+    def _request_createDeveloperMetadata(self, book: _Staged, spec: dict) -> dict:
+        entry = copy.deepcopy(spec.get("developerMetadata", {}))
+        if not entry.get("location", {}).get("spreadsheet"):
+            raise bad_request("Only spreadsheet-level developer metadata is modelled by the fake.")
+        if not entry.get("metadataKey") or not entry.get("visibility"):
+            raise bad_request("Invalid requests[0].createDeveloperMetadata: metadataKey and visibility are required.")
+        taken = {m["metadataId"] for m in book.metadata}
+        if entry.get("metadataId") in taken:
+            raise bad_request(f"Invalid requests[0].createDeveloperMetadata: A developer metadata with id "
+                              f"{entry['metadataId']} already exists.")
+        entry.setdefault("metadataId", max(taken, default=0) + 1)
+        entry["location"] = {"locationType": "SPREADSHEET", "spreadsheet": True}
+        book.metadata.append(entry)
+        return {"createDeveloperMetadata": {"developerMetadata": copy.deepcopy(entry)}}
+
+    def _request_updateDeveloperMetadata(self, book: _Staged, spec: dict) -> dict:
+        fields = [f.strip() for f in spec.get("fields", "").split(",") if f.strip()]
+        if not fields:
+            raise bad_request("Invalid requests[0].updateDeveloperMetadata: At least one field must be specified.")
+        wanted = {f["developerMetadataLookup"].get("metadataId") for f in spec.get("dataFilters", [])
+                  if "developerMetadataLookup" in f}
+        found = [m for m in book.metadata if m["metadataId"] in wanted]
+        if not found:
+            raise bad_request("Invalid requests[0].updateDeveloperMetadata: No developer metadata matches the filters.")
+        for entry in found:
+            for name in (("metadataKey", "metadataValue", "visibility") if fields == ["*"] else fields):
+                if name in spec.get("developerMetadata", {}):
+                    entry[name] = spec["developerMetadata"][name]
+        return {"updateDeveloperMetadata": {"developerMetadata": copy.deepcopy(found)}}
+
     def _request_updateCells(self, book: _Staged, spec: dict) -> dict:
         fields = spec.get("fields")
         if not fields:
@@ -1481,6 +1517,7 @@ class _Staged:
         self.locale = book.locale
         self.spreadsheet_id = book.spreadsheet_id
         self.rng = book.rng
+        self.metadata = copy.deepcopy(book.metadata)
 
     def find(self, title: str) -> Sheet | None:
         return Spreadsheet.find(self, title)  # type: ignore[arg-type]
@@ -1503,6 +1540,7 @@ class _Staged:
 
     def commit(self) -> None:
         self._book.sheets = self.sheets
+        self._book.metadata = self.metadata
 
 
 def _apply_cell(old: CellData, source: CellData, paths: list[list[str]], locale: str) -> CellData:
