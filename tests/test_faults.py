@@ -159,6 +159,8 @@ def test_kill_9_at_random_points_then_rerun_until_done(tmp_path):
         received = received_keys(handler)
     assert {(kind, to) for kind, to, _ in received} == expected  # every email arrived
     duplicates = len(received) - len({message_id for _, _, message_id in received})
+    print(f"\nFIGURES kill -9: {len(plans)} runs killed ({kills} by SIGKILL) then calm runs; {len(expected)} "
+          f"emails due, {len(expected) - len({(k, t) for k, t, _ in received})} lost, {duplicates} duplicated")
     assert duplicates <= kills  # at most one twice per kill
     grids = workbook_reads(tmp_path / "paniers.xlsx")
     journal = sheet.read_table(grids[sheet.JOURNAL.name], sheet.JOURNAL).frame
@@ -218,6 +220,8 @@ def test_sheets_api_storms_end_in_french_errors_never_in_half_written_sheets(tmp
         keys = [row[5] for row in book.values("Journal")[1:]] if "Journal" in book.titles() else []
         assert len(keys) == len(set(keys))  # nothing journaled twice
     assert failures >= 1  # the storms did make some runs fail
+    print(f"\nFIGURES Sheets API storms: 8 runs under 429/5xx/dropped connections, {failures} stopped with a French "
+          "error; derived tabs never half-written")
     assert google_tick(api, tmp_path / "storm", mailer, monkeypatch)[0] == 0  # the calm after the storm
     for title in ("Commandes", "Par producteur", "Émargement", "Clients"):
         assert book.values(title) == calm.values(title), title

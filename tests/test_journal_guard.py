@@ -140,5 +140,6 @@ def test_a_failed_final_write_on_a_runner_without_disk_resends_one_batch_at_most
         assert tick_on_a_fresh_runner(tmp_path / "run2") == 0  # a new runner: no write-ahead file
         sent = Counter((m["X-Paniers-Kind"], str(m["To"])) for m in server.messages())
     twice = sum(count - 1 for count in sent.values())
+    print(f"\nFIGURES final write failed on a runner without disk: {first} emails sent, {twice} sent again")
     assert first >= 4 * BATCH  # a big run: several batches
     assert twice < BATCH  # only what was still waiting to be flushed (all of them, before: 100)

@@ -139,6 +139,8 @@ def test_nothing_typed_in_the_google_sheet_during_ticks_is_lost(tmp_path, seed):
 
     grid = book.values("Émargement")
     assert people.count >= 5, "the volunteers typed too little to prove anything"
+    print(f"\nFIGURES typing on Google (seed {seed}): 8 ticks, {calls} requests, {people.count} values typed "
+          f"between requests, {len(people.lost(grid))} lost")
     assert people.lost(grid) == []
     names = [row[1] for row in grid[1:] if row[0] == "2026-12"]
     assert len(names) == 4 + 8  # the households of test_cycle's sale with something to collect, and the callers
@@ -207,6 +209,8 @@ def test_nothing_saved_in_the_local_workbook_during_ticks_is_lost(tmp_path, seed
 
     grid = LocalWorkbookStore(path).read(["Émargement"])["Émargement"]
     assert people.count >= 5, "the volunteers typed too little to prove anything"
+    print(f"\nFIGURES saving the local workbook (seed {seed}): 8 ticks, {people.count} values saved during them, "
+          f"{len(people.lost(grid))} lost")
     assert people.lost(grid) == []
     names = [row[1] for row in grid[1:] if row[0] == "2026-12"]
     assert len(names) == 4 + 8 and names == sorted(names, key=fold)

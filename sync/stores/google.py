@@ -1,7 +1,9 @@
 """The group's workbook as a shared Google Sheet (gspread over google-auth).
 
 Two requests a run, whatever the number of orders, products or tabs
-(``tests/test_google_store.py::test_one_read_and_one_write_per_run_whatever_the_size``):
+(``tests/test_google_store.py::test_one_read_and_one_write_per_run_whatever_the_size``), plus one read just
+before a write that rewrites a derived tab people type in (``layout.py``: what they typed meanwhile stays) and
+the claim of a run about to send (``claim``, ``sync/claims.py``):
 
 - **one read**: ``spreadsheets.get`` with ``includeGridData`` and a field mask. It gives every tab's title
   and sheetId (so tabs are matched ignoring case and accents, ``sheet.find_title``, and a missing tab is
