@@ -2,8 +2,11 @@
 
 One read of the workbook; the derived tabs recomputed; the emails that are due composed and sent
 (the journal skips what already went, so running twice sends nothing twice); then one write of
-everything (derived tabs, new households, journal rows). A long run also flushes the journal while it
-sends, at most once a minute. Two runs never overlap: the second one yields at once (exit 0).
+everything (derived tabs, new households, journal rows), laid onto the sheet as it is at that moment
+(``stores/layout.py``: what people typed meanwhile stays). The journal is also flushed while emails go
+(every 25 on Google Sheets, at most once a minute on the local workbook). Two runs never overlap: the
+second one yields at once (exit 0); a Journal tab gone while emails went before stops every send
+(``mail/amnesia.py``); another machine sending from the same Google Sheet stops this one (``claims.py``).
 """
 
 from __future__ import annotations

@@ -112,9 +112,10 @@ def deliver(emails: Iterable[Email | Draft], mailer: Mailer, journal: Journal, l
     from an earlier run, come back in ``Delivery.rows``: write them with the run's other changes. Without
     ``flush`` every row comes back in ``Delivery.rows``.
 
-    ``tick`` flushes at most once a minute: a flush costs a whole save of a local workbook, or a request
-    against Google's quota, while every send is already on disk in the write-ahead file the moment the
-    server accepts it; a fast server thus sends a hundred emails with no write in between.
+    On the local workbook ``tick`` flushes at most once a minute: a flush costs a whole save of it, while every
+    send is already on disk, beside it, in the write-ahead file the moment the server accepts it. On Google
+    Sheets it flushes every ``batch`` rows (a request each): a runner without a lasting disk whose final write
+    fails sends again at most one batch (``GoogleSheetsStore.flush_interval``).
     """
     emails = list(emails)
     result = Delivery()

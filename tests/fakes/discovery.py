@@ -11,7 +11,7 @@ body (HTTP 400, ``INVALID_ARGUMENT`` with a ``google.rpc.BadRequest`` listing ea
 - the method, matched by verb and path against the ``flatPath``/``path`` templates (``method(verb, path)``
   gives its id, e.g. ``sheets.spreadsheets.values.batchGet``); an unknown path is left to the fake (404);
 - query parameters: each is a parameter of the method or a global one of the document (camelCase or
-  snake_case, as Google binds both); enums hold one of their values, booleans are ``true``/``false``,
+  snake_case, as Google binds both); enums hold one of their values, booleans are ``true``/``false`` in any case,
   integers parse, only ``repeated`` parameters may be given more than once;
 - the JSON body against the method's ``request`` schema, recursively through ``$ref``: unknown names, JSON types
   (proto3 JSON mapping: integers and doubles also as strings, int64 as string or number, ``null`` for any field
@@ -397,7 +397,9 @@ def _parameter_problem(value: str, spec: dict) -> str | None:
     if "enum" in spec:
         return None if value in spec["enum"] else "TYPE_ENUM"
     if kind == "boolean":
-        return None if value in ("true", "false") else "TYPE_BOOL"
+        # Case does not matter: gspread's append_row sends includeValuesInResponse=False (Python's str(False)),
+        # and that request works against the real API (gspread 6.2.1, values_append, used by thousands).
+        return None if value.lower() in ("true", "false") else "TYPE_BOOL"
     if kind == "integer" or form in _INT_RANGES:
         low, high = _INT_RANGES.get(form or "int32", _INT_RANGES["int32"])
         return None if re.fullmatch(r"-?\d+", value) and low <= int(value) <= high else \
