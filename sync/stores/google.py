@@ -57,7 +57,7 @@ from ..sheet import Grid, cell, find_title, trim
 from ..values import SHEET_EPOCH, is_blank
 from . import retry
 from .base import Changes, fit
-from .layout import Layout, arrange
+from .layout import Layout, arrange, runs
 
 TIMEOUT = (10, 90)  # seconds to connect, seconds between two bytes of the answer (a big sheet takes a while)
 MAX_CELL_CHARS = 50_000  # Google refuses a whole write when one cell holds more: longer text is cut (base.fit)
@@ -263,9 +263,9 @@ def _laid_out(tab: SheetTab, layout: Layout) -> list[dict]:
     def dimension(start: int, end: int) -> dict:
         return {"sheetId": tab.sheet_id, "dimension": "ROWS", "startIndex": start, "endIndex": end}
 
-    for start, end in reversed(_runs(layout.deleted)):  # from the bottom up: each index as read
+    for start, end in reversed(runs(layout.deleted)):  # from the bottom up: each index as read
         found.append({"deleteDimension": {"range": dimension(start, end)}})
-    for start, end in _runs(layout.inserted):  # from the top down: each index as it will be
+    for start, end in runs(layout.inserted):  # from the top down: each index as it will be
         found.append({"insertDimension": {"range": dimension(start, end), "inheritFromBefore": start > 1}})
     tab.rows += len(layout.inserted) - len(layout.deleted)
     grid = layout.grid
@@ -276,7 +276,7 @@ def _laid_out(tab: SheetTab, layout: Layout) -> list[dict]:
                       "startColumnIndex": first, "endColumnIndex": last},
             "rows": [row_data(row[first:last]) for row in grid], "fields": "userEnteredValue"}})
     tool = {c for first, last in layout.spans for c in range(first, last)}
-    for start, end in _runs(layout.inserted):
+    for start, end in runs(layout.inserted):
         if any(not is_blank(v) for row in grid[start:end] for c, v in enumerate(row) if c not in tool):
             width = max(len(row) for row in grid[start:end])
             found.append({"updateCells": {
@@ -285,17 +285,6 @@ def _laid_out(tab: SheetTab, layout: Layout) -> list[dict]:
                 "rows": [row_data(row) for row in grid[start:end]], "fields": "userEnteredValue"}})
     tab.grid = as_read(grid)
     return found
-
-
-def _runs(indexes: list[int]) -> list[tuple[int, int]]:
-    """Sorted indexes as [start, end) runs of consecutive ones."""
-    runs: list[tuple[int, int]] = []
-    for i in indexes:
-        if runs and runs[-1][1] == i:
-            runs[-1] = (runs[-1][0], i + 1)
-        else:
-            runs.append((i, i + 1))
-    return runs
 
 
 def landed(before: Book, after: Book, changes: Changes) -> bool | None:

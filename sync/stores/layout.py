@@ -128,7 +128,7 @@ def arrange(fresh: Grid | None, planned: Grid, owner: Owner) -> Layout:
         else:
             grid.append(list(fresh[i]) + [""] * (width - len(fresh[i])))
     place_new(len(planned))
-    return Layout(trim(grid), deleted=deleted, inserted=inserted, spans=_spans(sorted(mapping), width))
+    return Layout(trim(grid), deleted=deleted, inserted=inserted, spans=runs(sorted(mapping)))
 
 
 def _rewrite(fresh: Grid, planned: Grid, owner: Owner) -> Layout:
@@ -174,14 +174,15 @@ def _laid_out(row: list, wanted: list[str], header: list[str]) -> list:
     return out
 
 
-def _spans(columns: list[int], width: int) -> list[tuple[int, int]]:
-    spans: list[tuple[int, int]] = []
-    for c in columns:
-        if spans and spans[-1][1] == c:
-            spans[-1] = (spans[-1][0], c + 1)
+def runs(indexes: list[int]) -> list[tuple[int, int]]:
+    """Sorted indexes as [start, end) runs of consecutive ones (columns to write, rows to insert or remove)."""
+    found: list[tuple[int, int]] = []
+    for i in indexes:
+        if found and found[-1][1] == i:
+            found[-1] = (found[-1][0], i + 1)
         else:
-            spans.append((c, c + 1))
-    return spans
+            found.append((i, i + 1))
+    return found
 
 
-__all__ = ["Layout", "Owner", "arrange", "row_key"]
+__all__ = ["Layout", "Owner", "arrange", "row_key", "runs"]
