@@ -86,7 +86,9 @@ def build_demo_site(folder: Path, now: datetime | None = None, photos: bool = Fa
     if photos:
         config.site.photos.mkdir(parents=True, exist_ok=True)
         for code, colour in FILE_PHOTOS.items():
-            (config.site.photos / f"{code.lower()}.jpg").write_bytes(picture(colour))
+            path = config.site.photos / f"{code.lower()}.jpg"
+            if not path.exists():  # a second build finds the same photos, as a coordinator's folder would be
+                path.write_bytes(picture(colour))
     store = store or MemoryStore(demo_grids(photos))
     now = now or at("2026-12-02 10:00")
     snap = snapshot.read(store, config)
