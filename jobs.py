@@ -180,6 +180,22 @@ def cmd_doctor(ctx: Context | None, args: argparse.Namespace) -> int:
                       send_test=args.send_test, sale=args.sale)
 
 
+def cmd_site(ctx: Context, args: argparse.Namespace) -> int:
+    """Construit le site internet public du groupe à partir du classeur (pages HTML, calendrier .ics).
+
+    Accueil (prochaine distribution, bouton « Commander » pendant les commandes), produits de la vente,
+    une page par producteur, calendrier et page « Nous rejoindre ». Rien sur les foyers, aucun stock, aucun
+    montant vendu. Écrit dans [site] folder (par défaut le dossier « site » à côté de la configuration) ou
+    --out ; seuls les fichiers qui changent sont réécrits. N'écrit rien dans le classeur. Quand [site]
+    folder est renseigné, « tick » le reconstruit de lui-même dès que ce qu'il montre change. Voir docs/site.md.
+
+    Exemple : paniers site --out site
+    """
+    from sync.commands import site
+
+    return site.run(ctx, out=args.out)
+
+
 JOBS = {
     "init": cmd_init,
     "check": cmd_check,
@@ -192,6 +208,7 @@ JOBS = {
     "report": cmd_report,
     "plan": cmd_plan,
     "doctor": cmd_doctor,
+    "site": cmd_site,
 }
 NEEDS_NO_CONFIG = {"demo"}
 CHECKS_ITS_OWN_CONFIG = {"doctor"}  # a configuration that does not load is its first finding, not a stop
@@ -222,6 +239,8 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument("--out", type=Path, help="dossier où écrire les documents")
         if name == "publish-form":
             sub.add_argument("--dry-run", action="store_true", help="afficher le formulaire sans rien envoyer")
+        if name == "site":
+            sub.add_argument("--out", type=Path, metavar="DOSSIER", help="dossier où écrire le site")
         if name == "report":
             sub.add_argument("--out", type=Path, metavar="FICHIER", help="fichier HTML où écrire le bilan")
         if name == "tick":

@@ -88,6 +88,18 @@ class FormsConfig:
 
 
 @dataclass(frozen=True)
+class SiteConfig:
+    # Where `paniers site` writes the public website (``site/`` beside the config when unset). Setting it is what
+    # asks `tick` to keep the site up to date: a group that never asked for a website gets no folder.
+    folder: Path | None = None
+    title: str | None = None  # the site's title; unset: [group] name
+    presentation: str | None = None  # a paragraph or two on the home page (blank lines separate paragraphs)
+    address: str | None = None  # the public address of the site (https://…/), for the calendar feed's links
+    join_link: str | None = None  # where to sign up for the announcements; unset: an email to the coordinator
+    photos: Path = Path("photos")  # the folder of the product photos named in Produits.Photo
+
+
+@dataclass(frozen=True)
 class Config:
     group: GroupConfig = field(default_factory=GroupConfig)
     store: StoreConfig = field(default_factory=StoreConfig)
@@ -97,6 +109,7 @@ class Config:
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     lists: ListsConfig = field(default_factory=ListsConfig)
     forms: FormsConfig = field(default_factory=FormsConfig)
+    site: SiteConfig = field(default_factory=SiteConfig)
     base_dir: Path = Path(".")
     source: Path | None = None
 
@@ -114,6 +127,7 @@ SECTIONS: dict[str, type] = {
     "schedule": ScheduleConfig,
     "lists": ListsConfig,
     "forms": FormsConfig,
+    "site": SiteConfig,
 }
 
 # Allowed values of the keys that choose among a few options.

@@ -40,6 +40,24 @@ PRODUCERS = [
      ""),
 ]
 
+# What the demo's public site shows of each farm (the optional columns Commune, Description, Site web of
+# Producteurs; `paniers demo` adds them, see sync/commands/demo.py). The addresses use reserved example domains.
+PRODUCER_PAGES = {
+    "FOUR": ("Valençay", "Pain au levain naturel, pétri à la main et cuit au feu de bois, avec des farines de blés "
+             "anciens moulues à la meule dans l'Indre.", "www.example.org/fournil"),
+    "JARD": ("Veuil", "Maraîchage biologique sur deux hectares : une quarantaine de légumes au fil des saisons, "
+             "cueillis la veille de la distribution.", ""),
+    "CHEV": ("Lye", "Une cinquantaine de chèvres nourries au foin de la ferme ; fromages au lait cru, dont le "
+             "Valençay, moulés à la louche.", "https://example.org/chevrerie"),
+    "VIAN": ("Vicq-sur-Nahon", "Porcs et veaux élevés en plein air, poulets fermiers ; découpe et transformation "
+             "à la ferme. Vendu au poids : le prix exact est connu à la distribution.", ""),
+    "OEUF": ("Varennes-sur-Fouzon", "Trois cents poules en plein air sur un parcours arboré.", ""),
+    "MIEL": ("Luçay-le-Mâle", "Quatre-vingts ruches dans les bruyères et les châtaigniers du Boischaut.", ""),
+    "BIER": ("Valençay", "Bières brassées avec l'orge de la région, non filtrées, non pasteurisées.",
+             "https://example.com/brasserie-du-nahon"),
+    "POMM": ("Vicq-sur-Nahon", "", ""),
+}
+
 # code, producer, name, packaging, price, by weight, average weight, stock, category, sales, description
 PRODUCTS = [
     ("PAIN1", "FOUR", "Pain de campagne", "1 kg", "4,50", "", "", "", "Pain", "", "Levain naturel, farine T80"),

@@ -74,8 +74,9 @@ def test_the_write_ahead_journal_of_the_config_the_workflow_uses_is_cached_betwe
     relative = example.mail.journal_wal.relative_to(example.base_dir)  # the loader resolves it beside the config
     assert relative == config_module.Config().mail.journal_wal  # the default, the same
     wal = str(config_path.parent / PurePosixPath(relative.as_posix()))
-    restore = [s for s in steps() if str(s.get("uses", "")).startswith("actions/cache/restore@")]
-    save = [s for s in steps() if str(s.get("uses", "")).startswith("actions/cache/save@")]
+    journal = [s for s in steps() if "paniers-journal" in str(s.get("with", {}).get("key", ""))]  # not the site's
+    restore = [s for s in journal if str(s.get("uses", "")).startswith("actions/cache/restore@")]
+    save = [s for s in journal if str(s.get("uses", "")).startswith("actions/cache/save@")]
     assert [s["with"]["path"] for s in restore] == [wal] and [s["with"]["path"] for s in save] == [wal]
     order = [s.get("name") for s in steps()]
     assert order.index(restore[0]["name"]) < order.index("Tick") < order.index(save[0]["name"])
@@ -83,3 +84,30 @@ def test_the_write_ahead_journal_of_the_config_the_workflow_uses_is_cached_betwe
     assert restore[0]["with"]["restore-keys"] and save[0]["with"]["key"].startswith(restore[0]["with"]["restore-keys"])
     key = next(s for s in steps() if s.get("name") == "Key file")
     assert "umask 077" in key["run"] and str(config_path.parent / "service-account.json") in key["run"]
+
+
+def test_the_site_is_published_with_github_pages_only_when_asked_and_only_when_it_changed():
+    flow = workflow()
+    assert "PUBLISH_SITE" not in flow["env"]  # a repository variable: nothing goes public until the group sets it
+    assert flow["jobs"]["tick"]["environment"]["name"].startswith("${{ vars.PUBLISH_SITE == 'yes'")
+    assert flow["permissions"]["pages"] == "write" and flow["permissions"]["id-token"] == "write"
+    order = [s.get("name") for s in steps()]
+    site = next(s for s in steps() if s.get("name") == "Site")
+    assert "PUBLISH_SITE == 'yes'" in site["if"] and "paniers --config groupe/config.toml site" in site["run"]
+    upload = next(s for s in steps() if str(s.get("uses", "")).startswith("actions/upload-pages-artifact@"))
+    deploy = next(s for s in steps() if str(s.get("uses", "")).startswith("actions/deploy-pages@"))
+    example = config_module.load(ROOT / "config.example.toml")
+    assert upload["with"]["path"] == "groupe/" + str(site_build_default(example))  # where tick builds it
+    assert order.index("Tick") < order.index("Site") < order.index(upload["name"]) < order.index(deploy["name"])
+    assert order.index(deploy["name"]) < order.index("Remove the key")  # the site step reads the sheet with it
+    published = next(s for s in steps() if s.get("name") == "Was this site published already?")
+    assert published["with"]["lookup-only"] is True and "steps.site.outputs.hash" in published["with"]["key"]
+    assert "cache-hit != 'true'" in upload["if"] and "cache-hit != 'true'" in deploy["if"]
+
+
+def site_build_default(config) -> str:
+    """The folder `[site] folder = "site"` names, relative to the config (what docs/site.md tells to set)."""
+    from sync.site import build as site_build
+
+    chosen = config_module.from_dict({"site": {"folder": "site"}}, base_dir=config.base_dir)
+    return site_build.folder(chosen).relative_to(config.base_dir).as_posix()

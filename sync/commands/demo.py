@@ -19,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from .. import config as config_module
+from .. import demo as demo_data
 from .. import sheet, snapshot
 from ..errors import UsageError
 from ..mail import kinds
@@ -45,9 +46,18 @@ path = "paniers.xlsx"
 backend = "outbox"
 outbox = "outbox"
 sender = "paniers@example.org"
+
+[site]
+folder = "site"
+title = "Les Paniers du Boischaut (démo)"
+presentation = "Chaque mois, huit fermes du Boischaut Nord vous proposent leurs produits : pain, légumes, \
+fromages de chèvre, viande, œufs, miel, bière et jus de pomme. Vous commandez en ligne, produit par produit, \
+et vous venez chercher vos produits à la distribution, à Valençay.\\n\\nLes producteurs sont présents à chaque \
+distribution : c'est l'occasion de parler de leur travail, des recettes et de la saison."
 """
 SALE = "2026-12"
-MADE_BY_DEMO = ("paniers.xlsx", "paniers.sauvegarde.xlsx", "outbox", "listes", "apercu", "journal-envois.jsonl",
+MADE_BY_DEMO = ("site", "paniers.xlsx", "paniers.sauvegarde.xlsx",
+                "outbox", "listes", "apercu", "journal-envois.jsonl",
                 ".paniers.lock", "config.toml")
 
 
@@ -90,6 +100,7 @@ def run(ctx: Context, out: Path | None = None) -> int:
     quiet = Context(config, store, ctx.now, lambda _text: None, ctx.environ)
     ctx.say(f"Groupe de démonstration (fictif) dans {folder}")
     init.run(quiet, demo=True)
+    _describe_producers(store)
     ctx.say("")
     ctx.say(f"La vente de décembre ({SALE}), rejouée pas à pas :")
     totals: Counter[str] = Counter()
@@ -119,9 +130,23 @@ def run(ctx: Context, out: Path | None = None) -> int:
     ctx.say(f"  - les e-mails : {config.mail.outbox / 'index.html'} (à ouvrir dans un navigateur)")
     ctx.say(f"  - le classeur : {config.store.path} (onglets Commandes, Par producteur, Émargement, Bilan, Journal…)")
     ctx.say(f"  - les documents à imprimer : {folder / 'listes' / SALE}")
+    ctx.say(f"  - le site du groupe (tenu à jour par chaque passage) : {folder / 'site' / 'index.html'} "
+            "(à ouvrir dans un navigateur)")
     ctx.say(f"Pour continuer avec ce groupe : paniers --config {folder / 'config.toml'} status "
             '--now "2026-12-12 10:05"')
     return 0
+
+
+def _describe_producers(store: LocalWorkbookStore) -> None:
+    """The columns the public site uses (Commune, Description, Site web), added to Producteurs as a coordinator
+    would add them: at the end of the tab."""
+    grid = store.read([sheet.PRODUCERS.name])[sheet.PRODUCERS.name]
+    width = len(grid[0])
+    rows = [[*grid[0], "Commune", "Description", "Site web"]]
+    for row in grid[1:]:
+        padded = [*row, *[""] * (width - len(row))]
+        rows.append([*padded, *demo_data.PRODUCER_PAGES.get(str(row[0]), ("", "", ""))])
+    store.write(Changes(replace={sheet.PRODUCERS.name: rows}))
 
 
 def _take_late_order(store: LocalWorkbookStore) -> None:

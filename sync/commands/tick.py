@@ -111,6 +111,7 @@ def _tick(ctx: Context, only: str | None, new_journal: bool = False) -> Outcome:
     problems = [*result.problems, *due.problems, *delivery.problems, *journal.refusals()]
     changes = run_changes(result, problems, journal, delivery, only)
     ctx.store.write(changes)
+    _site(ctx, result)
 
     _say_sales(ctx, result, only)
     if archive.report(moved):
@@ -130,6 +131,26 @@ def _tick(ctx: Context, only: str | None, new_journal: bool = False) -> Outcome:
     in_play = {sale["code"] for sale in cycle.sales_in_play(result, only)} | {""}
     report(ctx, [p for p in problems if p.sale in in_play])
     return Outcome(1 if delivery.error else 0, delivery.sent, due.notes)
+
+
+def _site(ctx: Context, result) -> None:
+    """With ``[site] folder`` set, the public site is rebuilt when what it shows changed (a sale opened or closed,
+    the catalogue changed): its content's fingerprint, a few milliseconds, is compared with the last build's.
+    A site that cannot be written never stops the run: the emails are what matter (``docs/site.md``)."""
+    if ctx.config.site.folder is None:
+        return
+    from ..site import build as site_build
+    from ..site.photos import fetch_url
+    from .site import say
+
+    try:
+        report = site_build.build(result.catalogue, result.snapshot, ctx.config, ctx.now, only_if_changed=True,
+                                  fetch=fetch_url)
+    except OSError as exc:
+        ctx.say(f"! Le site du groupe n'a pas pu être écrit dans {site_build.folder(ctx.config)} : {exc}.")
+        return
+    if report.rebuilt and (report.written.changed or report.written.removed):
+        say(ctx, report)
 
 
 def _rival(ctx: Context, unsent: list) -> claims.Claim | None:
