@@ -52,13 +52,15 @@ class Letterhead:
     coordinator: str
     tz: ZoneInfo
     env: Environment
+    phone: str = ""  # the coordinator's phone ([group] phone), for ordering without the form
 
     @classmethod
     def from_config(cls, config: Config) -> Letterhead:
         env = templating.environment(config)
         env.filters["guillemets"] = guillemets
         env.filters["typo"] = typography
-        return cls(config.group.name, config.mail.sender, config.group.coordinator_email, config.tz, env)
+        return cls(config.group.name, config.mail.sender, config.group.coordinator_email, config.tz, env,
+                   config.group.phone.strip())
 
 
 def typography(text: object) -> str:
@@ -87,7 +89,8 @@ def _digest(value: object, length: int = 10) -> str:
 
 def render(letterhead: Letterhead, kind: kinds.Kind, context: Mapping[str, Any]) -> tuple[str, str, str]:
     """(subject, text, html) of one kind of email."""
-    full = {"group": letterhead.group, "coordinator": letterhead.coordinator, "kind": kind.name, **context}
+    full = {"group": letterhead.group, "coordinator": letterhead.coordinator, "phone": letterhead.phone,
+            "kind": kind.name, **context}
     folder = f"emails/{kind.audience}/{kind.template}"
     text_template = letterhead.env.get_template(f"{folder}.txt.j2")
     html_template = letterhead.env.get_template(f"{folder}.html.j2")
