@@ -235,3 +235,13 @@ def test_init_creates_the_messages_tab_and_a_workbook_without_it_has_no_messages
 
 def test_the_message_kinds_are_known():
     assert kinds.label("message") == "Message" and kinds.label("change") == "Changement de distribution"
+
+
+def test_the_demo_sends_its_message_and_says_so(tmp_path, capsys):
+    import jobs
+
+    assert jobs.main(["demo", "--out", str(tmp_path / "demo")]) == 0
+    out = capsys.readouterr().out
+    assert "onglet Messages" in out and "Message (" in out
+    sent = list((tmp_path / "demo" / "outbox").glob("2026-12_message_*.eml"))
+    assert len(sent) >= 10  # the households of the sale on 05/12, then those who ordered later
