@@ -244,4 +244,4 @@ def test_the_demo_sends_its_message_and_says_so(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "onglet Messages" in out and "Message (" in out
     sent = list((tmp_path / "demo" / "outbox").glob("2026-12_message_*.eml"))
-    assert len(sent) >= 10  # the households of the sale on 05/12, then those who ordered later
+    assert len(sent) >= 10  # the households of the sale on 09/12, then those who ordered later
