@@ -25,6 +25,7 @@ class GroupConfig:
     name: str = "Les Paniers du CIVAM"
     coordinator_email: str = "animation@example.org"
     timezone: str = "Europe/Paris"
+    phone: str = ""  # the coordinator's phone, for households that order without the form (by phone)
 
 
 @dataclass(frozen=True)

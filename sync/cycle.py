@@ -28,9 +28,10 @@ from functools import partial
 import pandas as pd
 
 from . import lists, schedule, sheet
+from . import messages as messages_module
 from . import problems as pb
 from .forms.prefill import form_info, prefill_url
-from .mail import compose, kinds
+from .mail import announced, compose, kinds
 from .mail.journal import Journal
 from .mail.message import Attachment, Draft, Email, make_key
 from .orderbook import CANCELLED, OrderBook
@@ -83,12 +84,18 @@ def step_emails(step: schedule.Step, sale: pd.Series, result: Refresh, journal: 
     if step.name in (schedule.ANNOUNCE, schedule.CLOSING_REMINDER):
         # not to a household that has ordered already (a newcomer is subscribed by its first order)
         recipients = compose.without_order(compose.subscribers(result.snapshot.table(sheet.CLIENTS)), book, code)
-        kind, write = kinds.ORDERS_OPEN, compose.orders_open
+        offer = _Once(lambda: compose.offer_view(catalogue, code))  # the same for everyone: built once, if needed
         if step.name == schedule.CLOSING_REMINDER:
             kind, write = kinds.CLOSING_REMINDER, compose.closing_reminder
-        offer = _Once(lambda: compose.offer_view(catalogue, code))  # the same for everyone: built once, if needed
-        return [Draft(kind.name, code, r.email, "", partial(_with_offer, write, letterhead, catalogue, sale, r, offer))
-                for r in recipients if unsent(kind, r.email)], []
+            return [Draft(kind.name, code, r.email, "", partial(_with_offer, write, letterhead, catalogue, sale, r,
+                                                                 offer))
+                    for r in recipients if unsent(kind, r.email)], []
+        # one announcement per household and sale; its key ends with the details it gives (announced.py)
+        told = {e.recipient for e in journal.sent(kinds.ORDERS_OPEN.name, code)}
+        details = announced.tag(sale)
+        return [Draft(kinds.ORDERS_OPEN.name, code, r.email, details,
+                      partial(_with_offer, compose.orders_open, letterhead, catalogue, sale, r, offer))
+                for r in recipients if r.email not in told and unsent(kinds.ORDERS_OPEN, r.email)], []
     if step.name == schedule.CLOSING:
         emails, problems = compose.producer_order_drafts(letterhead, catalogue, sale, book)
         # each producer gets its list once; what changes after that goes as a "late change" email
@@ -272,12 +279,81 @@ def plan(result: Refresh, journal: Journal, letterhead: compose.Letterhead, only
                 if not sent & set(STEP_KINDS[step.name]) and would_send(step, sale, result, subscribers):
                     found.notes.append(f"Vente {code} : {step.label} non envoyé(e), il est trop tard "
                                        f"(c'était dû du {step.at:%d/%m à %H:%M} au {step.until:%d/%m à %H:%M}).")
+    for sale in in_play:
+        found.emails += change_drafts(sale, result, journal, letterhead)
+    emails, notes = message_drafts(result, journal, letterhead, only)
+    found.emails += emails
+    found.notes += notes
     if in_play and not digest_sent_today(journal, now):
         codes = {sale["code"] for sale in in_play}
         digest = compose.anomalies_digest(letterhead, [p for p in result.problems if p.sale in codes | {""}])
         if digest is not None:
             found.emails.append(digest)
     return found
+
+
+def message_drafts(result: Refresh, journal: Journal, letterhead: compose.Letterhead, only: str | None = None
+                   ) -> tuple[list[Draft], list[str]]:
+    """The messages of the ``Messages`` tab due now, to each recipient who has not had them (``messages.py``:
+    from their time, for ``messages.RECENT``); with ``only``, those of that sale. And a note for each message
+    that never went and whose time is over (typed with an old date, or the machine was off for a week)."""
+    now, drafts, notes = result.now, [], []
+    clients = result.snapshot.table(sheet.CLIENTS)
+    for message in result.messages:
+        if only is not None and message.sale != only:
+            continue
+        if message.due(now):
+            sale = messages_module.sale_row(result.catalogue, message)
+            for reader in messages_module.audience(message, result.catalogue, result.book, clients):
+                draft = Draft(kinds.MESSAGE.name, message.sale, reader.email, message.ident,
+                              partial(compose.group_message, letterhead, message, reader, sale))
+                if draft.key not in journal:
+                    drafts.append(draft)
+        elif (message.over(now) and now < message.at + messages_module.RECENT + timedelta(days=30)
+              and not any(e.kind == kinds.MESSAGE.name and e.fingerprint == message.ident for e in journal.entries)):
+            notes.append(f"Message « {message.subject} » (onglet Messages, ligne {message.row}) non envoyé : son "
+                         f"heure d'envoi ({message.at:%d/%m à %H:%M}) est passée depuis plus de "
+                         f"{messages_module.RECENT.days} jours. Pour l'envoyer quand même, changez sa date.")
+    return drafts, notes
+
+
+def change_drafts(sale: pd.Series, result: Refresh, journal: Journal, letterhead: compose.Letterhead) -> list[Draft]:
+    """The "changement" emails of a sale whose distribution's date, hours or place changed after it was announced
+    (``mail/announced.py``), from its opening until its distribution starts: to each household with an order and
+    each subscriber (while orders are open) who was told the old details, and to each producer with orders; with
+    the calendar's update for those who received its invitation."""
+    now, code = result.now, sale["code"]
+    if not sale["opens"] <= now < sale["distribution"]:
+        return []
+    change = announced.pending(sale, journal, now, result.config.tz)
+    if change is None:
+        return []
+    told: set[str] = set()
+    invited: set[str] = set()
+    for entry in journal.entries:
+        if entry.sale == code and entry.date is not None and entry.date < change.since:
+            told.add(entry.recipient)
+            if entry.kind == kinds.PICKUP_REMINDER.name:
+                invited.add(entry.recipient)
+    readers = [r for r in messages_module.sale_households(result.book, code) if r.email in told]
+    # the producers of the orders that were there before the change (a later order's producer learns the new
+    # details with its list)
+    submissions = result.book.submissions
+    earlier = {email for email, at in values(submissions[submissions["sale"] == code], "email", "submitted_at")
+               if at < change.since}
+    readers += messages_module.sale_producers(result.catalogue, result.book, code, earlier)
+    if now < sale["closes"]:
+        readers += [r for r in messages_module.subscribers(result.snapshot.table(sheet.CLIENTS)) if r.email in told]
+    unique: dict[str, messages_module.Reader] = {}
+    for reader in readers:
+        unique.setdefault(reader.email, reader)
+    drafts = []
+    for reader in unique.values():
+        draft = Draft(kinds.CHANGE.name, code, reader.email, change.fingerprint,
+                      partial(compose.change_email, letterhead, sale, change, reader, reader.email in invited, now))
+        if draft.key not in journal:
+            drafts.append(draft)
+    return drafts
 
 
 class _Once:

@@ -142,6 +142,14 @@ HOUSEHOLDS = [
 
 CLIENT_HEADER = sheet.CLIENTS.header
 
+# The Messages tab: one message to the households of the December sale (those who order later get it too).
+MESSAGES = [
+    ("09/12/2026 08:00", "vente 2026-12", "Dégustation de fromages de chèvre à la distribution",
+     "Bonjour à tous,\n\nLa Chèvrerie du Boischaut vous fera goûter ses crottins frais et affinés pendant la "
+     "distribution de vendredi. Venez avec vos questions sur l'élevage !\n\nLe programme de la soirée : "
+     "https://example.org/paniers/degustation\n\nMorgane, pour le groupe"),
+]
+
 
 def _title(product: tuple) -> str:
     code, _, name, packaging, price, by_weight, weight, stock, *_ = product
@@ -257,6 +265,7 @@ def build() -> dict[str, Grid]:
         sheet.CLIENTS.name: clients,
         sheet.RESPONSES.name: [columns, *responses],
         sheet.MANUAL.name: manual,
+        sheet.MESSAGES.name: [sheet.MESSAGES.header, *[list(m) for m in MESSAGES]],
     }
 
 

@@ -25,6 +25,7 @@ import pandas as pd
 
 from . import archive, clients, figures, lists, sheet
 from . import catalogue as catalogue_module
+from . import messages as messages_module
 from .catalogue import Catalogue
 from .config import Config
 from .orderbook import OrderBook
@@ -54,6 +55,7 @@ class Refresh:
     newcomers: list[dict] = field(default_factory=list)  # records appended to Clients (contract column names)
     changes: Changes = field(default_factory=Changes)  # for ``store.write``, in one operation
     archived: set[str] = field(default_factory=set)  # sales whose rows live in the archive tabs (sync/archive.py)
+    messages: list[messages_module.Message] = field(default_factory=list)  # the Messages tab's readable rows
 
     @property
     def live_book(self) -> OrderBook:
@@ -123,6 +125,8 @@ def refresh(snapshot: Snapshot, config: Config, now: datetime) -> Refresh:
     problems = [p for p in snapshot.problems if p.tab not in derived]  # derived tabs are rewritten anyway
     problems += catalogue.problems
     result = Refresh(now, config, snapshot, catalogue, OrderBook.empty())
+    result.messages, unreadable = messages_module.read(snapshot.table(sheet.MESSAGES), catalogue, config.tz)
+    problems += unreadable
     result.archived = archive.archived(catalogue.sales, now, config)
     result.blocked = _blocking(snapshot)
     result.complete = not result.blocked

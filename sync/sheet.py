@@ -118,13 +118,20 @@ WEIGHINGS = Tab("Pesées", (
     C("Remarque", False, "Remarques"),
 ), appended=True, optional=True)
 
+# Messages people write to the group (sync/messages.py): each row goes once to each recipient, at or after
+# its « Envoi » time; optional (a workbook without the tab has no messages).
+MESSAGES = Tab("Messages", (
+    C("Envoi", True, "Date d'envoi", "Date"), C("Destinataires", True, "Destinataire", "Pour"),
+    C("Objet", True, "Sujet"), C("Texte", True, "Message"),
+), optional=True)
+
 # Written by ``paniers publish-form``: each answer column of a sale's form and its ``entry.N`` id, which
 # the « modifier ma commande » links of confirmation emails are built from (``sync/forms/prefill.py``).
 FORM = Tab("Formulaire", (
     C("Vente"), C("Publié le"), C("Lien"), C("Champ"), C("Question"), C("Entrée", False), C("Choix max", False),
 ), derived=True, key=("Vente", "Champ"))
 
-HUMAN_TABS = (PRODUCERS, PRODUCTS, SALES, CLIENTS, RESPONSES, MANUAL, WEIGHINGS)
+HUMAN_TABS = (PRODUCERS, PRODUCTS, SALES, CLIENTS, RESPONSES, MANUAL, WEIGHINGS, MESSAGES)
 DERIVED_TABS = (ORDERS, BY_PRODUCER, SIGN_OFF, ANOMALIES, FORM, BILAN, RECALL)
 ALL_TABS = (*HUMAN_TABS, *DERIVED_TABS, JOURNAL)
 

@@ -14,9 +14,11 @@ from sync import config as config_module
 from sync import demo, sheet
 from sync import problems as pb
 from sync.mail import compose, kinds
+from sync.mail.announced import Change, Details
 from sync.mail.invitation import escape, fold
 from sync.mail.journal import Entry, Journal, order_fingerprint
 from sync.mail.message import Attachment, build
+from sync.messages import Message, Reader
 from sync.orderbook import CANCELLED
 from sync.templating import BUILTIN
 
@@ -64,6 +66,14 @@ def all_emails() -> tuple:
                                f"{order_fingerprint(cut_book.lines)[:8]}.ffff",
                                NOW, "2026-12", "confirmation", "martine.ducloux@example.org")], None, PARIS)
     emails += compose.order_updates(lh, cat, dec, cut_book, told_full)
+    message = Message(2, at("2026-12-05 09:00"), "vente", "2026-12", "Dégustation à la distribution",
+                      "Bonjour à tous,\n\nDégustation de fromages : https://example.org/degustation.")
+    emails.append(compose.group_message(lh, message, Reader("martine.ducloux@example.org", "Martine", "", "vente"),
+                                        dec))
+    before = Details(dec["distribution"], dec["distribution_end"], "Salle des fêtes")
+    change = Change(before, Details.of(dec), NOW, 1)
+    emails.append(compose.change_email(lh, dec, change, Reader("martine.ducloux@example.org", "Martine", "", "vente"),
+                                       True, NOW))
     _, _, history = recap_history()
     emails += [compose.producer_recap(lh, history, "2026-11", "FOUR"),
                compose.coordinator_recap(lh, history, "2026-11")]

@@ -66,6 +66,7 @@ def moments(tz) -> list[tuple[datetime, str]]:
     start = datetime(2026, 11, 30, 8, 0, tzinfo=tz)
     steps = {start + timedelta(days=i): "" for i in range(13)}  # each morning (cron would run every 10 min)
     steps[datetime(2026, 11, 30, 8, 0, tzinfo=tz)] = "ouverture des commandes"
+    steps[datetime(2026, 12, 9, 8, 0, tzinfo=tz)] = "un message de l'onglet Messages aux foyers de la vente"
     steps[datetime(2026, 12, 8, 20, 0, tzinfo=tz)] = "deux jours avant la clôture"
     steps[datetime(2026, 12, 10, 20, 0, tzinfo=tz)] = "clôture"
     steps[datetime(2026, 12, 11, 9, 0, tzinfo=tz)] = "la coordinatrice accepte une commande arrivée en retard"

@@ -33,10 +33,13 @@ from ..orders.frames import records, values
 from ..problems import Problem
 from ..values import fold, hour, long_date, long_datetime, money, number, parse_bool, parse_email, parse_text
 from . import kinds
+from .announced import Change, tag
 from .invitation import MIME as ICS_MIME
+from .invitation import UPDATE_MIME as ICS_UPDATE_MIME
 from .invitation import invitation
 from .journal import Journal, OrderNotice, order_notices, submissions_of
 from .message import Attachment, Draft, Email, InlineImage, unsubscribe_header
+from .richtext import to_html
 
 if TYPE_CHECKING:
     from ..charts import Chart
@@ -52,13 +55,16 @@ class Letterhead:
     coordinator: str
     tz: ZoneInfo
     env: Environment
+    phone: str = ""  # the coordinator's phone ([group] phone), for ordering without the form
 
     @classmethod
     def from_config(cls, config: Config) -> Letterhead:
         env = templating.environment(config)
         env.filters["guillemets"] = guillemets
         env.filters["typo"] = typography
-        return cls(config.group.name, config.mail.sender, config.group.coordinator_email, config.tz, env)
+        env.filters["paragraphs"] = to_html
+        return cls(config.group.name, config.mail.sender, config.group.coordinator_email, config.tz, env,
+                   config.group.phone.strip())
 
 
 def typography(text: object) -> str:
@@ -87,7 +93,8 @@ def _digest(value: object, length: int = 10) -> str:
 
 def render(letterhead: Letterhead, kind: kinds.Kind, context: Mapping[str, Any]) -> tuple[str, str, str]:
     """(subject, text, html) of one kind of email."""
-    full = {"group": letterhead.group, "coordinator": letterhead.coordinator, "kind": kind.name, **context}
+    full = {"group": letterhead.group, "coordinator": letterhead.coordinator, "phone": letterhead.phone,
+            "kind": kind.name, **context}
     folder = f"emails/{kind.audience}/{kind.template}"
     text_template = letterhead.env.get_template(f"{folder}.txt.j2")
     html_template = letterhead.env.get_template(f"{folder}.html.j2")
@@ -125,13 +132,18 @@ def _email(letterhead: Letterhead, kind: kinds.Kind, sale: str, recipient: Recip
 
 # --- views: plain dicts the templates read ------------------------------------------------------
 
+def when_text(start: datetime, end: datetime | None) -> str:
+    """« vendredi 11 décembre 2026, de 17 h à 19 h »: when a distribution is, in French."""
+    if end is not None and end.date() == start.date():
+        return f"{long_date(start)}, de {hour(start)} à {hour(end)}"
+    if end is not None:
+        return f"du {long_datetime(start)} au {long_datetime(end)}"
+    return long_datetime(start)
+
+
 def sale_view(sale: pd.Series) -> dict[str, Any]:
     start, end = sale["distribution"], sale["distribution_end"]
-    when = long_datetime(start)
-    if end is not None and end.date() == start.date():
-        when = f"{long_date(start)}, de {hour(start)} à {hour(end)}"
-    elif end is not None:
-        when = f"du {long_datetime(start)} au {long_datetime(end)}"
+    when = when_text(start, end)
     return {
         "code": sale["code"], "title": sale["title"], "opens": sale["opens"], "closes": sale["closes"],
         "distribution": start, "distribution_end": end, "place": sale["place"] or "",
@@ -293,7 +305,9 @@ def orders_open(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, r
     """The announcement: the sale is open, what is on offer, the form link, the dates and the place.
     ``offer`` is ``offer_view(catalogue, sale code)`` when the caller already has it (the same for everyone)."""
     offer = offer if offer is not None else offer_view(catalogue, sale["code"])
-    return _email(letterhead, kinds.ORDERS_OPEN, sale["code"], recipient, {"sale": sale_view(sale), "offer": offer})
+    # the key ends with the distribution's details as announced: what a later change compares with (announced.py)
+    return _email(letterhead, kinds.ORDERS_OPEN, sale["code"], recipient, {"sale": sale_view(sale), "offer": offer},
+                  tag(sale))
 
 
 def closing_reminder(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, recipient: Recipient,
@@ -412,8 +426,9 @@ def _granted(book: OrderBook, sale: str) -> set[str]:
 
 
 def calendar_attachment(letterhead: Letterhead, sale: pd.Series, now: datetime, summary: str = "",
-                        description: str = "") -> Attachment:
-    """The distribution as an .ics invitation (the same UID for every household: one event per sale)."""
+                        description: str = "", sequence: int = 0, attendee: str = "") -> Attachment:
+    """The distribution as an .ics invitation (the same UID for every household: one event per sale); with
+    ``sequence`` above 0, the update of the invitation sent before (a change of date, hours or place)."""
     start = sale["distribution"]
     end = sale["distribution_end"] or start + timedelta(hours=2)
     domain = letterhead.sender.rpartition("@")[2] or "paniers.invalid"
@@ -422,9 +437,9 @@ def calendar_attachment(letterhead: Letterhead, sale: pd.Series, now: datetime, 
         summary=summary or f"{letterhead.group} : distribution ({sale['title']})",
         start=start, end=end, location=sale["place"] or "", description=description,
         organizer_name=letterhead.group, organizer_email=letterhead.coordinator, now=now,
-        url=sale["form_url"] or "",
+        url=sale["form_url"] or "", sequence=sequence, attendee=attendee,
     )
-    return Attachment(f"distribution-{sale['code']}.ics", data, ICS_MIME)
+    return Attachment(f"distribution-{sale['code']}.ics", data, ICS_UPDATE_MIME if sequence > 0 else ICS_MIME)
 
 
 def pickup_reminder(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, book: OrderBook, email: str,
@@ -814,6 +829,45 @@ def coordinator_recap(letterhead: Letterhead, history: History, sale: str, chart
                "lapsed_new": [h for h in context["lapsed"] if h["new"]]}
     return _email(letterhead, kinds.COORDINATOR_RECAP, sale, Recipient(letterhead.coordinator), context,
                   fingerprint, images=images)
+
+
+# --- written by people, and changes of a distribution ---------------------------------------------
+
+def group_message(letterhead: Letterhead, message, reader, sale: pd.Series | None = None) -> Email:
+    """A message of the ``Messages`` tab (``messages.Message``) to one of its readers (``messages.Reader``):
+    its text in the group's layout (paragraphs and links kept, everything escaped), the sale's details when
+    it names one. The key is the message's identity (its time and subject), never its text."""
+    context = {"message": {"subject": message.subject, "text": message.text}, "why": reader.why,
+               "sale": sale_view(sale) if sale is not None else None}
+    return _email(letterhead, kinds.MESSAGE, message.sale, Recipient(reader.email, reader.first_name, reader.name),
+                  context, message.ident)
+
+
+def details_view(details) -> dict[str, Any]:
+    return {"when": when_text(details.start, details.end), "place": details.place}
+
+
+def change_email(letterhead: Letterhead, sale: pd.Series, change: Change, reader, invited: bool,
+                 now: datetime) -> Email:
+    """The "changement" email: the distribution's date, hours or place changed after it was announced; what
+    was and what is now. ``reader.why``: « vente » (a household with an order), « producteurs vente » (a
+    producer with orders) or « abonnés » (a subscriber, while orders are open). ``invited``: the reader
+    received the calendar invitation (pickup reminder), which an update (same UID, higher SEQUENCE) replaces."""
+    attachments = ()
+    if invited:
+        attachments = (calendar_attachment(letterhead, sale, now, sequence=change.number, attendee=reader.email),)
+    what = change.what
+    context = {"sale": sale_view(sale), "before": details_view(change.before), "after": details_view(change.after),
+               "what": what, "what_text": _changed_words(what), "why": reader.why, "invited": invited,
+               "open": now < sale["closes"]}
+    return _email(letterhead, kinds.CHANGE, sale["code"], Recipient(reader.email, reader.first_name, reader.name),
+                  context, change.fingerprint, attachments)
+
+
+def _changed_words(what: Sequence[str]) -> str:
+    """« changement de date et de lieu », « changement d'horaire »."""
+    words = [f"d'{w}" if w[0] in "aeiouh" else f"de {w}" for w in what] or ["de distribution"]
+    return "changement " + (words[0] if len(words) == 1 else ", ".join(words[:-1]) + " et " + words[-1])
 
 
 # --- the mailing list -----------------------------------------------------------------------------

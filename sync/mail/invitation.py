@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 MIME = "text/calendar; method=PUBLISH; charset=UTF-8"
+UPDATE_MIME = "text/calendar; method=REQUEST; charset=UTF-8"  # a change of an event already sent
 
 
 def escape(text: str) -> str:
@@ -33,18 +34,22 @@ def utc(moment: datetime) -> str:
 
 
 def invitation(*, uid: str, summary: str, start: datetime, end: datetime, location: str, description: str,
-               organizer_name: str, organizer_email: str, now: datetime, url: str = "") -> bytes:
+               organizer_name: str, organizer_email: str, now: datetime, url: str = "", sequence: int = 0,
+               attendee: str = "") -> bytes:
     """The .ics file's bytes. ``uid`` must be stable (one per sale and group) so a second invitation updates
-    the same event instead of adding another."""
+    the same event instead of adding another. ``sequence`` above 0 makes it an update of the event sent
+    before (METHOD:REQUEST, SEQUENCE:n, the recipient as ATTENDEE): calendars move the event they hold."""
+    update = sequence > 0
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
         "PRODID:-//Paniers//Distribution//FR",
         "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
+        "METHOD:REQUEST" if update else "METHOD:PUBLISH",
         "BEGIN:VEVENT",
         f"UID:{escape(uid)}",
         f"DTSTAMP:{utc(now)}",
+        *([f"SEQUENCE:{sequence}"] if update else []),
         f"DTSTART:{utc(start)}",
         f"DTEND:{utc(end)}",
         f"SUMMARY:{escape(summary)}",
@@ -52,6 +57,8 @@ def invitation(*, uid: str, summary: str, start: datetime, end: datetime, locati
         f"DESCRIPTION:{escape(description)}",
         f"ORGANIZER;CN={_param(organizer_name)}:mailto:{organizer_email}",
     ]
+    if update and attendee:
+        lines.append(f"ATTENDEE;RSVP=FALSE;PARTSTAT=ACCEPTED:mailto:{attendee}")
     if url:
         lines.append(f"URL:{url}")
     lines += ["STATUS:CONFIRMED", "TRANSP:OPAQUE", "END:VEVENT", "END:VCALENDAR"]

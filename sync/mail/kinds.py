@@ -35,6 +35,10 @@ PRODUCER_ORDERS = Kind("producer_orders", PRODUCER, "Commandes du producteur", p
 LATE_CHANGE = Kind("late_change", PRODUCER, "Changement après clôture", priority=20)
 CLOSING_SUMMARY = Kind("closing_summary", COORDINATOR, "Bilan de clôture", priority=20)
 ANOMALIES = Kind("anomalies", COORDINATOR, "Anomalies à corriger", priority=60)
+# Written by people in the Messages tab (sync/messages.py), to households and producers alike (the templates live
+# with the households'), and a change of a sale's date, hours or place after its announcement (cycle.change_drafts).
+MESSAGE = Kind("message", HOUSEHOLD, "Message", bulk=True, priority=65)
+CHANGE = Kind("change", HOUSEHOLD, "Changement de distribution", priority=15)
 # After the distribution: never urgent, they wait behind everything but the announcements.
 PRODUCER_RECAP = Kind("producer_recap", PRODUCER, "Récapitulatif du producteur", priority=75, template_name="recap")
 COORDINATOR_RECAP = Kind("coordinator_recap", COORDINATOR, "Récapitulatif du groupe", priority=75,
@@ -42,7 +46,7 @@ COORDINATOR_RECAP = Kind("coordinator_recap", COORDINATOR, "Récapitulatif du gr
 
 KINDS: dict[str, Kind] = {k.name: k for k in (
     ORDERS_OPEN, CONFIRMATION, MODIFIED, CANCELLED, CUT, CLOSING_REMINDER, PICKUP_REMINDER, FINAL_AMOUNTS,
-    PRODUCER_ORDERS, LATE_CHANGE, CLOSING_SUMMARY, ANOMALIES, PRODUCER_RECAP, COORDINATOR_RECAP,
+    PRODUCER_ORDERS, LATE_CHANGE, CLOSING_SUMMARY, ANOMALIES, PRODUCER_RECAP, COORDINATOR_RECAP, MESSAGE, CHANGE,
 )}
 ORDER_KINDS = frozenset({CONFIRMATION.name, MODIFIED.name, CANCELLED.name, CUT.name})
 
