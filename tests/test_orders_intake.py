@@ -351,3 +351,63 @@ def test_submissions_frame_has_the_schema_and_every_submission():
         ("2026-12", "bob@example.org", at("2026-12-03 10:00"), MANUAL, 2, "PAIN2", 1),
     ]
     assert all(type(v) is int for v in book.submissions["requested"])
+
+
+# --- households without email ----------------------------------------------------------------
+
+MARIE = "tél. 06 11 11 11 11"
+
+
+def test_a_phone_order_without_email_is_a_household_known_by_its_phone():
+    book = (Workbook()
+            .phone("02/12/2026 10:00", "", {"PAIN1": "1", "MIEL1": "1"}, "", "Marie", "Dupont", "06 11 11 11 11")
+            .phone("04/12/2026 09:00", " ", {"PAIN1": "2"}, "", "", "", "0611111111")  # the same, written otherwise
+            .build(AFTER))
+    assert lines_of(book) == {(MARIE, "PAIN1"): (2, 2)}
+    row = household(book, MARIE)
+    assert (row["name"], row["phone"], row["status"], row["submissions"]) == ("Marie Dupont", "0611111111", "modifiée",
+                                                                              2)
+    assert book.problems == []
+
+
+@pytest.mark.parametrize(("phone", "key"), [
+    ("06 11 11 11 11", MARIE),
+    ("06.11.11.11.11", MARIE),
+    (611111111, MARIE),  # a number the sheet made of it
+    ("+33 6 11 11 11 11", MARIE),
+    ("+44 20 7946 0000", "tél. 442079460000"),
+])
+def test_the_phone_key_is_the_digits_of_the_number(phone, key):
+    book = Workbook().phone("02/12/2026 10:00", "", {"PAIN1": "1"}, "", "Marie", "Dupont", phone).build(AFTER)
+    assert list(book.households["email"]) == [key]
+
+
+def test_without_phone_a_household_is_known_by_its_name():
+    book = (Workbook()
+            .phone("02/12/2026 10:00", "", {"PAIN1": "1"}, "", "Rémi", "Garnier")
+            .phone("03/12/2026 10:00", "", {"PAIN2": "1"}, "", " remi ", "GARNIER")
+            .build(AFTER))
+    assert lines_of(book) == {("nom : garnier remi", "PAIN2"): (1, 1)}
+    assert book.problems == []
+
+
+def test_a_name_goes_with_the_phone_typed_on_another_row():
+    workbook = Workbook().phone("02/12/2026 10:00", "", {"PAIN1": "1"}, "", "Marie", "Dupont", "0611111111")
+    workbook.manual.append(["02/12/2026 10:00", "", "Dupont", "Marie", "", "MIEL1", "2", ""])
+    book = workbook.build(AFTER)
+    assert lines_of(book) == {(MARIE, "PAIN1"): (1, 1), (MARIE, "MIEL1"): (2, 2)}
+
+
+def test_a_row_with_no_email_no_phone_and_no_name_is_set_aside():
+    book = Workbook().phone("02/12/2026 10:00", "", {"PAIN1": "1"}).build(AFTER)
+    assert lines_of(book) == {}
+    [problem] = book.problems
+    assert problem.column == "Email" and problem.severity == ERROR
+    assert "ni adresse e-mail, ni téléphone, ni nom" in problem.message and "à défaut son téléphone" in problem.message
+
+
+def test_a_form_answer_still_needs_its_address():
+    book = Workbook().respond("01/12/2026 10:00:00", "", "Marie", "Dupont", "0611111111", PAIN1="1").build(AFTER)
+    assert lines_of(book) == {}
+    [problem] = book.problems
+    assert "adresse e-mail manquante" in problem.message and problem.tab != "Saisie manuelle"

@@ -31,10 +31,12 @@ from .. import problems as pb
 from .. import sheet
 from ..catalogue import Catalogue, listed_for
 from ..config import Config
+from ..households import NAME_MARK, PHONE_MARK, key_without_email, name_key
 from ..orderbook import FORM, MANUAL, SUBMISSION_COLUMNS
 from ..questions import product_code
 from ..sheet import ROW, Table
 from ..values import (
+    Parsed,
     fold,
     is_blank,
     long_datetime,
@@ -386,17 +388,44 @@ def _read_manual(table: Table, ctx: _Context) -> None:
                 f"la vente {sale_code} n'existe pas dans l'onglet Ventes (ou ses dates sont à corriger) : cette ligne "
                 f"{of(who(first, last, show(record.get('Email'))))} est mise de côté", show(raw_sale)))
             continue
-        email = parse_email(record.get("Email"))
+        raw_email = record.get("Email")
+        if is_blank(raw_email):  # a household without email: known by its phone, failing that its name
+            email = Parsed(key_without_email(record.get("Téléphone"), first, last))
+            if not email.value:
+                email = Parsed("", "ni adresse e-mail, ni téléphone, ni nom")
+        else:
+            email = parse_email(raw_email)
         if email.error:
+            what = (" : indiquez l'adresse e-mail du foyer, ou à défaut son téléphone ou son nom"
+                    if is_blank(raw_email) else " tant que l'adresse n'est pas corrigée")
             ctx.problems.append(pb.error(
                 tab, row, header("Email", "Email"),
-                f"{email.error} ; cette ligne {of(who(first, last))} est mise de côté tant que l'adresse n'est pas "
-                "corrigée", show(record.get("Email")), sale_code or (ctx.sale_of(moment.value) or "")))
+                f"{email.error} ; cette ligne {of(who(first, last))} est mise de côté{what}",
+                show(raw_email), sale_code or (ctx.sale_of(moment.value) or "")))
             continue
         sale = sale_code or ctx.sale_of(moment.value)
         groups.setdefault((email.value, moment.value, sale), []).append(record)
-    for (email, moment, sale), group in groups.items():
+    for (email, moment, sale), group in _by_phone(groups).items():
         _manual_submission(tab, header, email, moment, sale, group, ctx)
+
+
+def _by_phone(groups: dict[tuple, list[dict]]) -> dict[tuple, list[dict]]:
+    """A household without email known by its name on some rows and by its phone on others (the phone
+    typed once, on the first row of an order, or only in an earlier order) is one household: the rows
+    known by a name go to the phone that name goes with, when there is exactly one."""
+    phones: dict[str, set[str]] = {}
+    for (key, _, _), group in groups.items():
+        if key.startswith(PHONE_MARK):
+            for record in group:
+                name = name_key(_text(record, "Prénom"), _text(record, "Nom"))
+                if name:
+                    phones.setdefault(name, set()).add(key)
+    merged: dict[tuple, list[dict]] = {}
+    for (key, moment, sale), group in groups.items():
+        if key.startswith(NAME_MARK) and len(phones.get(key, ())) == 1:
+            key = next(iter(phones[key]))
+        merged.setdefault((key, moment, sale), []).extend(group)
+    return {group: sorted(found, key=lambda r: r[ROW]) for group, found in merged.items()}
 
 
 def _first(records: Iterable[dict], column: str) -> str:
