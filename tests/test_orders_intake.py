@@ -411,3 +411,69 @@ def test_a_form_answer_still_needs_its_address():
     assert lines_of(book) == {}
     [problem] = book.problems
     assert "adresse e-mail manquante" in problem.message and problem.tab != "Saisie manuelle"
+
+
+# --- anomalies say what is true now ----------------------------------------------------------
+
+@pytest.mark.parametrize("copied_at", ["10/12/2026 21:16", "11/12/2026 09:00"])  # its own time, or when copied
+def test_a_late_order_copied_into_saisie_manuelle_is_no_longer_reported(copied_at):
+    late = Workbook().respond("10/12/2026 21:16:04", ANA, "Ana", PAIN1="1")
+    [problem] = late.build(AFTER).problems
+    assert "après la clôture de la vente 2026-12" in problem.message
+    accepted = late.phone(copied_at, ANA, {"PAIN1": "1"}, "2026-12")
+    book = accepted.build(AFTER)
+    assert lines_of(book) == {(ANA, "PAIN1"): (1, 1)}
+    assert book.problems == []
+
+
+def test_a_late_order_is_still_reported_when_only_an_earlier_phone_order_exists():
+    book = (Workbook()
+            .phone("05/12/2026 10:00", ANA, {"PAIN2": "1"}, "2026-12")
+            .respond("10/12/2026 21:16:04", ANA, "Ana", PAIN1="3")  # a change after closing: refused
+            .build(AFTER))
+    assert lines_of(book) == {(ANA, "PAIN2"): (1, 1)}
+    [problem] = book.problems
+    assert "après la clôture" in problem.message
+
+
+def test_a_problem_of_a_replaced_submission_is_not_reported_when_the_new_one_is_clean():
+    book = (Workbook()
+            .respond("01/12/2026 10:00:00", ANA, "Ana", PAIN1="deux", MIEL1="1")
+            .respond("02/12/2026 10:00:00", ANA, "Ana", PAIN1="2", MIEL1="1")
+            .build(AFTER))
+    assert lines_of(book) == {(ANA, "PAIN1"): (2, 2), (ANA, "MIEL1"): (1, 1)}
+    assert book.problems == []
+
+
+def test_a_problem_of_a_replaced_phone_order_is_not_reported_either():
+    workbook = Workbook().phone("02/12/2026 10:00", ANA, {"PAIN1": "deux", "NOPE": "1"})
+    assert len(workbook.build(AFTER).problems) == 2
+    book = workbook.respond("03/12/2026 10:00:00", ANA, "Ana", PAIN1="2").build(AFTER)
+    assert book.problems == []
+
+
+def test_a_problem_of_a_replaced_submission_says_so_when_the_new_one_has_problems_too():
+    book = (Workbook()
+            .respond("01/12/2026 10:00:00", ANA, "Ana", PAIN1="deux")
+            .phone("02/12/2026 10:00", ANA, {"MIEL1": "trois"})
+            .build(AFTER))
+    old, new = sorted(book.problems, key=lambda p: p.tab != "Saisie manuelle")[::-1]
+    assert new.tab == "Saisie manuelle" and new.severity == ERROR and new.message.startswith("quantité écrite")
+    assert old.severity == WARNING and old.row == 2
+    assert old.message.startswith("sans effet, cette commande a été remplacée ensuite par celle du mercredi 2 "
+                                  "décembre 2026 à 10 h (onglet « Saisie manuelle »), qui a ses propres anomalies : "
+                                  "quantité écrite en lettres")
+
+
+def test_an_unknown_column_counts_only_the_answers_of_current_orders():
+    column = "Ferme du Bois [PAINX · Pain mystère — 4,00 €]"
+    workbook = (Workbook(extra_columns=[column])
+                .respond("01/12/2026 10:00:00", ANA, PAIN1="1", extra={column: "2"})
+                .respond("01/12/2026 11:00:00", "bob@example.org", PAIN1="1", extra={column: "2"}))
+    [problem] = workbook.build(AFTER).problems
+    assert "2 réponses sont ignorées" in problem.message
+    workbook.respond("02/12/2026 10:00:00", ANA, PAIN1="1")  # Ana sends her order again without it
+    [problem] = workbook.build(AFTER).problems
+    assert "sa réponse est ignorée" in problem.message
+    book = workbook.respond("02/12/2026 11:00:00", "bob@example.org", PAIN1="1").build(AFTER)
+    assert book.problems == []
