@@ -125,3 +125,15 @@ def test_a_whole_sale_with_two_households_without_email(tmp_path, smtp):
     assert "Dupont" not in recap.get_body(("plain",)).get_content()
     late = next(m for m in handler.messages() if m["X-Paniers-Kind"] == "late_change")
     assert "Rémi Garnier a modifié sa commande" in " ".join(late.get_body(("plain",)).get_content().split())
+
+
+def test_the_demo_has_a_household_without_email(tmp_path, capsys):
+    import jobs
+
+    assert jobs.main(["demo", "--out", str(tmp_path / "demo")]) == 0
+    out = capsys.readouterr().out
+    assert "Sans e-mail (commande par téléphone, jamais écrit, son récapitulatif est imprimé) : Odette Marchais" in out
+    emails = [p.read_text(encoding="utf-8", errors="replace") for p in (tmp_path / "demo" / "outbox").glob("*.eml")]
+    assert not [e for e in emails if "\nTo: " in e and "Odette" in e.split("\nTo: ", 1)[1].split("\n", 1)[0]]
+    statements = next((tmp_path / "demo" / "listes" / "2026-12").glob("recapitulatif*.pdf"))
+    assert "Odette Marchais" in pdf_bytes_text(statements.read_bytes())
