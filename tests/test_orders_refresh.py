@@ -265,7 +265,7 @@ def test_paniers_check_through_the_command_line(tmp_path, capsys):
     assert jobs.main(["--config", str(tmp_path / "config.toml"), "init", "--demo"]) == 0
     assert jobs.main(["--config", str(tmp_path / "config.toml"), "check", "--now", "2026-12-11 12:00"]) == 0
     out = capsys.readouterr().out
-    assert "2026-12 · Vente de décembre (close le jeudi 10 décembre 2026 à 20 h) : 14 commandes dont 1 modifiée" in out
+    assert "2026-12 · Vente de décembre (close le jeudi 10 décembre 2026 à 20 h) : 15 commandes dont 1 modifiée" in out
     from sync.stores.local import LocalWorkbookStore
 
     tabs = LocalWorkbookStore(tmp_path / "paniers.xlsx").read(["Commandes", "Clients"])
