@@ -3,6 +3,10 @@
 People own the ``Clients`` tab: the tool never changes a row there, it only adds the households it
 has not seen before (by address, trimmed and lower-case), subscribed by default, with the date of
 their first order, laid out under the tab's actual header. Running it twice adds nothing twice.
+
+A household without email (a phone order, see ``households``) is added with an empty ``Email``, its
+phone and name: a row of ``Clients`` with no address is that household again (by its phone, failing
+that its name), so it is never added twice; the mail layer never writes to it.
 """
 
 from __future__ import annotations
@@ -10,17 +14,27 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from . import sheet
+from .households import name_key, phone_key, reachable
 from .orderbook import FORM
+from .orders.frames import records
 from .orders.intake import Arrival
 from .sheet import Grid, Table
 from .stores.base import Append
-from .values import parse_email
+from .values import is_blank, parse_email, parse_text
 
 
 def known_addresses(table: Table) -> set[str]:
-    """Every address already in ``Clients``, as a household is identified (a mistyped one as typed)."""
+    """Every household already in ``Clients``, as a household is identified (a mistyped address as typed;
+    a row with no address by its phone, and by its name)."""
     known = set()
-    for raw in table.frame["Email"] if "Email" in table.frame.columns else []:
+    if "Email" not in table.frame.columns:
+        return known
+    for record in records(table.frame):
+        raw = record.get("Email")
+        if is_blank(raw):
+            first, last = parse_text(record.get("Prénom")).value, parse_text(record.get("Nom")).value
+            known.update(k for k in (phone_key(record.get("Téléphone")), name_key(first, last)) if k)
+            continue
         parsed = parse_email(raw)
         known.add(parsed.value if parsed.ok else str(raw or "").strip().lower())
     return known
@@ -44,7 +58,7 @@ def newcomers(arrivals: Iterable[Arrival], known: set[str]) -> list[dict]:
         how = "par le formulaire" if arrival.source == FORM else "par téléphone ou sur papier"
         note = (f"Ajouté par Paniers : première commande {how}, vente {arrival.sale}" if arrival.sale
                 else f"Ajouté par Paniers : commande {how} hors des dates d'une vente")
-        records.append({"Email": email, **details[email], "Abonné": "oui",
+        records.append({"Email": email if reachable(email) else "", **details[email], "Abonné": "oui",
                         "Ajouté le": arrival.submitted_at.strftime("%d/%m/%Y"), "Notes": note})
     return records
 
@@ -63,3 +77,12 @@ def append(table: Table, grid: Grid | None, arrivals: Iterable[Arrival]) -> tupl
     rows = sheet.trim(grid)
     header = [str(h).strip() for h in rows[0]] if rows and rows[0] else sheet.CLIENTS.header
     return Append(header, [sheet.align(header, record, sheet.CLIENTS) for record in records]), records
+
+
+def who(record: dict) -> str:
+    """A newcomer as the command's output names it: its address, else its name and phone."""
+    if record.get("Email"):
+        return record["Email"]
+    name = " ".join(p for p in (record.get("Prénom"), record.get("Nom")) if p)
+    phone = record.get("Téléphone") or ""
+    return f"{name} (tél. {phone})" if name and phone else name or f"tél. {phone}"

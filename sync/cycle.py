@@ -122,7 +122,7 @@ def step_emails(step: schedule.Step, sale: pd.Series, result: Refresh, journal: 
     if step.name == schedule.PICKUP_REMINDER:
         return [Draft(kinds.PICKUP_REMINDER.name, code, email, "",
                       partial(compose.pickup_reminder, letterhead, catalogue, sale, book, email, now))
-                for email in compose.collecting_addresses(book, code)
+                for email in compose.reachable_collecting(book, code)
                 if unsent(kinds.PICKUP_REMINDER, email)], []
     if step.name == schedule.FOLLOW_UP:
         return compose.final_amounts_drafts(letterhead, catalogue, sale, book, weighed(book, code)), []
@@ -382,8 +382,10 @@ def would_send(step: schedule.Step, sale: pd.Series, result: Refresh,
         everyone = subscribers() if subscribers is not None else compose.subscribers(
             result.snapshot.table(sheet.CLIENTS))
         return bool(compose.without_order(everyone, book, code))
-    if step.name in (schedule.CLOSING, schedule.PICKUP_REMINDER):
-        return bool(compose.collecting_addresses(book, code))
+    if step.name == schedule.CLOSING:
+        return bool(compose.collecting_addresses(book, code))  # the producers' lists: every household counts
+    if step.name == schedule.PICKUP_REMINDER:
+        return bool(compose.reachable_collecting(book, code))
     return False
 
 

@@ -239,6 +239,9 @@ def build() -> dict[str, Grid]:
         ["03/12/2026 10:15", "gerard.lebrun@example.com", "Lebrun", "Gérard", "02 54 10 00 18", "MIE1", "1",
          "2026-12"],
     ]
+    # Odette has no email: the coordinator takes her order by phone, with her number instead of an address.
+    manual += [["04/12/2026 11:30", "", "Marchais", "Odette", "02 54 10 00 20", code, quantity, "2026-12"]
+               for code, quantity in (("PAIN1", "1"), ("OEU2", "1"), ("VIA1", "1"))]
     # Gérard orders by phone: he is not in the form responses of December.
     responses = [r for r in responses if r[1] != "gerard.lebrun@example.com"]
 

@@ -160,7 +160,7 @@ def test_xlsx_spreadsheet_by_default(dec, cat, config):
     doc = producer_spreadsheet(dec, cat, SALE, "VIAN", config)
     assert doc.filename == "liste-2026-12-ferme-des-trois-chenes.xlsx"
     wb = load_workbook(io.BytesIO(doc.content))
-    assert wb.sheetnames == ["À apporter", "Par foyer"]
+    assert wb.sheetnames == ["À apporter", "Par foyer", "Barème"]
     totals = wb["À apporter"]
     assert totals["A1"].value == "Ferme des Trois Chênes — Vente de décembre — vendredi 11 décembre 2026"
     header = [c.value for c in totals[3]]
@@ -176,6 +176,53 @@ def test_xlsx_spreadsheet_by_default(dec, cat, config):
     body = [[c.value for c in r] for r in lines.iter_rows(min_row=4)][:-1]
     assert sum(r[header.index("Montant")] for r in body) == pytest.approx(258.50)
     assert {r[header.index("Foyer")] for r in body} >= {"Garnier Élodie", "Benali Ahmed"}
+
+
+def test_weighing_at_the_table_in_the_spreadsheet(dec, cat, config):
+    wb = load_workbook(io.BytesIO(producer_spreadsheet(dec, cat, SALE, "VIAN", config).content))
+    lines = wb["Par foyer"]
+    header = [c.value for c in lines[3]]
+    assert header[-2:] == ["Poids réel (kg)", "Montant réel"]
+    row = next(r for r in lines.iter_rows(min_row=4) if r[header.index("Produit")].value == "VIA1")
+    weight, amount = row[header.index("Poids réel (kg)")], row[header.index("Montant réel")]
+    assert weight.value is None and amount.data_type == "f"
+    assert amount.value == f'=IF({weight.coordinate}="","",ROUND({weight.coordinate}*K{weight.row},2))'
+    assert amount.number_format.endswith('"€"')
+    scale = [[c.value for c in r] for r in wb["Barème"].iter_rows(min_row=4)]
+    roast = [r[3:] for r in scale if r[0] == "VIA1"]
+    assert roast[0] == [pytest.approx(0.8), pytest.approx(13.20)] and roast[-1] == [pytest.approx(1.6),
+                                                                                     pytest.approx(26.40)]
+    assert "Barème" not in load_workbook(io.BytesIO(producer_spreadsheet(dec, cat, SALE, "FOUR", config)
+                                                    .content)).sheetnames, "nothing sold by weight"
+
+
+def test_weighing_at_the_table_in_the_pdf(dec, cat, config):
+    text = flat(text_of(producer_pdf(dec, cat, SALE, "VIAN", config).content))
+    assert "Barème des produits au poids" in text
+    assert "Rôti de porc la pièce (1,2 kg environ) — 16,50 €/kg, env. 1,2 kg la pièce" in text
+    assert "0,8 kg 0,9 kg 1 kg 1,1 kg 1,2 kg 1,3 kg 1,4 kg 1,5 kg 1,6 kg" in text
+    assert "13,20 € 14,85 € 16,50 € 18,15 € 19,80 € 21,45 € 23,10 € 24,75 € 26,40 €" in text
+    assert "16,50 €/kg" in text and "réel : ______ kg" in text and "réel : ______ €" in text
+    bread = flat(text_of(producer_pdf(dec, cat, SALE, "FOUR", config).content))
+    assert "Barème" not in bread and "réel :" not in bread
+
+
+@pytest.mark.parametrize(("average", "price", "first", "last", "step"), [
+    ("1.2", "16.50", ("0.8", "13.20"), ("1.6", "26.40"), "0.1"),
+    ("0.6", "14", ("0.40", "5.60"), ("0.80", "11.20"), "0.05"),
+    ("5", "17", ("3.5", "59.50"), ("6.5", "110.50"), "0.5"),
+    ("0.25", "30", ("0.16", "4.80"), ("0.34", "10.20"), "0.02"),
+    ("1.318", "16.50", ("0.9", "14.85"), ("1.8", "29.70"), "0.1"),
+])
+def test_the_ready_reckoner_covers_70_to_130_percent_in_round_steps(average, price, first, last, step):
+    from itertools import pairwise
+
+    from sync.lists.tables import RECKONER_ROWS, reckoner
+
+    rows = reckoner("X", "x", Decimal(price), Decimal(average)).rows
+    assert (rows[0], rows[-1]) == ((Decimal(first[0]), Decimal(first[1])), (Decimal(last[0]), Decimal(last[1])))
+    assert len(rows) <= RECKONER_ROWS and all(b[0] - a[0] == Decimal(step) for a, b in pairwise(rows))
+    assert rows[0][0] <= Decimal(average) * Decimal("0.7") and rows[-1][0] >= Decimal(average) * Decimal("1.3")
 
 
 def test_csv_for_french_excel_when_the_producer_asks_for_it(dec, cat, config):

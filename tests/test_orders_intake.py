@@ -351,3 +351,129 @@ def test_submissions_frame_has_the_schema_and_every_submission():
         ("2026-12", "bob@example.org", at("2026-12-03 10:00"), MANUAL, 2, "PAIN2", 1),
     ]
     assert all(type(v) is int for v in book.submissions["requested"])
+
+
+# --- households without email ----------------------------------------------------------------
+
+MARIE = "tél. 06 11 11 11 11"
+
+
+def test_a_phone_order_without_email_is_a_household_known_by_its_phone():
+    book = (Workbook()
+            .phone("02/12/2026 10:00", "", {"PAIN1": "1", "MIEL1": "1"}, "", "Marie", "Dupont", "06 11 11 11 11")
+            .phone("04/12/2026 09:00", " ", {"PAIN1": "2"}, "", "", "", "0611111111")  # the same, written otherwise
+            .build(AFTER))
+    assert lines_of(book) == {(MARIE, "PAIN1"): (2, 2)}
+    row = household(book, MARIE)
+    assert (row["name"], row["phone"], row["status"], row["submissions"]) == ("Marie Dupont", "0611111111", "modifiée",
+                                                                              2)
+    assert book.problems == []
+
+
+@pytest.mark.parametrize(("phone", "key"), [
+    ("06 11 11 11 11", MARIE),
+    ("06.11.11.11.11", MARIE),
+    (611111111, MARIE),  # a number the sheet made of it
+    ("+33 6 11 11 11 11", MARIE),
+    ("+44 20 7946 0000", "tél. 442079460000"),
+])
+def test_the_phone_key_is_the_digits_of_the_number(phone, key):
+    book = Workbook().phone("02/12/2026 10:00", "", {"PAIN1": "1"}, "", "Marie", "Dupont", phone).build(AFTER)
+    assert list(book.households["email"]) == [key]
+
+
+def test_without_phone_a_household_is_known_by_its_name():
+    book = (Workbook()
+            .phone("02/12/2026 10:00", "", {"PAIN1": "1"}, "", "Rémi", "Garnier")
+            .phone("03/12/2026 10:00", "", {"PAIN2": "1"}, "", " remi ", "GARNIER")
+            .build(AFTER))
+    assert lines_of(book) == {("nom : garnier remi", "PAIN2"): (1, 1)}
+    assert book.problems == []
+
+
+def test_a_name_goes_with_the_phone_typed_on_another_row():
+    workbook = Workbook().phone("02/12/2026 10:00", "", {"PAIN1": "1"}, "", "Marie", "Dupont", "0611111111")
+    workbook.manual.append(["02/12/2026 10:00", "", "Dupont", "Marie", "", "MIEL1", "2", ""])
+    book = workbook.build(AFTER)
+    assert lines_of(book) == {(MARIE, "PAIN1"): (1, 1), (MARIE, "MIEL1"): (2, 2)}
+
+
+def test_a_row_with_no_email_no_phone_and_no_name_is_set_aside():
+    book = Workbook().phone("02/12/2026 10:00", "", {"PAIN1": "1"}).build(AFTER)
+    assert lines_of(book) == {}
+    [problem] = book.problems
+    assert problem.column == "Email" and problem.severity == ERROR
+    assert "ni adresse e-mail, ni téléphone, ni nom" in problem.message and "à défaut son téléphone" in problem.message
+
+
+def test_a_form_answer_still_needs_its_address():
+    book = Workbook().respond("01/12/2026 10:00:00", "", "Marie", "Dupont", "0611111111", PAIN1="1").build(AFTER)
+    assert lines_of(book) == {}
+    [problem] = book.problems
+    assert "adresse e-mail manquante" in problem.message and problem.tab != "Saisie manuelle"
+
+
+# --- anomalies say what is true now ----------------------------------------------------------
+
+@pytest.mark.parametrize("copied_at", ["10/12/2026 21:16", "11/12/2026 09:00"])  # its own time, or when copied
+def test_a_late_order_copied_into_saisie_manuelle_is_no_longer_reported(copied_at):
+    late = Workbook().respond("10/12/2026 21:16:04", ANA, "Ana", PAIN1="1")
+    [problem] = late.build(AFTER).problems
+    assert "après la clôture de la vente 2026-12" in problem.message
+    accepted = late.phone(copied_at, ANA, {"PAIN1": "1"}, "2026-12")
+    book = accepted.build(AFTER)
+    assert lines_of(book) == {(ANA, "PAIN1"): (1, 1)}
+    assert book.problems == []
+
+
+def test_a_late_order_is_still_reported_when_only_an_earlier_phone_order_exists():
+    book = (Workbook()
+            .phone("05/12/2026 10:00", ANA, {"PAIN2": "1"}, "2026-12")
+            .respond("10/12/2026 21:16:04", ANA, "Ana", PAIN1="3")  # a change after closing: refused
+            .build(AFTER))
+    assert lines_of(book) == {(ANA, "PAIN2"): (1, 1)}
+    [problem] = book.problems
+    assert "après la clôture" in problem.message
+
+
+def test_a_problem_of_a_replaced_submission_is_not_reported_when_the_new_one_is_clean():
+    book = (Workbook()
+            .respond("01/12/2026 10:00:00", ANA, "Ana", PAIN1="deux", MIEL1="1")
+            .respond("02/12/2026 10:00:00", ANA, "Ana", PAIN1="2", MIEL1="1")
+            .build(AFTER))
+    assert lines_of(book) == {(ANA, "PAIN1"): (2, 2), (ANA, "MIEL1"): (1, 1)}
+    assert book.problems == []
+
+
+def test_a_problem_of_a_replaced_phone_order_is_not_reported_either():
+    workbook = Workbook().phone("02/12/2026 10:00", ANA, {"PAIN1": "deux", "NOPE": "1"})
+    assert len(workbook.build(AFTER).problems) == 2
+    book = workbook.respond("03/12/2026 10:00:00", ANA, "Ana", PAIN1="2").build(AFTER)
+    assert book.problems == []
+
+
+def test_a_problem_of_a_replaced_submission_says_so_when_the_new_one_has_problems_too():
+    book = (Workbook()
+            .respond("01/12/2026 10:00:00", ANA, "Ana", PAIN1="deux")
+            .phone("02/12/2026 10:00", ANA, {"MIEL1": "trois"})
+            .build(AFTER))
+    old, new = sorted(book.problems, key=lambda p: p.tab != "Saisie manuelle")[::-1]
+    assert new.tab == "Saisie manuelle" and new.severity == ERROR and new.message.startswith("quantité écrite")
+    assert old.severity == WARNING and old.row == 2
+    assert old.message.startswith("sans effet, cette commande a été remplacée ensuite par celle du mercredi 2 "
+                                  "décembre 2026 à 10 h (onglet « Saisie manuelle »), qui a ses propres anomalies : "
+                                  "quantité écrite en lettres")
+
+
+def test_an_unknown_column_counts_only_the_answers_of_current_orders():
+    column = "Ferme du Bois [PAINX · Pain mystère — 4,00 €]"
+    workbook = (Workbook(extra_columns=[column])
+                .respond("01/12/2026 10:00:00", ANA, PAIN1="1", extra={column: "2"})
+                .respond("01/12/2026 11:00:00", "bob@example.org", PAIN1="1", extra={column: "2"}))
+    [problem] = workbook.build(AFTER).problems
+    assert "2 réponses sont ignorées" in problem.message
+    workbook.respond("02/12/2026 10:00:00", ANA, PAIN1="1")  # Ana sends her order again without it
+    [problem] = workbook.build(AFTER).problems
+    assert "sa réponse est ignorée" in problem.message
+    book = workbook.respond("02/12/2026 11:00:00", "bob@example.org", PAIN1="1").build(AFTER)
+    assert book.problems == []

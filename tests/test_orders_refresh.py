@@ -161,6 +161,34 @@ def test_a_missing_clients_tab_is_created_with_the_newcomers(config):
     assert [r[0] for r in store.tabs["Clients"][1:]] == ["ana@example.org", "bob@example.org", "cleo@example.org"]
 
 
+def test_households_without_email_are_added_to_clients_once_without_an_address(config):
+    workbook = (small()
+                .phone("04/12/2026 10:00", "", {"PAIN1": "1"}, "", "Marie", "Dupont", "06 11 11 11 11")
+                .phone("05/12/2026 10:00", "", {"MIEL1": "1"}, "", "Rémi", "Garnier"))
+    workbook.clients = [sheet.CLIENTS.header,
+                        ["", "Garnier", "Rémi", "", "oui", "01/01/2026", "typed by the coordinator"]]
+    store = workbook.store()
+    output = run_check(store, config)
+    assert store.tabs["Clients"][2:] == [
+        ["ana@example.org", "Lopez", "Ana", "06 11 22 33 44", "oui", "01/12/2026",
+         "Ajouté par Paniers : première commande par le formulaire, vente 2026-12"],
+        ["bob@example.org", "Martin", "Bob", "", "oui", "02/12/2026",
+         "Ajouté par Paniers : première commande par le formulaire, vente 2026-12"],
+        ["cleo@example.org", "Durand", "Cléo", "", "oui", "03/12/2026",
+         "Ajouté par Paniers : première commande par téléphone ou sur papier, vente 2026-12"],
+        ["", "Dupont", "Marie", "06 11 11 11 11", "oui", "04/12/2026",
+         "Ajouté par Paniers : première commande par téléphone ou sur papier, vente 2026-12"],
+    ], "Rémi Garnier is already there, by his name"
+    assert any("Marie Dupont (tél. 06 11 11 11 11)" in line for line in output)
+    assert not [p for p in refresh_module.refresh(snapshot.read(store, config), config, AFTER).problems
+                if "Dupont" in p.message or "Garnier" in p.message]
+    workbook.manual.append(["06/12/2026 10:00", "", "", "", "0611111111", "PAIN2", "1", ""])
+    store.tabs["Saisie manuelle"] = workbook.grids()["Saisie manuelle"]
+    before = store.tabs["Clients"]
+    run_check(store, config)
+    assert store.tabs["Clients"] == before, "nobody is appended twice"
+
+
 # --- broken structure ------------------------------------------------------------------------
 
 def test_a_missing_required_column_keeps_the_previous_orders(config):
@@ -237,7 +265,7 @@ def test_paniers_check_through_the_command_line(tmp_path, capsys):
     assert jobs.main(["--config", str(tmp_path / "config.toml"), "init", "--demo"]) == 0
     assert jobs.main(["--config", str(tmp_path / "config.toml"), "check", "--now", "2026-12-11 12:00"]) == 0
     out = capsys.readouterr().out
-    assert "2026-12 · Vente de décembre (close le jeudi 10 décembre 2026 à 20 h) : 14 commandes dont 1 modifiée" in out
+    assert "2026-12 · Vente de décembre (close le jeudi 10 décembre 2026 à 20 h) : 15 commandes dont 1 modifiée" in out
     from sync.stores.local import LocalWorkbookStore
 
     tabs = LocalWorkbookStore(tmp_path / "paniers.xlsx").read(["Commandes", "Clients"])

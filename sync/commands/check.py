@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .. import archive, sheet, snapshot
+from .. import archive, clients, sheet, snapshot
 from ..orderbook import CANCELLED, MODIFIED, OrderBook
 from ..problems import ERROR, summary
 from ..refresh import Refresh, refresh
@@ -60,7 +60,7 @@ def orders(ctx: Context, result: Refresh, only: str | None = None) -> None:
             ctx.say(f"  {sale.code} · {sale.title} ({when(sale, result.now)}) : "
                     f"{sale_summary(result.book.for_sale(sale.code))}.")
     if result.newcomers:
-        names = ", ".join(r["Email"] for r in result.newcomers[:5]) + (" …" if len(result.newcomers) > 5 else "")
+        names = ", ".join(clients.who(r) for r in result.newcomers[:5]) + (" …" if len(result.newcomers) > 5 else "")
         count = len(result.newcomers)
         ctx.say(f"Clients : {_plural(count, 'nouveau foyer ajouté', 'nouveaux foyers ajoutés')} à l'onglet "
                 f"« {sheet.CLIENTS.name} » ({names}).")

@@ -22,6 +22,7 @@ from .. import config as config_module
 from .. import demo as demo_data
 from .. import sheet, snapshot
 from ..errors import UsageError
+from ..households import reachable
 from ..mail import kinds
 from ..problems import summary
 from ..refresh import refresh
@@ -124,8 +125,13 @@ def run(ctx: Context, out: Path | None = None) -> int:
     lists_command.run(final, SALE, folder / "listes" / SALE)
     result = refresh(snapshot.read(store, config), config, final.now)
     ctx.say(f"Anomalies : {summary(result.problems_for(SALE))} dans la vente {SALE}, voulues pour la démonstration "
-            "(une quantité écrite « deux », des colis de veau épuisés, une commande arrivée après la clôture) : "
+            "(une quantité écrite « deux », des colis de veau épuisés ; la commande arrivée après la clôture, "
+            "acceptée ensuite, n'y est plus) : "
             "voir l'onglet « Anomalies ».")
+    without = [h.name for h in result.book.households.itertuples() if h.sale == SALE and not reachable(h.email)]
+    if without:
+        ctx.say(f"Sans e-mail (commande par téléphone, jamais écrit, son récapitulatif est imprimé) : "
+                f"{', '.join(without)} ; voir l'onglet « Émargement » et les documents à imprimer.")
     ctx.say("")
     ctx.say("Où regarder :")
     ctx.say(f"  - les e-mails : {config.mail.outbox / 'index.html'} (à ouvrir dans un navigateur)")

@@ -131,6 +131,8 @@ def producer_context(plist: ProducerList) -> dict:
         "total": plist.total,
         "estimated": plist.estimated,
         "any_by_weight": bool(plist.lines["by_weight"].any()) if not plist.lines.empty else False,
+        "reckoners": [{"product": r.product, "label": r.label, "unit_price": r.unit_price, "avg_weight": r.avg_weight,
+                       "rows": r.rows} for r in plist.reckoners],
     }
 
 
@@ -223,7 +225,8 @@ def household_pdf(book: OrderBook, catalogue: Catalogue, sale_code: str, email: 
 # --- spreadsheets ---------------------------------------------------------------------------------
 
 LINE_HEADER = ["Vente", "Foyer", "Email", "Téléphone", "Produit", "Libellé", "Quantité", "Au poids",
-               "Poids (kg)", "Poids pesé", "Prix unitaire", "Montant", "Estimé"]
+               "Poids (kg)", "Poids pesé", "Prix unitaire", "Montant", "Estimé", "Poids réel (kg)", "Montant réel"]
+RECKONER_HEADER = ["Produit", "Libellé", "Prix au kg", "Poids (kg)", "Prix"]
 PRODUCT_HEADER = ["Produit", "Libellé", "Quantité", "Foyers", "Au poids", "Poids (kg)", "Prix unitaire",
                   "Montant", "Estimé"]
 
@@ -231,8 +234,12 @@ PRODUCT_HEADER = ["Produit", "Libellé", "Quantité", "Foyers", "Au poids", "Poi
 def _line_rows(plist: ProducerList) -> list[list]:
     return [[plist.sale.code, r["sort_name"], r["email"], r["phone"], r["product"], r["label"], r["quantity"],
              "oui" if r["by_weight"] else "non", r["weight"], "oui" if r["weighed"] else "",
-             r["unit_price"], r["amount"], "oui" if r["estimated"] else "non"]
+             r["unit_price"], r["amount"], "oui" if r["estimated"] else "non", None, None]
             for r in _records(plist.lines)]
+
+
+def _reckoner_rows(plist: ProducerList) -> list[list]:
+    return [[r.product, r.label, r.unit_price, weight, price] for r in plist.reckoners for weight, price in r.rows]
 
 
 def _product_rows(plist: ProducerList) -> list[list]:
@@ -324,16 +331,28 @@ def _sheet(wb, title: str, heading: str, header: list[str], rows: list[list], mo
 
 
 def producer_xlsx(plist: ProducerList) -> bytes:
-    """Two sheets: « À apporter » (totals per product) and « Par foyer » (one row per household and product)."""
+    """« À apporter » (totals per product), « Par foyer » (one row per household and product, with blanks
+    for the real weight, the amount worked out from it) and, with products sold by weight, « Barème »."""
     from openpyxl import Workbook  # only when a list is drawn: importing it costs a third of a second
+    from openpyxl.utils import get_column_letter
 
     wb = Workbook()
     when = f" — {tables_date(plist.sale)}" if plist.sale.distribution else ""
     heading = f"{plist.producer.name} — {plist.sale.title}{when}"
     _sheet(wb, "À apporter", heading, PRODUCT_HEADER, _product_rows(plist), {"Prix unitaire", "Montant"},
            {"Poids (kg)"}, "Montant", first=True)
-    _sheet(wb, "Par foyer", heading, LINE_HEADER, _line_rows(plist), {"Prix unitaire", "Montant"},
-           {"Poids (kg)"}, "Montant")
+    lines = _sheet(wb, "Par foyer", heading, LINE_HEADER, _line_rows(plist),
+                   {"Prix unitaire", "Montant", "Montant réel"}, {"Poids (kg)", "Poids réel (kg)"}, "Montant")
+    # at the table, the producer types the real weight of a line sold by weight: its amount is worked out
+    weight, price, amount = (get_column_letter(LINE_HEADER.index(c) + 1)
+                             for c in ("Poids réel (kg)", "Prix unitaire", "Montant réel"))
+    for offset, line in enumerate(_records(plist.lines)):
+        if line["by_weight"] and not line["weighed"]:
+            row = 4 + offset
+            lines[f"{amount}{row}"] = f'=IF({weight}{row}="","",ROUND({weight}{row}*{price}{row},2))'
+    if plist.reckoners:
+        _sheet(wb, "Barème", heading, RECKONER_HEADER, _reckoner_rows(plist), {"Prix au kg", "Prix"},
+               {"Poids (kg)"}, None)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
 
 import pandas as pd
@@ -22,7 +22,7 @@ import pandas as pd
 from ..catalogue import Catalogue
 from ..orderbook import CANCELLED, OrderBook
 from ..orders.frames import rows
-from ..values import fold
+from ..values import CENT, fold
 
 ZERO = Decimal("0")
 
@@ -255,6 +255,49 @@ class HouseholdBlock:
 
 
 @dataclass
+class Reckoner:
+    """A ready reckoner for a product sold by weight: the price of one piece for weights around its
+    average (70 % to 130 %, in round steps), so that the producer collects the right amount at the table."""
+
+    product: str
+    label: str
+    unit_price: Decimal  # per kg
+    avg_weight: Decimal  # kg, one unit
+    rows: list[tuple[Decimal, Decimal]]  # (kg, price to the cent)
+
+
+RECKONER_STEPS = [Decimal(s) for s in ("0.01", "0.02", "0.025", "0.05", "0.1", "0.2", "0.25", "0.5", "1", "2", "5")]
+RECKONER_ROWS = 10  # at most: one line across the page, in steps of 50 g or 100 g for most pieces
+
+
+def reckoner(product: str, label: str, unit_price: Decimal, avg_weight: Decimal) -> Reckoner:
+    """Weights from 70 % to 130 % of ``avg_weight`` in the smallest round step that gives at most
+    ``RECKONER_ROWS`` rows; each with its price (weight × price per kg, to the cent, half up)."""
+    low, high = avg_weight * Decimal("0.7"), avg_weight * Decimal("1.3")
+    for step in RECKONER_STEPS:
+        first = (low / step).to_integral_value(rounding=ROUND_FLOOR) * step
+        last = (high / step).to_integral_value(rounding=ROUND_CEILING) * step
+        if (last - first) / step + 1 <= RECKONER_ROWS:
+            break
+    weights = []
+    weight = max(first, step)
+    while weight <= last:
+        weights.append(weight)
+        weight += step
+    price = Decimal(unit_price)
+    return Reckoner(product, label, price, Decimal(avg_weight),
+                    [(w, (w * price).quantize(CENT, rounding=ROUND_HALF_UP)) for w in weights])
+
+
+def reckoners(products: pd.DataFrame, catalogue: Catalogue) -> list[Reckoner]:
+    """One ``reckoner`` per product sold by weight in ``products`` (``product_totals``), in its order."""
+    averages = {code: weight for code, weight in zip(catalogue.products["code"], catalogue.products["avg_weight"],
+                                                     strict=True)}
+    return [reckoner(p["product"], p["label"], p["unit_price"], Decimal(averages[p["product"]]))
+            for p in products.to_dict("records") if p["by_weight"] and averages.get(p["product"])]
+
+
+@dataclass
 class ProducerList:
     """A producer's list for a sale: totals per product, then one block per household, a grand total."""
 
@@ -265,6 +308,7 @@ class ProducerList:
     households: list[HouseholdBlock] = field(default_factory=list)
     total: Decimal = ZERO
     estimated: bool = False
+    reckoners: list[Reckoner] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -287,14 +331,16 @@ def producer_list(book: OrderBook, catalogue: Catalogue, sale_code: str, produce
         blocks.append(HouseholdBlock(email, first["name"], first["sort_name"], first["phone"],
                                      group.reset_index(drop=True), _sum(group["amount"]),
                                      bool(group["estimated"].any())))
+    products = product_totals(mine, catalogue)
     return ProducerList(
         sale=sale_info(catalogue, sale_code),
         producer=producer_info(catalogue, producer_code),
-        products=product_totals(mine, catalogue),
+        products=products,
         lines=mine,
         households=blocks,
         total=_sum(mine["amount"]),
         estimated=bool(mine["estimated"].any()) if not mine.empty else False,
+        reckoners=reckoners(products, catalogue),
     )
 
 

@@ -16,12 +16,13 @@ import pandas as pd
 
 from .. import problems as pb
 from .. import sheet
+from ..households import parse_key
 from ..orderbook import OrderBook
 from ..orders.frames import records, rows, values
 from ..questions import product_code
 from ..sheet import ROW, Grid, Table
 from ..stores.base import Append
-from ..values import CENT, fold, is_blank, number, parse_code, parse_email, parse_weight, show
+from ..values import CENT, fold, is_blank, number, parse_code, parse_weight, show
 
 TAB = sheet.WEIGHINGS.name
 # A weight this many times off the expected one is taken for a slip (grams typed as kilos): not applied.
@@ -57,7 +58,7 @@ def read_weights(table: Table, book: OrderBook) -> tuple[dict[tuple[str, str, st
         if is_blank(raw_weight):
             continue
         sale = parse_code(record.get("Vente")).value
-        email_parsed = parse_email(record.get("Email"))
+        email_parsed = parse_key(record.get("Email"))
         raw_product = record.get("Produit")
         code = product_code(str(raw_product)) if not is_blank(raw_product) else None
         weight = parse_weight(raw_weight)
@@ -189,7 +190,7 @@ def rows_to_weigh(book: OrderBook, grid: Grid | None, sale: str) -> Append:
     present = set()
     for record in table.frame.to_dict("records"):
         code = product_code(str(record.get("Produit"))) if not is_blank(record.get("Produit")) else None
-        present.add((parse_code(record.get("Vente")).value, parse_email(record.get("Email")).value, code))
+        present.add((parse_code(record.get("Vente")).value, parse_key(record.get("Email")).value, code))
     lines = book.lines[(book.lines["sale"] == sale)]
     households = {h.email: h for h in book.households[book.households["sale"] == sale].itertuples(index=False)}
     rows = []

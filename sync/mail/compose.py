@@ -28,6 +28,7 @@ from .. import problems as pb
 from .. import sheet, templating
 from ..catalogue import Catalogue
 from ..config import Config
+from ..households import reachable
 from ..orderbook import CANCELLED, OrderBook
 from ..orders.frames import records, values
 from ..problems import Problem
@@ -409,10 +410,16 @@ def collecting(book: OrderBook, sale: str) -> list[pd.Series]:
 
 
 def collecting_addresses(book: OrderBook, sale: str) -> list[str]:
-    """The addresses of ``collecting``'s households, in the same order, without building their rows (a
-    big sale has thousands: the schedule only needs who they are)."""
+    """The keys of ``collecting``'s households, in the same order, without building their rows (a
+    big sale has thousands: the schedule only needs who they are). Households without email included:
+    ``reachable_collecting`` is who can be written to."""
     granted = _granted(book, sale)
     return [email for email in _not_cancelled(book, sale)["email"].tolist() if email in granted]
+
+
+def reachable_collecting(book: OrderBook, sale: str) -> list[str]:
+    """``collecting_addresses`` that are addresses (a household without email is never written to)."""
+    return [email for email in collecting_addresses(book, sale) if reachable(email)]
 
 
 def _not_cancelled(book: OrderBook, sale: str) -> pd.DataFrame:
@@ -458,8 +465,8 @@ def pickup_reminder(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Serie
 
 def pickup_reminders(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, book: OrderBook,
                      now: datetime) -> list[Email]:
-    return [pickup_reminder(letterhead, catalogue, sale, book, h["email"], now)
-            for h in collecting(book, sale["code"])]
+    return [pickup_reminder(letterhead, catalogue, sale, book, email, now)
+            for email in reachable_collecting(book, sale["code"])]
 
 
 def final_amounts(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, book: OrderBook,
@@ -492,11 +499,12 @@ def final_amounts_drafts(letterhead: Letterhead, catalogue: Catalogue, sale: pd.
         by_email.setdefault(email, []).append((product, weight, amount))
     return [Draft(kinds.FINAL_AMOUNTS.name, code, email.strip().lower(), _final_fingerprint(by_email.get(email, [])),
                   partial(final_amounts, letterhead, catalogue, sale, book, email))
-            for email in emails]
+            for email in emails if reachable(email)]
 
 
 def final_amounts_all(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, book: OrderBook) -> list[Email]:
-    return [final_amounts(letterhead, catalogue, sale, book, h["email"]) for h in collecting(book, sale["code"])]
+    return [final_amounts(letterhead, catalogue, sale, book, email)
+            for email in reachable_collecting(book, sale["code"])]
 
 
 # --- to producers -------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ import pandas as pd
 
 from .. import problems as pb
 from .. import sheet
+from ..households import reachable
 from ..orderbook import CANCELLED, OrderBook
 from ..sheet import Grid
 from ..stores.base import Append, Changes
@@ -418,6 +419,8 @@ def order_notices(book: OrderBook, sale: str, journal: Journal) -> list[OrderNot
         by_email.setdefault(email, []).append((product, requested, allocated))
     for household in households.itertuples(index=False):
         email = household.email
+        if not reachable(email):
+            continue  # a household without email: its order is printed (récapitulatif), never emailed
         last = journal.last_order_entry(sale, email)
         told_of_order = last is not None and last.kind != kinds.CANCELLED.name
         if household.status == CANCELLED:

@@ -19,6 +19,7 @@ from .. import problems as pb
 from .. import sheet
 from ..config import Config
 from ..errors import MailError
+from ..households import is_pseudo_key
 from ..values import parse_email
 from . import kinds
 from .journal import Entry, Journal, refusal_problem
@@ -88,6 +89,8 @@ def plan(emails: Iterable[Email | Draft], journal: Journal, limits: Limits, now:
     drafts are not written here."""
     unique: dict[str, Email | Draft] = {}
     for email in emails:
+        if is_pseudo_key(email.recipient):
+            continue  # the last guard: a household without email (a pseudo-key) is never written to
         unique.setdefault(email.key, email)
     already = [e for e in unique.values() if e.key in journal]
     due = [e for e in unique.values() if e.key not in journal]

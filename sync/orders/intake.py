@@ -9,7 +9,10 @@ that cannot be used becomes a French ``Problem`` saying where it is; the rest go
 - a bad e-mail address or date sets the whole submission aside (a household is never guessed);
 - a submission outside every ordering window is reported (late ones name the sale that closed);
 - a submission dated after ``now`` has not arrived yet at that moment and is silently ignored,
-  which makes replays with ``--now`` faithful.
+  which makes replays with ``--now`` faithful;
+- problems say what is true now: a late submission accepted since (copied into ``Saisie manuelle``
+  with its sale) is no longer reported; the problems of a submission that a later one of the same
+  household replaced are not reported when the later one is clean, else said to be without effect.
 
 Pure: tables in, submissions and problems out.
 """
@@ -31,10 +34,12 @@ from .. import problems as pb
 from .. import sheet
 from ..catalogue import Catalogue, listed_for
 from ..config import Config
+from ..households import NAME_MARK, PHONE_MARK, key_without_email, name_key
 from ..orderbook import FORM, MANUAL, SUBMISSION_COLUMNS
 from ..questions import product_code
 from ..sheet import ROW, Table
 from ..values import (
+    Parsed,
     fold,
     is_blank,
     long_datetime,
@@ -127,6 +132,7 @@ def read(tables: dict[str, Table], catalogue: Catalogue, config: Config, now: da
         _read_form(form, context)
     if manual is not None and manual.present:
         _read_manual(manual, context)
+    context.settle()
     return Intake(context.submissions, context.arrivals, context.problems)
 
 
@@ -157,6 +163,40 @@ class _Context:
         self.submissions: list[Submission] = []
         self.arrivals: list[Arrival] = []
         self.problems: list[pb.Problem] = []
+        self.owned: list[tuple[Submission, list[pb.Problem]]] = []  # each submission's own problems
+        self.late: list[tuple[str, str, datetime, pb.Problem]] = []  # (household, sale missed, moment, warning)
+        self.unmatched: list[tuple[str, dict[str, list[tuple[Any, str, int]]]]] = []  # (tab, column -> answers)
+
+    def add(self, submission: Submission, problems: list[pb.Problem]) -> None:
+        self.submissions.append(submission)
+        self.owned.append((submission, problems))
+
+    def settle(self) -> None:
+        """The problems that are true now, once every submission is read (see ``read``)."""
+        latest: dict[tuple[str, str], Submission] = {}
+        for submission in sorted(self.submissions, key=lambda s: s.key):
+            latest[(submission.sale, submission.email)] = submission
+        current = {id(s) for s in latest.values()}
+        troubled = {id(s) for s, own in self.owned if own}
+        for submission, own in self.owned:
+            if id(submission) in current:
+                self.problems.extend(own)
+                continue
+            last = latest[(submission.sale, submission.email)]
+            if id(last) in troubled:  # the replacing one has problems too: say this one no longer counts
+                self.problems.extend(_superseded(problem, last) for problem in own)
+        closes = {code: closes for _, closes, code in self._windows}
+        for household, sale, moment, problem in self.late:
+            threshold = min(moment, closes.get(sale, moment))
+            if not any(s.source == MANUAL and s.sale == sale and s.email == household and s.submitted_at >= threshold
+                       for s in self.submissions):
+                self.problems.append(problem)  # else accepted since: copied into Saisie manuelle, as it says
+        rows = {(s.tab, s.row) for s in latest.values()}
+        for tab, unmatched in self.unmatched:
+            for column, answers in unmatched.items():
+                still = [answer for answer in answers if (tab, answer[2]) in rows]
+                if still:
+                    self.problems.append(_unmatched_column(tab, column, still, self))
 
     def not_offered(self, tab: str, row: int, column: str, code: str, sale: str, household: str,
                     value: str) -> pb.Problem:
@@ -201,13 +241,25 @@ class _Context:
             return f"il n'est proposé que pour la vente {listed[0]} (colonne Ventes de l'onglet Produits)"
         return f"il n'est proposé que pour les ventes {', '.join(listed)} (colonne Ventes de l'onglet Produits)"
 
-    def outside(self, tab: str, row: int, column: str, raw: Any, moment: datetime, household: str) -> None:
-        """A submission outside every ordering window: say which sale it missed, and how to accept it."""
+    def outside(self, tab: str, row: int, column: str, raw: Any, moment: datetime, household: str,
+                key: str) -> None:
+        """A submission outside every ordering window: say which sale it missed, and how to accept it
+        (once accepted so, ``settle`` says nothing more of it)."""
         sale, message = _missed(moment, self.catalogue.sales)
         if sale:
             message += (f" Pour l'accepter quand même, recopiez-la dans l'onglet « {sheet.MANUAL.name} » "
                         f"avec {sale} dans la colonne Vente.")
-        self.problems.append(pb.warning(tab, row, column, f"commande {of(household)} {message}", show(raw), sale))
+        self.late.append((key, sale, moment,
+                          pb.warning(tab, row, column, f"commande {of(household)} {message}", show(raw), sale)))
+
+
+def _superseded(problem: pb.Problem, latest: Submission) -> pb.Problem:
+    """A problem of a submission that a later one of the same household replaced: it no longer counts."""
+    where = f"onglet « {latest.tab} »"
+    return pb.warning(problem.tab, problem.row, problem.column,
+                      f"sans effet, cette commande a été remplacée ensuite par celle du "
+                      f"{long_datetime(latest.submitted_at)} ({where}), qui a ses propres anomalies : "
+                      f"{problem.message}", problem.value, problem.sale)
 
 
 def _known_codes(products: Table | None) -> set[str]:
@@ -250,7 +302,7 @@ def _read_form(table: Table, ctx: _Context) -> None:
     tab = table.tab.name
     header = table.headers.get  # contract name -> header as written
     columns = _product_columns(table)
-    unmatched: dict[str, list[tuple[Any, str]]] = {}  # column -> (answer, sale) of accepted submissions
+    unmatched: dict[str, list[tuple[Any, str, int]]] = {}  # column -> (answer, sale, row) of accepted submissions
     contract = table.frame.drop(columns=[column for column, _ in columns])
     answers = _answers(table.frame, [column for column, _ in columns])
     for record, filled in zip(records(contract), answers, strict=True):
@@ -279,39 +331,39 @@ def _read_form(table: Table, ctx: _Context) -> None:
         ctx.arrivals.append(Arrival(email.value, first, last, phone, moment.value, sale or "", FORM))
         if sale is None:
             ctx.outside(tab, row, header("Horodateur", "Horodateur"), raw_time, moment.value,
-                        who(first, last, email.value))
+                        who(first, last, email.value), email.value)
             continue
         household = who(first, last, email.value)
+        own: list[pb.Problem] = []  # this submission's problems: said only while it is the household's latest
         found: dict[str, tuple[int, str]] = {}  # product -> (quantity, column)
         for index, raw in filled:
             column, code = columns[index]
             if is_blank(raw):
                 continue
             if code not in ctx.products:
-                unmatched.setdefault(column, []).append((raw, sale))
+                unmatched.setdefault(column, []).append((raw, sale, row))
                 continue
             if code not in ctx.offered(sale):
-                ctx.problems.append(ctx.not_offered(tab, row, column, code, sale, household, show(raw)))
+                own.append(ctx.not_offered(tab, row, column, code, sale, household, show(raw)))
                 continue
             quantity = ctx.quantity(raw)
             if quantity.error:
-                ctx.problems.append(_bad_quantity(tab, row, column, quantity.error, code, sale, household, raw))
+                own.append(_bad_quantity(tab, row, column, quantity.error, code, sale, household, raw))
                 continue
             if not quantity.value:
                 continue
             if code in found:
-                ctx.problems.append(pb.warning(
+                own.append(pb.warning(
                     tab, row, column,
                     f"le produit {code} a une réponse dans deux colonnes (l'autre : « {found[code][1]} ») : "
                     "seule la dernière colonne est retenue", show(raw), sale))
             found[code] = (quantity.value, column)
-        ctx.submissions.append(Submission(
+        ctx.add(Submission(
             sale, email.value, moment.value, FORM, tab, row, first, last, phone, _text(record, "Commentaire"),
             tuple(sorted((code, q) for code, (q, _) in found.items())),
             {code: (row, column) for code, (_, column) in found.items()},
-        ))
-    for column, answers in unmatched.items():
-        ctx.problems.append(_unmatched_column(tab, column, answers, ctx))
+        ), own)
+    ctx.unmatched.append((tab, unmatched))
 
 
 def _answers(frame: pd.DataFrame, columns: list[str]) -> list[list[tuple[int, Any]]]:
@@ -337,10 +389,10 @@ def _bad_quantity(tab: str, row: int, column: str, error: str, code: str, sale: 
                     "reste de la commande est pris en compte", show(raw), sale)
 
 
-def _unmatched_column(tab: str, column: str, answers: list[tuple[Any, str]], ctx: _Context) -> pb.Problem:
+def _unmatched_column(tab: str, column: str, answers: list[tuple[Any, str, int]], ctx: _Context) -> pb.Problem:
     """One problem for a column of answers that names no usable product (not one per answer)."""
     code = product_code(column) or ""
-    sales = sorted({sale for _, sale in answers})
+    sales = sorted({sale for _, sale, _ in answers})
     sale = sales[0] if len(sales) == 1 else ""
     ignored = ("sa réponse est ignorée" if len(answers) == 1
                else f"ses {len(answers)} réponses sont ignorées")
@@ -348,7 +400,7 @@ def _unmatched_column(tab: str, column: str, answers: list[tuple[Any, str]], ctx
         return pb.error(tab, None, column,
                         f"le produit {code} est inutilisable (voyez ses anomalies dans l'onglet Produits) : "
                         f"{ignored} tant qu'il n'est pas corrigé", code, sale)
-    if all(parse_quantity(raw, ctx.maximum).ok for raw, _ in answers):
+    if all(parse_quantity(raw, ctx.maximum).ok for raw, _, _ in answers):
         return pb.error(tab, None, column,
                         f"colonne de quantités dont le code « {code} » n'est dans aucune ligne de l'onglet Produits : "
                         f"{ignored} ; corrigez le code du produit dans le formulaire ou dans "
@@ -386,17 +438,44 @@ def _read_manual(table: Table, ctx: _Context) -> None:
                 f"la vente {sale_code} n'existe pas dans l'onglet Ventes (ou ses dates sont à corriger) : cette ligne "
                 f"{of(who(first, last, show(record.get('Email'))))} est mise de côté", show(raw_sale)))
             continue
-        email = parse_email(record.get("Email"))
+        raw_email = record.get("Email")
+        if is_blank(raw_email):  # a household without email: known by its phone, failing that its name
+            email = Parsed(key_without_email(record.get("Téléphone"), first, last))
+            if not email.value:
+                email = Parsed("", "ni adresse e-mail, ni téléphone, ni nom")
+        else:
+            email = parse_email(raw_email)
         if email.error:
+            what = (" : indiquez l'adresse e-mail du foyer, ou à défaut son téléphone ou son nom"
+                    if is_blank(raw_email) else " tant que l'adresse n'est pas corrigée")
             ctx.problems.append(pb.error(
                 tab, row, header("Email", "Email"),
-                f"{email.error} ; cette ligne {of(who(first, last))} est mise de côté tant que l'adresse n'est pas "
-                "corrigée", show(record.get("Email")), sale_code or (ctx.sale_of(moment.value) or "")))
+                f"{email.error} ; cette ligne {of(who(first, last))} est mise de côté{what}",
+                show(raw_email), sale_code or (ctx.sale_of(moment.value) or "")))
             continue
         sale = sale_code or ctx.sale_of(moment.value)
         groups.setdefault((email.value, moment.value, sale), []).append(record)
-    for (email, moment, sale), group in groups.items():
+    for (email, moment, sale), group in _by_phone(groups).items():
         _manual_submission(tab, header, email, moment, sale, group, ctx)
+
+
+def _by_phone(groups: dict[tuple, list[dict]]) -> dict[tuple, list[dict]]:
+    """A household without email known by its name on some rows and by its phone on others (the phone
+    typed once, on the first row of an order, or only in an earlier order) is one household: the rows
+    known by a name go to the phone that name goes with, when there is exactly one."""
+    phones: dict[str, set[str]] = {}
+    for (key, _, _), group in groups.items():
+        if key.startswith(PHONE_MARK):
+            for record in group:
+                name = name_key(_text(record, "Prénom"), _text(record, "Nom"))
+                if name:
+                    phones.setdefault(name, set()).add(key)
+    merged: dict[tuple, list[dict]] = {}
+    for (key, moment, sale), group in groups.items():
+        if key.startswith(NAME_MARK) and len(phones.get(key, ())) == 1:
+            key = next(iter(phones[key]))
+        merged.setdefault((key, moment, sale), []).extend(group)
+    return {group: sorted(found, key=lambda r: r[ROW]) for group, found in merged.items()}
 
 
 def _first(records: Iterable[dict], column: str) -> str:
@@ -411,8 +490,10 @@ def _manual_submission(tab: str, header, email: str, moment: datetime, sale: str
     ctx.arrivals.append(Arrival(email, first, last, phone, moment, sale or "", MANUAL))
     household = who(first, last, email)
     if sale is None:
-        ctx.outside(tab, row, header("Horodateur", "Horodateur"), records[0].get("Horodateur"), moment, household)
+        ctx.outside(tab, row, header("Horodateur", "Horodateur"), records[0].get("Horodateur"), moment, household,
+                    email)
         return
+    own: list[pb.Problem] = []  # this submission's problems: said only while it is the household's latest
     quantity_column = header("Quantité", "Quantité")
     product_column = header("Produit", "Produit")
     found: dict[str, tuple[int, int]] = {}  # product -> (quantity, row)
@@ -424,39 +505,39 @@ def _manual_submission(tab: str, header, email: str, moment: datetime, sale: str
         if not code:
             if quantity.ok and not quantity.value:
                 continue  # a row with no product and no quantity: an order with nothing, i.e. a cancellation
-            ctx.problems.append(pb.error(tab, line_row, product_column,
+            own.append(pb.error(tab, line_row, product_column,
                                          f"produit manquant : indiquez le code du produit commandé par {household}",
                                          "", sale))
             continue
         if code not in ctx.products:
             message = ("ce produit est inutilisable (voyez ses anomalies dans l'onglet Produits)" if code in ctx.listed
                        else "ce code n'est dans aucune ligne de l'onglet Produits")
-            ctx.problems.append(pb.error(tab, line_row, product_column,
+            own.append(pb.error(tab, line_row, product_column,
                                          f"{message} : cette ligne de la commande {of(household)} est ignorée",
                                          show(record.get("Produit")), sale))
             continue
         if code not in ctx.offered(sale):
-            ctx.problems.append(ctx.not_offered(tab, line_row, product_column, code, sale, household, code))
+            own.append(ctx.not_offered(tab, line_row, product_column, code, sale, household, code))
             continue
         if quantity.error:
-            ctx.problems.append(_bad_quantity(tab, line_row, quantity_column, quantity.error, code, sale, household,
+            own.append(_bad_quantity(tab, line_row, quantity_column, quantity.error, code, sale, household,
                                               raw_quantity))
             continue
         if not quantity.value:
             continue
         if code in found:
-            ctx.problems.append(pb.warning(
+            own.append(pb.warning(
                 tab, line_row, product_column,
                 f"le produit {code} apparaît deux fois dans la même commande {of(household)} (l'autre : ligne "
                 f"{found[code][1]}) : les quantités sont additionnées", code, sale))
             quantity = quantity._replace(value=quantity.value + found[code][0])
             line_row = found[code][1]
         found[code] = (quantity.value, line_row)
-    ctx.submissions.append(Submission(
+    ctx.add(Submission(
         sale, email, moment, MANUAL, tab, row, first, last, phone, "",
         tuple(sorted((code, q) for code, (q, _) in found.items())),
         {code: (r, quantity_column) for code, (_, r) in found.items()},
-    ))
+    ), own)
 
 
 # --- the submissions frame -------------------------------------------------------------------
