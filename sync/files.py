@@ -2,7 +2,8 @@
 
 ``replace(path, fill)`` has ``fill`` write a temporary file in the same folder (``.<name>.<pid>.tmp``), flushes
 it to disk, then renames it over ``path`` (``os.replace``, atomic on one file system): a run killed at any
-moment leaves the previous file or the new one, never half of one. ``copy`` and ``write_text`` are built on it.
+moment leaves the previous file or the new one, never half of one. ``copy``, ``write_bytes`` and ``write_text`` are
+built on it.
 With ``secret=True`` the temporary file is created with mode 0600 (whatever the umask, whatever mode the file it
 replaces had), so a secret is never readable by others, not even for an instant.
 
@@ -30,18 +31,20 @@ def temporary_path(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}.tmp")
 
 
-def replace(path: Path, fill: Callable[[Path], None], *, secret: bool = False) -> None:
+def replace(path: Path, fill: Callable[[Path], None], *, secret: bool = False, mode: int | None = None) -> None:
     """``fill(temporary)`` writes the new content; it is flushed and renamed over ``path``. Raises ``OSError``
-    (the temporary file removed, ``path`` untouched) when anything fails."""
+    (the temporary file removed, ``path`` untouched) when anything fails. ``mode``: the file's mode whatever the
+    umask (``secret`` is ``mode=0o600``)."""
+    mode = PRIVATE if secret else mode
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = temporary_path(path)
     temporary.unlink(missing_ok=True)  # a stale one of the same name keeps its mode: start afresh
     try:
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE if secret else 0o666)
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else mode)
         try:
-            if secret and os.name == "posix":
-                os.fchmod(descriptor, PRIVATE)  # whatever the umask
+            if mode is not None and os.name == "posix":
+                os.fchmod(descriptor, mode)  # whatever the umask
         finally:
             os.close(descriptor)
         fill(temporary)  # opening an existing file to write keeps its mode
@@ -60,6 +63,15 @@ def copy(source: Path, target: Path) -> None:
         shutil.copystat(source, temporary)
 
     replace(target, fill)
+
+
+def write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> None:
+    """``data`` written through ``replace`` (a page of the site: a visitor never reads half of it)."""
+    def fill(temporary: Path) -> None:
+        with open(temporary, "wb") as handle:
+            handle.write(data)
+
+    replace(path, fill, mode=mode)
 
 
 def write_text(path: Path, text: str, *, secret: bool = False) -> None:

@@ -28,8 +28,8 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from .. import files, sheet
 from .. import problems as pb
-from .. import sheet
 from ..households import reachable
 from ..orderbook import CANCELLED, OrderBook
 from ..sheet import Grid
@@ -164,13 +164,7 @@ class WriteAheadLog:
         """Keep only these entries (atomically: a crash leaves the old file or the new one)."""
         if self.path is None or (not self.path.exists() and not entries):
             return
-        temporary = self.path.with_name(self.path.name + ".tmp")
-        with temporary.open("w", encoding="utf-8") as file:
-            for entry in entries:
-                file.write(entry.to_json() + "\n")
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, self.path)
+        files.write_text(self.path, "".join(entry.to_json() + "\n" for entry in entries))
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[bool]:

@@ -6,10 +6,12 @@ own) is never touched. The list of the tool's files and the fingerprint of the c
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from ..files import write_bytes
+
+PUBLIC = 0o644  # a web server reads the pages, whatever the umask of the run that wrote them
 
 MANIFEST = ".paniers-site.json"
 
@@ -44,7 +46,7 @@ def write(folder: Path, files: dict[str, bytes | None], fingerprint: str) -> Wri
         except OSError:
             pass
         path.parent.mkdir(parents=True, exist_ok=True)
-        _atomic(path, data)
+        write_bytes(path, data, mode=PUBLIC)
         done.changed.append(name)
     before = previous(folder).get("files", [])
     for name in sorted(set(before) - set(files)):
@@ -56,18 +58,7 @@ def write(folder: Path, files: dict[str, bytes | None], fingerprint: str) -> Wri
                 + "\n").encode("utf-8")
     path = folder / MANIFEST
     if not path.is_file() or path.read_bytes() != manifest:
-        _atomic(path, manifest)
+        write_bytes(path, manifest, mode=PUBLIC)
     return done
 
 
-def _atomic(path: Path, data: bytes) -> None:
-    """A visitor (or the web server) never reads half a page: write beside it, then rename."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
