@@ -611,22 +611,17 @@ def _key_source(config: Config, environ: Mapping[str, str]) -> tuple[str, Path] 
 
 def _sheet_refusal(exc: StoreError, spreadsheet_id: str, account: str | None) -> str:
     """What Google said, in a few words (the store's message, given as what to do, has the details)."""
-    cause = exc.__cause__
-    response = getattr(cause, "response", None)
-    status = getattr(response, "status_code", None) or getattr(cause, "code", None)
-    error = getattr(cause, "error", None)
-    error = error if isinstance(error, dict) else {}
-    reasons = {d.get("reason") for d in error.get("details", []) if isinstance(d, dict)}
-    said = str(error.get("message", ""))
-    if status == 403 and ("SERVICE_DISABLED" in reasons or "has not been used" in said or "disabled" in said):
-        return "l'API Google Sheets n'est pas activée dans le projet Google Cloud"
-    if status == 404:
-        return f"{spreadsheet_id} introuvable (mauvais identifiant, ou pas partagé)"
-    if status == 403:
-        return f"pas partagé avec {account}" if account else "accès refusé"
-    if status == 401:
-        return "identifiants refusés par Google"
-    return "lecture impossible"
+    from gspread.exceptions import APIError
+
+    from ..stores.google import DISABLED, FORBIDDEN, NOT_FOUND, UNAUTHORIZED, refusal
+
+    kind = refusal(exc.__cause__)[0] if isinstance(exc.__cause__, APIError) else ""
+    return {
+        DISABLED: "l'API Google Sheets n'est pas activée dans le projet Google Cloud",
+        NOT_FOUND: f"{spreadsheet_id} introuvable (mauvais identifiant, ou pas partagé)",
+        FORBIDDEN: f"pas partagé avec {account}" if account else "accès refusé",
+        UNAUTHORIZED: "identifiants refusés par Google",
+    }.get(kind, "lecture impossible")
 
 
 def _retyped(form: dict, publication, known: frozenset[str]) -> dict[str, str]:

@@ -531,35 +531,50 @@ class GoogleSheetsStore:
 
     def _explain(self, exc: APIError, writing: bool) -> StoreError:
         """Google's refusal as a French message that says what to do."""
-        error = exc.error if isinstance(exc.error, dict) else {}
-        status = exc.response.status_code if exc.response is not None else exc.code
-        said = str(error.get("message", "")).strip()
-        reasons = {d.get("reason") for d in error.get("details", []) if isinstance(d, dict)}
+        kind, status, said = refusal(exc)
         who = (f"le compte de service {self.account}" if self.account
                else "le compte Google avec lequel vous vous êtes connecté·e")
         share = (f"Ouvrez le Google Sheet, cliquez sur « Partager » et ajoutez l'adresse {self.account} avec le "
                  "rôle « Éditeur »." if self.account else
                  "Demandez à la personne qui l'a créé de vous le partager avec le rôle « Éditeur ».")
-        if status == 404:
+        if kind == NOT_FOUND:
             return StoreError(f"Le Google Sheet {self.spreadsheet_id} est introuvable. Vérifiez [store] "
                               "spreadsheet_id : c'est la partie de l'adresse du Google Sheet entre /d/ et /edit. "
                               f"S'il existe, il n'est peut-être pas partagé avec {who}. {share}")
-        if status == 403 and ("SERVICE_DISABLED" in reasons or "has not been used" in said or "disabled" in said):
+        if kind == DISABLED:
             return StoreError("L'API Google Sheets n'est pas activée dans le projet Google Cloud de la clé : ouvrez "
                               "https://console.cloud.google.com/apis/library/sheets.googleapis.com, choisissez le "
                               "projet, cliquez sur « Activer », attendez quelques minutes et relancez. "
                               f"(Google a répondu : « {said} »)")
-        if status == 403:
+        if kind == FORBIDDEN:
             if writing:
                 return StoreError(f"{who[0].upper()}{who[1:]} peut lire {self.describe()} mais pas y écrire : "
                                   f"il faut le rôle « Éditeur », pas « Lecteur ». {share} Rien n'a été écrit.")
             return StoreError(f"{who[0].upper()}{who[1:]} n'a pas accès au Google Sheet {self.spreadsheet_id}. "
                               f"{share}")
-        if status == 401:
+        if kind == UNAUTHORIZED:
             return StoreError(f"Google n'accepte pas les identifiants (401 : « {said} »). Vérifiez la clé du compte "
                               "de service ([store] credentials) ou reconnectez-vous (voir docs/google.md).")
         action = "Rien n'a été écrit." if writing else "Rien n'a été lu."
         return StoreError(f"Google a refusé la demande ({status} : « {said} »). {action}")
+
+
+NOT_FOUND, DISABLED, FORBIDDEN, UNAUTHORIZED = "not found", "API disabled", "forbidden", "unauthorized"
+
+
+def refusal(exc: APIError) -> tuple[str, int | None, str]:
+    """What kind of refusal Google's answer is (``NOT_FOUND``, ``DISABLED``, ``FORBIDDEN``, ``UNAUTHORIZED`` or
+    ""), its HTTP status and what Google said: the store's French messages and ``paniers doctor`` both read it."""
+    error = exc.error if isinstance(exc.error, dict) else {}
+    status = exc.response.status_code if exc.response is not None else exc.code
+    said = str(error.get("message", "")).strip()
+    reasons = {d.get("reason") for d in error.get("details", []) if isinstance(d, dict)}
+    if status == 404:
+        return NOT_FOUND, status, said
+    if status == 403 and ("SERVICE_DISABLED" in reasons or "has not been used" in said or "disabled" in said):
+        return DISABLED, status, said
+    kind = {403: FORBIDDEN, 401: UNAUTHORIZED}.get(status, "")
+    return kind, status, said
 
 
 def spreadsheet_key(text: str) -> str:
