@@ -57,10 +57,6 @@ class Layout:
     inserted: list[int] = field(default_factory=list)  # rows of ``grid`` that are new (0-based)
     spans: list[tuple[int, int]] = field(default_factory=list)  # [start, end) of the tool's columns in ``grid``
 
-    @property
-    def moves(self) -> bool:
-        return bool(self.deleted or self.inserted)
-
 
 def row_key(row: list, positions: list[int]) -> tuple:
     """A row's key as ``sheet.carry_over`` compares it: each key cell as text, trimmed, lower-case."""
