@@ -132,7 +132,8 @@ def test_the_demo_has_a_household_without_email(tmp_path, capsys):
 
     assert jobs.main(["demo", "--out", str(tmp_path / "demo")]) == 0
     out = capsys.readouterr().out
-    assert "Sans e-mail (commande par téléphone, jamais écrit, son récapitulatif est imprimé) : Odette Marchais" in out
+    assert ("Sans e-mail (commande par téléphone ; aucun e-mail ne lui est envoyé, son récapitulatif est imprimé) : "
+            "Odette Marchais") in out
     emails = [p.read_text(encoding="utf-8", errors="replace") for p in (tmp_path / "demo" / "outbox").glob("*.eml")]
     assert not [e for e in emails if "\nTo: " in e and "Odette" in e.split("\nTo: ", 1)[1].split("\n", 1)[0]]
     statements = next((tmp_path / "demo" / "listes" / "2026-12").glob("recapitulatif*.pdf"))

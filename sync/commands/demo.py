@@ -130,7 +130,8 @@ def run(ctx: Context, out: Path | None = None) -> int:
             "voir l'onglet « Anomalies ».")
     without = [h.name for h in result.book.households.itertuples() if h.sale == SALE and not reachable(h.email)]
     if without:
-        ctx.say(f"Sans e-mail (commande par téléphone, jamais écrit, son récapitulatif est imprimé) : "
+        ctx.say("Sans e-mail (commande par téléphone ; aucun e-mail ne lui est envoyé, son récapitulatif est "
+                "imprimé) : "
                 f"{', '.join(without)} ; voir l'onglet « Émargement » et les documents à imprimer.")
     ctx.say("")
     ctx.say("Où regarder :")
