@@ -1,0 +1,11 @@
+"""Tests that check what a text says, not how it is spaced: French typography (sync/french.py) puts no-break and
+narrow no-break spaces into everything a person reads, so assertions about content compare ``plain(text)``."""
+
+from __future__ import annotations
+
+_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " "})
+
+
+def plain(text: str) -> str:
+    """``text`` with every kind of space an ordinary one."""
+    return str(text).translate(_SPACES)
