@@ -6,8 +6,10 @@ Every check in the pure core returns a list of ``Problem``; the run goes on with
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # loaded where the Anomalies frame is built
+    import pandas as pd
 
 ERROR = "erreur"
 WARNING = "avertissement"
@@ -52,6 +54,8 @@ ANOMALY_COLUMNS = ["Vente", "Gravité", "Onglet", "Ligne", "Colonne", "Problème
 
 def problems_frame(problems: list[Problem]) -> pd.DataFrame:
     """The ``Anomalies`` tab: errors first, then by sale, tab and row; each problem once."""
+    import pandas as pd
+
     unique = list(dict.fromkeys(problems))
     rows = [
         {

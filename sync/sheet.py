@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from . import problems as pb
 from .values import fold, is_blank
+
+if TYPE_CHECKING:  # pandas is loaded by the functions that build frames: `paniers --help` needs none of it
+    import pandas as pd
 
 Grid = list[list[Any]]  # a tab as rows of cells; the first row is the header
 ROW = "_row"  # the column that holds each record's row number, as the sheet shows it
@@ -189,6 +190,8 @@ def trim(grid: Grid | None) -> Grid:
 
 def read_table(grid: Grid | None, tab: Tab, title: str | None = None) -> Table:
     """Type nothing yet: map headers onto the contract and keep every non-empty row with its number."""
+    import pandas as pd
+
     name = title or tab.name
     known = tab.header
     if grid is None:
@@ -299,6 +302,8 @@ def carry_over(old: Grid | None, new: pd.DataFrame, tab: Tab) -> pd.DataFrame:
     longer produces, but where someone had typed something, is kept as it was, at the end: nothing a
     person typed is ever lost (``tests/test_sheet.py::test_carry_over_*``).
     """
+    import pandas as pd
+
     new = new.copy()
     for column in tab.human_columns:
         if column not in new.columns:

@@ -17,9 +17,6 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal
-
 CENT = Decimal("0.01")
 SHEET_EPOCH = datetime(1899, 12, 30)  # serial day 0 of Google Sheets, Excel and LibreOffice
 # The years a date of the sheet may have. A sale's timeline adds days and weeks to its dates (sync/schedule.py)
@@ -334,6 +331,8 @@ def money(amount: Decimal | int | None) -> str:
 # times, so each distinct text is formatted once (keyed by the text: "-0.00" and "0.00" stay apart).
 @lru_cache(maxsize=16384)
 def _money(text: str) -> str:
+    from babel.numbers import format_decimal  # babel loads where it formats: reading cells needs none of it
+
     return format_decimal(Decimal(text), format="#,##0.00", locale="fr_FR") + "\u00a0€"
 
 
@@ -344,12 +343,23 @@ def number(value: Decimal | int | float) -> str:
 
 @lru_cache(maxsize=16384)
 def _number(kind: type, text: str) -> str:
+    from babel.numbers import format_decimal
+
     return format_decimal(kind(text), locale="fr_FR")
 
 
 def long_date(moment: datetime | date) -> str:
     """samedi 13 décembre 2026."""
+    from babel.dates import format_date
+
     return format_date(moment, format="EEEE d MMMM y", locale="fr_FR")
+
+
+def format_datetime(*args, **kwargs) -> str:
+    """Babel's ``format_datetime``, loaded on first use."""
+    from babel.dates import format_datetime as babel_format_datetime
+
+    return babel_format_datetime(*args, **kwargs)
 
 
 def hour(moment: datetime) -> str:
