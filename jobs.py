@@ -15,14 +15,18 @@ import sys
 import traceback
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sync import config as config_module
-from sync.commands import Context
 from sync.errors import PaniersError, UsageError
-from sync.stores import open_store
 from sync.terminal import printable
-from sync.values import parse_datetime
+
+if TYPE_CHECKING:
+    from sync.commands import Context
+
+# `paniers --help`, a usage error and a tick that yields to a running one load no more than this: the store, the
+# values' parsers and each job's modules are imported where they are used (tests/test_imports.py).
 
 EXAMPLE_CONFIG = Path(__file__).resolve().parent / "config.example.toml"
 
@@ -260,6 +264,8 @@ def parse_now(text: str | None, tz: ZoneInfo) -> datetime:
     """--now in the group's time zone; the real clock only when it is not given."""
     if not text:
         return datetime.now(tz).replace(microsecond=0)
+    from sync.values import parse_datetime
+
     parsed = parse_datetime(text, tz)
     if not parsed.ok:
         raise UsageError(f"--now « {text} » est illisible : écrivez par exemple --now \"2026-12-01 08:00\".")
@@ -277,6 +283,8 @@ def load_config(path: Path | None, job: str):
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from sync.commands import Context, open_later  # after parsing: `--help` and usage errors load no job's modules
+
     try:
         if args.job in CHECKS_ITS_OWN_CONFIG:
             return JOBS[args.job](None, args)
@@ -285,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             config = load_config(args.config, args.job)
         now = parse_now(args.now, config.tz)
-        store = open_store(config)
+        store = open_later(config)  # opened when the job first uses it
         ctx = Context(config, store, now, print, dict(os.environ))
         return JOBS[args.job](ctx, args)
     except PaniersError as exc:  # messages quote cells and file names: printed through ``printable`` too

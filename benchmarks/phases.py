@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from sync import archive, cycle, snapshot  # noqa: E402
 from sync import config as config_module  # noqa: E402
-from sync.commands.tick import run_changes  # noqa: E402
+from sync.commands.tick_work import run_changes  # noqa: E402
 from sync.config import resolve  # noqa: E402
 from sync.mail import compose  # noqa: E402
 from sync.mail.journal import Journal  # noqa: E402

@@ -30,7 +30,7 @@ from fakes.smtp_server import Recorder, running
 
 from sync import config as config_module
 from sync import cycle, refresh, sheet, snapshot
-from sync.commands import Context, tick
+from sync.commands import Context, tick, tick_work
 from sync.errors import PaniersError
 from sync.mail import compose
 from sync.mail.journal import Journal
@@ -187,7 +187,7 @@ def storm(api: FakeSheetsAPI, rng: random.Random) -> None:
 def google_tick(api, folder: Path, mailer: MemoryMailer, monkeypatch) -> tuple[int | None, str]:
     config = config_module.from_dict({"mail": {"max_per_run": 500}}, base_dir=folder)
     store = GoogleSheetsStore(api.session(), SHEET_ID, backoff=Backoff(attempts=4, sleep=lambda s: None))
-    monkeypatch.setattr(tick, "open_mailer", lambda config, environ: mailer)
+    monkeypatch.setattr(tick_work, "open_mailer", lambda config, environ: mailer)
     out: list[str] = []
     try:
         return tick.run(Context(config, store, at(NOW), out.append)), "\n".join(out)

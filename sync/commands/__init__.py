@@ -7,10 +7,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from ..config import Config
-from ..stores.base import Store
 from ..terminal import printable
+
+if TYPE_CHECKING:
+    from ..mail.message import Email
+    from ..stores.base import Store
 
 
 @dataclass
@@ -24,6 +28,41 @@ class Context:
     def say(self, text: str = "") -> None:
         """Every line a job prints: control characters a person typed never reach the terminal."""
         self.out(printable(text))
+
+
+@dataclass
+class Outcome:
+    """What one tick did, for the demo and the tests (the French report is printed as it goes); here rather than
+    in ``tick.py`` so that ``tick.py`` (the lock) and ``tick_work.py`` (the work) both use it without importing
+    each other."""
+
+    code: int = 0
+    sent: list[Email] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    yielded: bool = False
+
+
+class _OpenedOnFirstUse:
+    """The configured store, opened the first time a job uses it: a run that stops before touching the workbook
+    (a tick yielding to a running one) neither loads the store's modules nor signs in to Google
+    (``tests/test_imports.py``)."""
+
+    def __init__(self, config: Config):
+        self._config = config
+        self._store: Store | None = None
+
+    def __getattr__(self, name: str):
+        if self._store is None:
+            from ..stores import open_store
+
+            self._store = open_store(self._config)
+        return getattr(self._store, name)
+
+
+def open_later(config: Config) -> Store:
+    """``stores.open_store(config)``, deferred until the job first uses the store (an error opening it comes
+    then, inside the job)."""
+    return _OpenedOnFirstUse(config)  # type: ignore[return-value]
 
 
 def under_lock(ctx: Context, job: str, work: Callable[[], int]) -> int:

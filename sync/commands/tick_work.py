@@ -1,34 +1,34 @@
-"""``paniers tick``: everything that is due at ``now``, for cron every 10–15 minutes.
+"""What one ``paniers tick`` does once it holds the run lock (``tick.py`` takes the lock, then loads this module:
+a tick that yields to a running one loads none of pandas, the templates or the mailers).
 
 One read of the workbook; the derived tabs recomputed; the emails that are due composed and sent
 (the journal skips what already went, so running twice sends nothing twice); then one write of
 everything (derived tabs, new households, journal rows), laid onto the sheet as it is at that moment
 (``stores/layout.py``: what people typed meanwhile stays). The journal is also flushed while emails go
-(every 25 on Google Sheets, at most once a minute on the local workbook). Two runs never overlap: the
-second one yields at once (exit 0); a Journal tab gone while emails went before stops every send
-(``mail/amnesia.py``); another machine sending from the same Google Sheet stops this one (``claims.py``).
+(every 25 on Google Sheets, at most once a minute on the local workbook). A Journal tab gone while emails
+went before stops every send (``mail/amnesia.py``); another machine sending from the same Google Sheet stops
+this one (``claims.py``).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
-from .. import archive, claims, cycle, lists, runlock, schedule, snapshot
+from .. import archive, claims, cycle, lists, schedule, snapshot
 from .. import problems as pb
 from ..config import resolve
 from ..errors import UsageError
 from ..mail import amnesia, compose, kinds
 from ..mail.journal import Journal
 from ..mail.mailer import open_mailer
-from ..mail.message import Email
 from ..mail.send import Limits, deliver
 from ..problems import problems_frame
 from ..refresh import refresh
 from ..sheet import ANOMALIES, JOURNAL, ORDERS, SIGN_OFF, WEIGHINGS, frame_to_grid
 from ..stores.base import Append, Changes
 from ..stores.base import warnings as store_warnings
-from . import Context
+from . import Context, Outcome
 from .check import report
 
 # Seconds between two writes of the Journal tab while emails go out, on the local workbook (each is a whole
@@ -37,32 +37,8 @@ from .check import report
 FLUSH_INTERVAL = 60.0
 
 
-@dataclass
-class Outcome:
-    """What one tick did, for the demo and the tests (the French report is printed as it goes)."""
-
-    code: int = 0
-    sent: list[Email] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    yielded: bool = False
-
-
-def run(ctx: Context, sale: str | None = None, new_journal: bool = False) -> int:
-    return once(ctx, sale, new_journal).code
-
-
-def once(ctx: Context, sale: str | None = None, new_journal: bool = False) -> Outcome:
-    """One tick under the run lock; a run that finds the lock taken yields at once (exit code 0).
-    ``new_journal``: the coordinator confirms that no email ever went from this workbook (``mail/amnesia.py``)."""
-    try:
-        with runlock.exclusive(resolve(ctx.config, ctx.config.schedule.lock), ctx.now):
-            return _tick(ctx, sale, new_journal)
-    except runlock.Busy as busy:
-        ctx.say(f"Un autre passage est en cours ({busy.holder}) : celui-ci s'arrête sans rien faire.")
-        return Outcome(yielded=True)
-
-
-def _tick(ctx: Context, only: str | None, new_journal: bool = False) -> Outcome:
+def tick(ctx: Context, only: str | None, new_journal: bool = False) -> Outcome:
+    """One tick; the caller holds the run lock (``tick.once``)."""
     config, now = ctx.config, ctx.now
     # A workbook open in LibreOffice or Excel cannot be written: say so before sending anything, rather
     # than send the emails and then fail to record them (tests/test_faults.py::test_a_workbook_open_in_…).
