@@ -1,5 +1,5 @@
-"""Claims of the README's Security section that no other test pins: where secrets may live and where they
-never show up, and what a consumer's text can never become (template code, a path, an attachment, a
+"""Claims of the security reference (docs/dev/security.md) that no other test pins: where secrets may live and
+where they never show up, and what a consumer's text can never become (template code, a path, an attachment, a
 second recipient)."""
 
 from __future__ import annotations
@@ -129,13 +129,12 @@ def test_the_preview_folder_loses_only_the_files_the_preview_wrote(tmp_path):
     assert mine.read_text(encoding="utf-8") == "à garder" and outside.read_bytes() == b"ne pas toucher"
 
 
-def test_every_test_the_readme_names_exists():
-    """The Security section backs each claim with a test: a renamed or deleted test must not leave a claim bare."""
+def test_every_test_the_security_reference_names_exists():
+    """docs/dev/security.md backs each claim with a test: a renamed or deleted test must not leave a claim bare."""
     import re
 
     root = Path(__file__).resolve().parent
-    readme = (root.parent / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Security"):]
+    section = (root.parent / "docs" / "dev" / "security.md").read_text(encoding="utf-8")
     named = set(re.findall(r"(test_[a-z_]+\.py)::(test_[a-z0-9_]+)", section))
     assert len(named) >= 25
     missing = [f"{file}::{test}" for file, test in sorted(named)
