@@ -18,6 +18,8 @@ Definitions (explained to the coordinator in ``docs/bilan.md``):
   last order) and then missed 3 ordinary sales in a row. Special sales (Noël, Pâques) are not
   counted as missed: a monthly customer who skips Christmas has not left; an order at a special
   sale does show that the household is still there.
+
+The tabs, the API, the recaps and the charts: ``docs/dev/figures.md``.
 """
 
 from __future__ import annotations

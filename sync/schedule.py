@@ -4,6 +4,7 @@ Pure functions of the sales calendar, the offsets in ``[schedule]`` and ``now``.
 its time until it stops being meaningful (no "orders are open" after closing, no pickup reminder after
 the distribution has started): a machine that was off sends late what still makes sense, and says
 what it skipped. Whether a step's emails already went is the journal's business, not this module's.
+Running on a schedule (the lock, cron, systemd, GitHub Actions): ``docs/dev/schedule.md``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """The jobs behind the command line, one module each. Each takes a ``Context`` (config, store,
 ``now``, where to print) and returns an exit code; none reads the clock or the environment itself. Everything a
-job prints goes through ``Context.say`` (``sync/terminal.py``: no control character reaches the terminal)."""
+job prints goes through ``Context.say`` (``sync/terminal.py``: no control character reaches the terminal).
+Every job and its options: ``docs/dev/commands.md``."""
 
 from __future__ import annotations
 

@@ -10,6 +10,8 @@ Read top-down as the call stack of ``paniers publish-form``:
   Google's refusals turned into French explanations;
 - ``links``: which form a sale or the configuration names;
 - ``prefill``: the ``entry.N`` ids of the published questions and the « modifier ma commande » link.
+
+Design, safety and what the Forms fake cannot prove: ``docs/dev/forms.md``.
 """
 
 from .build import FIELDS, FormItem, FormPlan, build_form

@@ -2,6 +2,7 @@
 
 The pure part (tables, the Émargement tab, weighings) works on the order book (``sync/orderbook.py``),
 the catalogue and a sale code; ``render`` and ``documents`` turn it into PDFs, spreadsheets and files.
+The documents, the PDF library and the API: ``docs/dev/lists.md``.
 """
 
 from .documents import write_documents

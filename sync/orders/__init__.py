@@ -2,7 +2,7 @@
 
 ``intake`` reads the submissions (every bad value a ``Problem``), ``allocation`` replays the stock
 first come, first served, ``book`` assembles the current orders and ``tabs`` lays them out as the
-``Commandes`` and ``Par producteur`` tabs.
+``Commandes`` and ``Par producteur`` tabs. The rules, with their reasons: ``docs/dev/workbook.md``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Where the group's workbook lives, behind one seam (``base.Store``).
 
 ``memory`` for tests, ``local`` for an .xlsx file, ``google`` for a Google Sheet. ``open_store``
-chooses one from the configuration.
+chooses one from the configuration. Design, requests per run and what the fakes check: ``docs/dev/workbook.md``
+(the local store) and ``docs/dev/google.md``.
 """
 
 from __future__ import annotations
