@@ -4,7 +4,7 @@
 
 FOLDER holds a ``config.toml`` and its workbook, as ``run.py --keep`` leaves them (``sale/``, ``history/``).
 The workbook and the outbox are copied aside first and put back after, so the same tick can be measured again.
-It runs the steps of ``sync/commands/tick.py`` one after the other (the run lock and the report aside) and
+It runs the steps of ``sync/commands/tick_work.py`` one after the other (the run lock and the report aside) and
 prints the seconds each took.
 """
 
