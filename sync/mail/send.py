@@ -68,9 +68,13 @@ class Delivery:
         parts = [plural(len(self.sent), *done)]
         if self.already_sent:
             parts.append(plural(len(self.already_sent), "déjà envoyé", "déjà envoyés"))
-        if self.postponed:
+        deferred = {e.key for e, _ in self.deferred}
+        waiting = [e for e in self.postponed if e.key not in deferred]
+        if waiting:
             reason = f" ({self.limit})" if self.limit else ""
-            parts.append(plural(len(self.postponed), "reporté", "reportés") + " au prochain passage" + reason)
+            parts.append(plural(len(waiting), "reporté", "reportés") + " au prochain passage" + reason)
+        if self.deferred:
+            parts.append(plural(len(self.deferred), "reporté par le serveur", "reportés par le serveur"))
         if self.refused:
             parts.append(plural(len(self.refused), "refusé par le serveur", "refusés par le serveur"))
         if self.skipped:
@@ -118,10 +122,12 @@ class Delivery:
 
 
 def _ordered(items: list) -> list:
-    """Emails (or (email, why) pairs) by sale, label and address: a long list is read by what it holds."""
-    def key(item) -> tuple[str, str, str]:
+    """Emails (or (email, why) pairs) the most urgent first (as they go: the postponed ones listed are the next to
+    go), then by sale, label and address: a long list is read by what it holds."""
+    def key(item) -> tuple[int, str, str, str]:
         email = item[0] if isinstance(item, tuple) else item
-        return email.sale, kinds.label_of(email), email.recipient
+        found = kinds.KINDS.get(email.kind)
+        return found.priority if found else 50, email.sale, kinds.label_of(email), email.recipient
     return sorted(items, key=key)
 
 
