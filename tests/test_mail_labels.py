@@ -180,7 +180,7 @@ def test_the_report_names_who_each_email_went_to_or_why_not():
     assert "  Déjà envoyés (rien de nouveau à leur dire) : 1" in lines
     assert ("    - 2026-12 · Confirmation de commande → martine.ducloux@example.org, le vendredi 4 décembre 2026 "
             "à 20 h 05") in lines
-    assert ("    - 2026-12 · Confirmation de commande → Prénom1 Test <foyer01@example.net> : reporté "
+    assert ("    - 2026-12 · Confirmation de commande → Prénom1 Test <foyer01@example.net> : reporté par le serveur "
             "(451 4.7.1 Greylisted)") in lines
     assert "  Reportés au prochain passage (limite de 5 par passage) : 2" in lines
     assert "    - 2026-12 · Ouverture des commandes → abonne0@example.org" in lines

@@ -104,7 +104,8 @@ class Delivery:
                         [kinds.label_of(e) for e in already])
         deferred = {e.key for e, _ in self.deferred}
         lines += _group("Reportés par le serveur de messagerie (nouvel essai au prochain passage)",
-                        [_line(e, _who(e), f"reporté ({answer})") for e, answer in _ordered(self.deferred)])
+                        [_line(e, _who(e), f"reporté par le serveur ({answer})")
+                         for e, answer in _ordered(self.deferred)])
         waiting = _ordered([e for e in self.postponed if e.key not in deferred])
         why = self.limit or (f"envoi interrompu : {self.error}" if self.error else "")
         lines += _group("Reportés au prochain passage" + (f" ({why.rstrip('.')})" if why else ""),
