@@ -350,7 +350,8 @@ def change_drafts(sale: pd.Series, result: Refresh, journal: Journal, letterhead
     drafts = []
     for reader in unique.values():
         draft = Draft(kinds.CHANGE.name, code, reader.email, change.fingerprint,
-                      partial(compose.change_email, letterhead, sale, change, reader, reader.email in invited, now))
+                      partial(compose.change_email, letterhead, sale, change, reader, reader.email in invited, now),
+                      compose.change_variant(change))
         if draft.key not in journal:
             drafts.append(draft)
     return drafts

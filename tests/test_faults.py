@@ -316,7 +316,7 @@ def test_a_recipient_deferred_day_after_day_is_named_then_an_anomaly(tmp_path):
     assert received == {(k, to) for k, to in due if to != stuck}  # everything else went on the first run
     for output in outputs:
         [line] = [line for line in output.splitlines() if stuck in line and "reporté par le serveur" in line]
-        assert "« Confirmation de commande »" in line and "452 4.2.2" in line
+        assert "· Confirmation de commande →" in line and "452 4.2.2" in line
     [row] = about.to_dict("records")
     assert (row["Gravité"], row["Onglet"], row["Vente"]) == ("avertissement", "Journal", due_sale(grids))
     assert "refuse temporairement" in row["Problème"] and "depuis le 08/12/2026 à 12:00" in row["Problème"]

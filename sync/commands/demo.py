@@ -113,7 +113,7 @@ def run(ctx: Context, out: Path | None = None) -> int:
             _enter_weights(store, config, moment)
         step = Context(config, store, moment, lambda _text: None, ctx.environ)
         outcome = tick.once(step)
-        sent = Counter(f"{kinds.label(e.kind)}{f' {e.sale}' if e.sale and e.sale != SALE else ''}"
+        sent = Counter(f"{kinds.label_of(e)}{f' {e.sale}' if e.sale and e.sale != SALE else ''}"
                        for e in outcome.sent)
         totals.update(sent)
         if sent or event:

@@ -29,7 +29,7 @@ def run(ctx: Context, sale: str | None = None) -> int:
     index = write_preview(emails, folder, ctx.now, journal)
     ctx.say(f"Aperçu au {ctx.now:%d/%m/%Y à %H:%M} : {len(emails)} e-mail(s) seraient envoyés maintenant "
             "(rien n'est envoyé).")
-    for label, count in sorted(Counter(kinds.label(e.kind) for e in emails).items()):
+    for label, count in sorted(Counter(kinds.label_of(e) for e in emails).items()):
         ctx.say(f"  - {label} : {count}")
     for note in due.notes:
         ctx.say(f"  ! {note}")

@@ -26,7 +26,7 @@ def run(ctx: Context, sale: str | None = None) -> int:
         raise UsageError(f"la vente « {sale} » n'existe pas dans l'onglet Ventes.")
     journal = Journal.load(snap.grid(JOURNAL), resolve(config, config.mail.journal_wal), config.tz)
     due = cycle.plan(result, journal, compose.Letterhead.from_config(config), sale, attach=False)
-    pending = Counter((e.sale, kinds.label(e.kind)) for e in {e.key: e for e in due.emails}.values()
+    pending = Counter((e.sale, kinds.label_of(e)) for e in {e.key: e for e in due.emails}.values()
                       if e.key not in journal)
     names = dict(zip(catalogue.producers["code"], catalogue.producers["name"], strict=True))
     ctx.say(f"État au {now:%d/%m/%Y à %H:%M} ({ctx.store.describe()}).")
@@ -54,7 +54,7 @@ def run(ctx: Context, sale: str | None = None) -> int:
         for producer, group in sorted(lines.groupby("producer"), key=lambda item: names.get(item[0], item[0])):
             ctx.say(f"    {names.get(producer, producer)} : {group['email'].nunique()} foyer(s), "
                     f"{money(sum(group['amount'], Decimal('0.00')))}")
-        sent = Counter(kinds.label(e.kind) for e in journal.entries if e.sale == code and not e.refused)
+        sent = Counter(e.label for e in journal.entries if e.sale == code and not e.refused)
         if sent:
             done = ", ".join(f"{label} ({count})" for label, count in sorted(sent.items()))
             ctx.say(f"  Déjà envoyés : {done}.")

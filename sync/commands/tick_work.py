@@ -12,14 +12,13 @@ this one (``claims.py``).
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import replace
 
 from .. import archive, claims, cycle, lists, schedule, snapshot
 from .. import problems as pb
 from ..config import resolve
 from ..errors import UsageError
-from ..mail import amnesia, compose, kinds
+from ..mail import amnesia, compose
 from ..mail.journal import Journal
 from ..mail.mailer import open_mailer
 from ..mail.send import Limits, deliver
@@ -94,13 +93,10 @@ def tick(ctx: Context, only: str | None, new_journal: bool = False) -> Outcome:
         ctx.say(archive.report(moved))
     ctx.say(f"Écrit : {', '.join(t for t in changes.replace) or 'rien de nouveau'}"
             + (f" ; {len(result.newcomers)} nouveau(x) foyer(s) dans Clients" if result.newcomers else "") + ".")
-    sent = Counter(kinds.label(e.kind) for e in delivery.sent)
-    outbox = config.mail.backend == "outbox"  # nothing leaves the machine: say what really happened
-    done = ("e-mail écrit", "e-mails écrits") if outbox else ("e-mail envoyé", "e-mails envoyés")
-    ctx.say(f"E-mails ({mailer.describe()}) : " + delivery.summary(done) + ".")
-    for label, count in sorted(sent.items()):
-        ctx.say(f"  - {label} : {count}")
-    for line in delivery.lines()[1:]:
+    # each email by what became of it: to whom it went, or why not (mail/send.py, Delivery.report)
+    said = delivery.report(outbox=config.mail.backend == "outbox")  # nothing leaves the machine: « écrits »
+    ctx.say(f"E-mails ({mailer.describe()}) : " + said[0])
+    for line in said[1:]:
         ctx.say(line)
     for note in due.notes:
         ctx.say(f"  ! {note}")

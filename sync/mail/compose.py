@@ -121,14 +121,20 @@ def _tidy_text(text: str) -> str:
 
 
 def _email(letterhead: Letterhead, kind: kinds.Kind, sale: str, recipient: Recipient, context: Mapping[str, Any],
-           fingerprint: str = "", attachments: Sequence[Attachment] = (), images: Sequence[InlineImage] = ()) -> Email:
+           fingerprint: str = "", attachments: Sequence[Attachment] = (), images: Sequence[InlineImage] = (),
+           variant: str = "") -> Email:
+    """``variant``: what this email of its kind says (kinds.py), written in its ``X-Paniers-Variant`` header so the
+    outbox index reads it back from the .eml; never part of the key."""
     first_name = recipient.first_name.strip()
     subject, text, html = render(letterhead, kind, {"first_name": first_name, **context})
-    headers = (("List-Unsubscribe", unsubscribe_header(letterhead.coordinator)),) if kind.bulk else ()
+    headers: tuple[tuple[str, str], ...] = (
+        (("List-Unsubscribe", unsubscribe_header(letterhead.coordinator)),) if kind.bulk else ())
+    if variant:
+        headers += ((kinds.VARIANT_HEADER, variant),)
     return Email(kind=kind.name, sale=sale, recipient=recipient.email.strip().lower(), subject=subject, text=text,
                  html=html, sender=letterhead.sender, group=letterhead.group, reply_to=letterhead.coordinator,
                  recipient_name=recipient.name, fingerprint=fingerprint, attachments=tuple(attachments),
-                 headers=headers, images=tuple(images))
+                 headers=headers, images=tuple(images), variant=variant)
 
 
 # --- views: plain dicts the templates read ------------------------------------------------------
@@ -350,7 +356,10 @@ def order_email(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, b
         labels = _labels(book, catalogue)
         context["cancelled"] = [{"label": labels.get(p, p), "quantity": q} for p, q in
                                 (earlier[-1].items() if earlier else [])]
-    return _email(letterhead, kinds.KINDS[notice.kind], code, _recipient(household), context, notice.fingerprint)
+    # a "cut" email without a cut line says the opposite: the order is complete again (cut.txt.j2)
+    variant = kinds.COMPLETE if notice.kind == kinds.CUT.name and not context["order"]["cuts"] else ""
+    return _email(letterhead, kinds.KINDS[notice.kind], code, _recipient(household), context, notice.fingerprint,
+                  variant=variant)
 
 
 def order_updates(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, book: OrderBook,
@@ -370,7 +379,7 @@ def order_drafts(letterhead: Letterhead, catalogue: Catalogue, sale: pd.Series, 
     orders = _SaleOrders(book, sale["code"])
     return [Draft(notice.kind, sale["code"], notice.email, notice.fingerprint,
                   partial(_order_email_draft, letterhead, catalogue, sale, book, notice, edit_urls.get(notice.email),
-                          orders))
+                          orders), notice.variant)
             for notice in notices]
 
 
@@ -869,7 +878,12 @@ def change_email(letterhead: Letterhead, sale: pd.Series, change: Change, reader
                "what": what, "what_text": _changed_words(what), "why": reader.why, "invited": invited,
                "open": now < sale["closes"]}
     return _email(letterhead, kinds.CHANGE, sale["code"], Recipient(reader.email, reader.first_name, reader.name),
-                  context, change.fingerprint, attachments)
+                  context, change.fingerprint, attachments, variant=change_variant(change))
+
+
+def change_variant(change: Change) -> str:
+    """What a "changement" email says changed (« date+lieu »): its label names it."""
+    return kinds.VARIANT_SEPARATOR.join(change.what)
 
 
 def _changed_words(what: Sequence[str]) -> str:

@@ -57,14 +57,20 @@ class Entry:
     message_id: str = ""
     refused: str = ""  # the server's answer when it refused the recipient
     deferred: str = ""  # the server's answer the first time it deferred the email (4xx)
+    variant: str = ""  # what the email said, when its kind says different things (kinds.py): its label says it
 
     @property
     def fingerprint(self) -> str:
         parts = split_key(self.key)
         return parts[3] if parts else ""
 
+    @property
+    def label(self) -> str:
+        """What the email was, in French (« Commande complète (stock revenu) »): the « Type » column's label."""
+        return kinds.label(self.kind, self.variant)
+
     def record(self) -> dict[str, object]:
-        kind_label = kinds.label(self.kind)
+        kind_label = self.label
         return {
             "Date": sheet_datetime(self.date),
             "Vente": self.sale,
@@ -90,7 +96,7 @@ class Entry:
     @classmethod
     def of(cls, email: Email, date: datetime, refused: str = "", deferred: str = "") -> Entry:
         return cls(email.key, date, email.sale, email.kind, email.recipient, email.subject, email.message_id,
-                   refused, deferred)
+                   refused, deferred, email.variant)
 
 
 def entries_from_grid(grid: Grid | None, tz: ZoneInfo) -> list[Entry]:
@@ -116,16 +122,20 @@ def entries_from_grid(grid: Grid | None, tz: ZoneInfo) -> list[Entry]:
         kind_text = str(row[t] or "")
         refused = kind_text.split(REFUSED_MARK, 1)[1] if REFUSED_MARK in kind_text else ""
         deferred = kind_text.split(DEFERRED_MARK, 1)[1] if DEFERRED_MARK in kind_text else ""
+        kind = parts[0] if parts else ""
+        # the label as written: a row of before variants keeps its label (the kind's), one of now names its variant
+        written = kind_text.split(REFUSED_MARK, 1)[0].split(DEFERRED_MARK, 1)[0]
         entries.append(Entry(
             key=key,
             date=parse_datetime(row[d], tz, required=False).value,
             sale=parts[1] if parts else str(row[s] or ""),
-            kind=parts[0] if parts else "",
+            kind=kind,
             recipient=parts[2] if parts else str(row[r] or ""),
             subject=str(row[j] or ""),
             message_id=str(row[m] or ""),
             refused=refused,
             deferred=deferred,
+            variant=kinds.variant_from_label(kind, written),
         ))
     return entries
 
@@ -234,6 +244,8 @@ class Journal:
         self.table_deferrals = set(self.deferrals)
         self.recovered: list[Entry] = []  # sent by an earlier run, missing from the tab: to append now
         self._last_orders: dict[tuple[str, str], Entry] | None = None  # see last_order_entry
+        self._by_key: dict[str, Entry] | None = None  # see entry
+        self._by_key_indexed = 0
         self._indexed = 0
         self.refresh()
 
@@ -267,6 +279,13 @@ class Journal:
 
     def __contains__(self, key: str) -> bool:
         return key in self.keys
+
+    def entry(self, key: str) -> Entry | None:
+        """The send (or refusal for good) of that key, the latest one: when it went, to whom, as what."""
+        if self._by_key is None or self._by_key_indexed != len(self.entries):
+            self._by_key = {e.key: e for e in self.entries}
+            self._by_key_indexed = len(self.entries)
+        return self._by_key.get(key)
 
     def record(self, entry: Entry) -> None:
         """Remember a send: first in the write-ahead file (on disk before anything else happens)."""
@@ -344,7 +363,7 @@ def deferral_problem(first: Entry, answer: str, tz: ZoneInfo | None = None) -> p
     since = first.date.astimezone(tz) if tz and first.date and first.date.tzinfo else first.date
     return pb.warning(sheet.JOURNAL.name, None, "Destinataire",
                       f"le serveur de messagerie refuse temporairement l'e-mail « {first.subject} » "
-                      f"({kinds.label(first.kind)}) depuis le {since:%d/%m/%Y à %H:%M} ({answer}) : vérifiez "
+                      f"({first.label}) depuis le {since:%d/%m/%Y à %H:%M} ({answer}) : vérifiez "
                       "l'adresse (onglet Clients ou Producteurs) ou contactez la personne autrement (boîte pleine, "
                       "compte fermé…) ; Paniers réessaie à chaque passage", first.recipient, first.sale)
 
@@ -385,6 +404,7 @@ class OrderNotice:
     email: str
     fingerprint: str
     previous_at: datetime | None = None  # MODIFIED: the submission the household last heard about
+    variant: str = ""  # CUT: kinds.COMPLETE when nothing is short any more (the email says the order is complete)
 
 
 def submissions_of(book: OrderBook, sale: str, email: str) -> list[tuple[datetime, dict[str, int]]]:
@@ -433,8 +453,10 @@ def order_notices(book: OrderBook, sale: str, journal: Journal) -> list[OrderNot
         if _base(last.fingerprint) == fingerprint:
             continue
         if last.fingerprint.split(".")[0] == fingerprint.split(".")[0]:
+            complete = all(int(allocated) >= int(requested) for _, requested, allocated in own)
             notices.append(OrderNotice(kinds.CUT.name, sale, email,
-                                       _unique(kinds.CUT.name, sale, email, fingerprint, household, journal)))
+                                       _unique(kinds.CUT.name, sale, email, fingerprint, household, journal),
+                                       variant=kinds.COMPLETE if complete else ""))
             continue
         previous_at = _previous_submission(book, sale, email, household.submitted_at, last.fingerprint)
         notices.append(OrderNotice(kinds.MODIFIED.name, sale, email,

@@ -86,6 +86,7 @@ class Email:
     attachments: tuple[Attachment, ...] = ()
     headers: tuple[tuple[str, str], ...] = field(default=())  # extra headers, e.g. List-Unsubscribe
     images: tuple[InlineImage, ...] = ()  # shown inside the HTML by ``cid:`` (charts), not the fingerprint
+    variant: str = ""  # what this email of its kind says, when a kind says different things (kinds.py), not the key
 
     @property
     def key(self) -> str:
@@ -117,6 +118,7 @@ class Draft:
     recipient: str
     fingerprint: str
     write: Callable[[], Email] = field(compare=False, repr=False)
+    variant: str = ""  # the written email's (kinds.py): known without writing it, for the run's report
 
     @property
     def key(self) -> str:

@@ -8,12 +8,14 @@ import html
 import json
 import os
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from email import policy
-from email.headerregistry import Address
 from email.parser import BytesParser
-from email.utils import format_datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 
+from ..french import plural
+from ..values import long_datetime
 from . import kinds
 from .mailer import SENT, Item, Outcome
 from .message import Email, one_line, safe_filename
@@ -61,8 +63,8 @@ class OutboxMailer:
                 path = free_path(self.folder, eml_name(email), email.message_id)
                 write_atomically(path, message.data())  # the bytes a server without 8BITMIME would get
                 written[path.name] = [format_datetime(message.now), email.kind,
-                                      str(Address(one_line(email.recipient_name), addr_spec=email.recipient)),
-                                      one_line(email.subject)]
+                                      person(one_line(email.recipient_name), email.recipient),
+                                      one_line(email.subject), email.variant]
                 yield Outcome(email, SENT)
         finally:
             if written:
@@ -72,39 +74,79 @@ class OutboxMailer:
         return f"la boîte d'envoi {self.folder} (fichiers .eml, rien n'est envoyé)"
 
 
+COLUMNS = 5  # Date, kind, recipient, subject, variant: what the cache keeps of each file, after its size and time
+
+
 def write_index(folder: Path, title: str = "Boîte d'envoi", written: dict[str, list[str]] | None = None) -> Path:
-    """``index.html``: every .eml of the folder with its date, type, recipient and subject.
+    """``index.html``: every .eml of the folder, the newest first (as a mailbox shows them), with its date in
+    French, what it is (its label: « Commande complète (stock revenu) », from its ``X-Paniers-Kind`` and
+    ``X-Paniers-Variant`` headers), to whom and its subject.
 
     Each file's headers are read once and kept in ``.index.json`` (by name, size and modification time):
     parsing them costs milliseconds a file, and an outbox used for years holds tens of thousands."""
     known = _read_cache(folder / INDEX_CACHE)
     cache: dict[str, list] = {}
-    rows = []
+    found = []
     for path in sorted(folder.glob("*.eml")):
         stat = path.stat()
         entry = known.get(path.name)
         if written and path.name in written:
             entry = [stat.st_size, stat.st_mtime_ns, *written[path.name]]
-        elif not (isinstance(entry, list) and len(entry) == 6 and entry[:2] == [stat.st_size, stat.st_mtime_ns]):
+        elif not (isinstance(entry, list) and len(entry) == 2 + COLUMNS
+                  and entry[:2] == [stat.st_size, stat.st_mtime_ns]):
             with path.open("rb") as file:
                 headers = BytesParser(policy=policy.default).parse(file, headersonly=True)
-            entry = [stat.st_size, stat.st_mtime_ns, *(str(headers.get(h, "")) for h in
-                                                        ("Date", "X-Paniers-Kind", "To", "Subject"))]
+            entry = [stat.st_size, stat.st_mtime_ns, str(headers.get("Date", "")),
+                     str(headers.get("X-Paniers-Kind", "")), _recipient(headers),
+                     str(headers.get("Subject", "")), str(headers.get(kinds.VARIANT_HEADER, ""))]
         cache[path.name] = entry
-        date, kind, to, subject = (str(v) for v in entry[2:])
+        date, kind, to, subject, variant = (str(v) for v in entry[2:])
+        found.append((_date(date), path.name, date, kinds.label(kind, variant), to, subject))
+    # the newest first; a file without a readable date last
+    found.sort(key=lambda row: (row[0] is not None, row[0].timestamp() if row[0] else 0, row[1]), reverse=True)
+    rows = []
+    for moment, name, date, label, to, subject in found:
         rows.append(
             "<tr>"
-            f"<td>{html.escape(date)}</td>"
-            f"<td>{html.escape(kinds.label(kind))}</td>"
+            f"<td>{html.escape(long_datetime(moment) if moment else date)}</td>"
+            f"<td>{html.escape(label)}</td>"
             f"<td>{html.escape(to)}</td>"
-            f"<td><a href=\"{html.escape(path.name)}\">{html.escape(subject)}</a></td>"
+            f"<td><a href=\"{html.escape(name)}\">{html.escape(subject)}</a></td>"
             "</tr>"
         )
-    page = INDEX_PAGE.format(title=html.escape(title), count=len(rows), rows="\n".join(rows))
+    page = INDEX_PAGE.format(title=html.escape(title), count=html.escape(plural(len(rows), "message")),
+                             rows="\n".join(rows))
     index = folder / INDEX
     write_atomically(index, page.encode("utf-8"))
     write_atomically(folder / INDEX_CACHE, json.dumps(cache, ensure_ascii=False).encode("utf-8"))
     return index
+
+
+def person(name: str, address: str) -> str:
+    """« Martine Ducloux <martine.ducloux@example.org> », or the address alone: as the index shows a recipient."""
+    name = " ".join(name.split())
+    return f"{name} <{address}>" if name else address
+
+
+def _recipient(headers) -> str:
+    """The ``To`` of a parsed .eml as ``_person`` shows it (the header as written when it names no address)."""
+    to = headers.get("To")
+    try:
+        addresses = to.addresses if to is not None else ()
+    except (AttributeError, IndexError, ValueError):
+        addresses = ()
+    if len(addresses) == 1:
+        return person(addresses[0].display_name or "", addresses[0].addr_spec)
+    return str(to or "")
+
+
+def _date(text: str) -> datetime | None:
+    """A ``Date`` header as a moment (in the time zone it was written in: the group's), or None."""
+    try:
+        moment = parsedate_to_datetime(text) if text else None
+    except (TypeError, ValueError, IndexError):
+        return None
+    return moment if moment is not None and moment.tzinfo is not None else None
 
 
 def _read_cache(path: Path) -> dict:
@@ -124,7 +166,8 @@ table{{border-collapse:collapse;width:100%}} th,td{{text-align:left;padding:.4re
 vertical-align:top}} th{{background:#f3f0e8}}
 </style></head>
 <body><h1>{title}</h1>
-<p>{count} message(s). Cliquez sur un sujet pour ouvrir le message dans votre logiciel de messagerie.</p>
+<p>{count}, du plus récent au plus ancien. Cliquez sur un sujet pour ouvrir le message dans votre logiciel de
+messagerie.</p>
 <table><thead><tr><th>Date</th><th>Type</th><th>Destinataire</th><th>Sujet</th></tr></thead>
 <tbody>
 {rows}

@@ -11,10 +11,12 @@ from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
+from ..french import plural
+from ..values import long_datetime
 from . import kinds
 from .journal import Journal
-from .message import Email, safe_filename
-from .outbox import eml_name, write_atomically
+from .message import Email, one_line, safe_filename
+from .outbox import eml_name, person, write_atomically
 from .wire import render
 
 MANIFEST = ".apercu.json"  # the files the previous preview wrote: only those are removed
@@ -22,9 +24,12 @@ MANIFEST = ".apercu.json"  # the files the previous preview wrote: only those ar
 
 def write_preview(emails: Iterable[Email], folder: Path, now: datetime, journal: Journal | None = None) -> Path:
     """Write each email as ``NNN_<sale>_<kind>_<recipient>.{html,txt,eml}`` and ``index.html``; return the index.
-    With ``journal``, the emails it already holds are left out: the preview shows what would go out now."""
+    With ``journal``, the emails it already holds are left out: the preview shows what would go out now, numbered
+    in the order they would go (the most urgent first, as ``send.plan`` sends them), each with its label (what it
+    says: kinds.py) and its recipient's name and address."""
     folder = Path(folder)
     emails = [e for e in dict((e.key, e) for e in emails).values() if journal is None or e.key not in journal]
+    emails.sort(key=lambda e: kinds.KINDS[e.kind].priority if e.kind in kinds.KINDS else 50)  # stable
     folder.mkdir(parents=True, exist_ok=True)
     _clear_previous(folder)
     written: list[str] = []
@@ -46,14 +51,15 @@ def write_preview(emails: Iterable[Email], folder: Path, now: datetime, journal:
         attachments = ", ".join(html.escape(a.safe_filename) for a in email.attachments)
         rows.append(
             "<tr>"
-            f"<td>{number}</td><td>{html.escape(email.sale)}</td><td>{html.escape(kinds.label(email.kind))}</td>"
-            f"<td>{html.escape(email.recipient)}</td>"
+            f"<td>{number}</td><td>{html.escape(email.sale)}</td><td>{html.escape(kinds.label_of(email))}</td>"
+            f"<td>{html.escape(person(one_line(email.recipient_name), email.recipient))}</td>"
             f"<td><a href=\"{html.escape(stem)}.html\">{html.escape(email.subject)}</a></td>"
             f"<td><a href=\"{html.escape(stem)}.txt\">texte</a> · <a href=\"{html.escape(stem)}.eml\">.eml</a></td>"
             f"<td>{attachments}</td>"
             "</tr>"
         )
-    page = PAGE.format(when=html.escape(now.strftime("%d/%m/%Y %H:%M")), count=len(rows), rows="\n".join(rows))
+    count = plural(len(rows), "e-mail partirait", "e-mails partiraient")
+    page = PAGE.format(when=html.escape(long_datetime(now)), count=html.escape(count), rows="\n".join(rows))
     index = folder / "index.html"
     write_atomically(index, page.encode("utf-8"))
     written.append("index.html")
@@ -83,7 +89,7 @@ table{{border-collapse:collapse;width:100%}} th,td{{text-align:left;padding:.4re
 vertical-align:top}} th{{background:#f3f0e8}}
 </style></head>
 <body><h1>Aperçu des e-mails</h1>
-<p>{count} e-mail(s) partiraient maintenant ({when}). Rien n'a été envoyé.</p>
+<p>{count} maintenant, le {when}, dans cet ordre. Rien n'a été envoyé.</p>
 <table><thead><tr><th>#</th><th>Vente</th><th>Type</th><th>Destinataire</th><th>Sujet</th><th>Versions</th>
 <th>Pièces jointes</th></tr></thead>
 <tbody>

@@ -11,6 +11,7 @@ the last, partial batch comes back in ``Delivery.rows`` for the run's single wri
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,8 +20,9 @@ from .. import problems as pb
 from .. import sheet
 from ..config import Config
 from ..errors import MailError
+from ..french import plural
 from ..households import is_pseudo_key
-from ..values import parse_email
+from ..values import long_datetime, parse_email
 from . import kinds
 from .journal import Entry, Journal, refusal_problem
 from .mailer import DEFERRED, REFUSED, SENT, Mailer
@@ -40,47 +42,122 @@ class Limits:
         return cls(config.mail.max_per_run, config.mail.max_per_day)
 
 
+LISTED = 10  # emails listed in a group of the report that can be long (already sent, postponed), before a count
+
+
 @dataclass
 class Delivery:
-    """What a run did with its emails, for the job's French report."""
+    """What a run did with its emails, for the job's French report (``report()``): each email sent, already sent,
+    postponed, deferred, refused or not sent, named with who it was for and why."""
 
     sent: list[Email] = field(default_factory=list)
     already_sent: list[Email | Draft] = field(default_factory=list)
     postponed: list[Email | Draft] = field(default_factory=list)  # over a limit, deferred by the server, or unsent
     refused: list[tuple[Email, str]] = field(default_factory=list)
     deferred: list[tuple[Email, str]] = field(default_factory=list)  # by the server (4xx), with its answer
+    skipped: list[tuple[Email | Draft, str]] = field(default_factory=list)  # never tried: why (no address…)
     rows: list[list] = field(default_factory=list)  # Journal rows not flushed yet: the caller writes them
     problems: list[pb.Problem] = field(default_factory=list)
     error: str = ""  # why sending stopped early (server unreachable, login refused, quota…)
     limit: str = ""  # which limit postponed emails
+    earlier: dict[str, Entry] = field(default_factory=dict)  # key -> the Journal's send of each already sent
 
     def summary(self, done: tuple[str, str] = ("e-mail envoyé", "e-mails envoyés")) -> str:
         """« 12 e-mails envoyés, 3 déjà envoyés, 40 reportés au prochain passage, 1 refusé » (``done``: the
         words for what this run did with them, « écrits » when they only go to the outbox folder)."""
-        parts = [_count(len(self.sent), *done)]
+        parts = [plural(len(self.sent), *done)]
         if self.already_sent:
-            parts.append(_count(len(self.already_sent), "déjà envoyé", "déjà envoyés"))
-        if self.postponed:
+            parts.append(plural(len(self.already_sent), "déjà envoyé", "déjà envoyés"))
+        deferred = {e.key for e, _ in self.deferred}
+        waiting = [e for e in self.postponed if e.key not in deferred]
+        if waiting:
             reason = f" ({self.limit})" if self.limit else ""
-            parts.append(_count(len(self.postponed), "reporté", "reportés") + " au prochain passage" + reason)
+            parts.append(plural(len(waiting), "reporté", "reportés") + " au prochain passage" + reason)
+        if self.deferred:
+            parts.append(plural(len(self.deferred), "reporté par le serveur", "reportés par le serveur"))
         if self.refused:
-            parts.append(_count(len(self.refused), "refusé par le serveur", "refusés par le serveur"))
+            parts.append(plural(len(self.refused), "refusé par le serveur", "refusés par le serveur"))
+        if self.skipped:
+            parts.append(plural(len(self.skipped), "non envoyé", "non envoyés"))
         return ", ".join(parts)
 
     def lines(self) -> list[str]:
-        lines = [self.summary() + "."]
+        """``report()`` for a server: the summary, then each email by what became of it."""
+        return self.report()
+
+    def report(self, outbox: bool = False, listed: int = LISTED) -> list[str]:
+        """The run's report: a summary line, then one line per email, grouped by what became of it: to whom it
+        went (label, sale, name and address), which were already sent (when), which wait for the next run and
+        why (a limit, the server's answer, a stopped run), which were refused and why, which were not tried.
+        The groups that can be long (already sent, postponed: an announcement to two thousand subscribers waits
+        behind the limits) list ``listed`` emails, then count the others by label. ``outbox``: nothing leaves
+        the machine, the emails are written to the outbox folder (« écrit » rather than « envoyé »)."""
+        done = ("e-mail écrit", "e-mails écrits") if outbox else ("e-mail envoyé", "e-mails envoyés")
+        lines = [self.summary(done) + "."]
         if self.error:
             lines.append(f"Envoi interrompu : {self.error}")
-        for email, answer in self.refused:
-            lines.append(f"  ✗ {email.recipient} a été refusé ({answer}) : « {email.subject} ».")
-        for email, answer in self.deferred:
-            lines.append(f"  ~ {email.recipient} : e-mail « {kinds.label(email.kind)} » reporté par le serveur "
-                         f"({answer}) ; nouvel essai au prochain passage.")
+        lines += _group("Écrits dans la boîte d'envoi" if outbox else "Envoyés",
+                        [_line(e, _who(e)) for e in _ordered(self.sent)])
+        already = _ordered(self.already_sent)
+        lines += _group("Déjà envoyés (rien de nouveau à leur dire)",
+                        [_line(e, e.recipient + self._when(e)) for e in already], listed,
+                        [kinds.label_of(e) for e in already])
+        deferred = {e.key for e, _ in self.deferred}
+        lines += _group("Reportés par le serveur de messagerie (nouvel essai au prochain passage)",
+                        [_line(e, _who(e), f"reporté par le serveur ({answer})")
+                         for e, answer in _ordered(self.deferred)])
+        waiting = _ordered([e for e in self.postponed if e.key not in deferred])
+        why = self.limit or (f"envoi interrompu : {self.error}" if self.error else "")
+        lines += _group("Reportés au prochain passage" + (f" ({why.rstrip('.')})" if why else ""),
+                        [_line(e, e.recipient) for e in waiting], listed, [kinds.label_of(e) for e in waiting])
+        lines += _group("Refusés (ils ne seront pas renvoyés tels quels : vérifiez l'adresse)",
+                        [_line(e, _who(e), f"refusé ({answer})") for e, answer in _ordered(self.refused)])
+        lines += _group("Non envoyés", [_line(e, e.recipient, why) for e, why in _ordered(self.skipped)])
         return lines
 
+    def _when(self, email: Email | Draft) -> str:
+        entry = self.earlier.get(email.key)
+        if entry is None or entry.date is None:
+            return ""
+        return f", le {long_datetime(entry.date)}"
 
-def _count(number: int, one: str, many: str) -> str:
-    return f"{number} {one if number <= 1 else many}"  # French: « 0 e-mail envoyé »
+
+def _ordered(items: list) -> list:
+    """Emails (or (email, why) pairs) the most urgent first (as they go: the postponed ones listed are the next to
+    go), then by sale, label and address: a long list is read by what it holds."""
+    def key(item) -> tuple[int, str, str, str]:
+        email = item[0] if isinstance(item, tuple) else item
+        found = kinds.KINDS.get(email.kind)
+        return found.priority if found else 50, email.sale, kinds.label_of(email), email.recipient
+    return sorted(items, key=key)
+
+
+def _who(email: Email) -> str:
+    """« Martine Ducloux <martine.ducloux@example.org> », or the address alone."""
+    name = " ".join(str(email.recipient_name or "").split())
+    return f"{name} <{email.recipient}>" if name else email.recipient
+
+
+def _line(email: Email | Draft, who: str, why: str = "") -> str:
+    """« 2026-12 · Commande complète (stock revenu) → Martine Ducloux <martine@…> : why »."""
+    what = kinds.label_of(email)
+    if email.kind == kinds.MESSAGE.name and isinstance(email, Email):
+        what += f" « {email.subject} »"  # a message's label says nothing of it: its subject does
+    sale = f"{email.sale} · " if email.sale else ""
+    return f"    - {sale}{what} → {who}" + (f" : {why}" if why else "")
+
+
+def _group(title: str, lines: list[str], listed: int | None = None, labels: list[str] | None = None) -> list[str]:
+    """A heading with its count, then its lines; past ``listed`` of them, the others counted by label."""
+    if not lines:
+        return []
+    shown = lines if listed is None or len(lines) <= listed else lines[:listed]
+    out = [f"  {title} : {len(lines)}", *shown]
+    if len(shown) < len(lines):
+        others = Counter((labels or [])[len(shown):])
+        detail = ", ".join(f"{label} : {count}" for label, count in sorted(others.items()))
+        out.append(f"    … et {plural(len(lines) - len(shown), 'autre')}" + (f" ({detail})" if detail else "") + ".")
+    return out
 
 
 def plan(emails: Iterable[Email | Draft], journal: Journal, limits: Limits, now: datetime) -> tuple[
@@ -130,6 +207,9 @@ def deliver(emails: Iterable[Email | Draft], mailer: Mailer, journal: Journal, l
         journal.refresh()  # what another run sent since this one read the Journal tab
         pending = journal.take_recovered()
         to_send, result.already_sent, result.postponed, result.limit = plan(emails, journal, limits, now)
+        result.earlier = {e.key: entry for e in result.already_sent if (entry := journal.entry(e.key)) is not None}
+        result.skipped = [(e, "pas d'adresse e-mail (un foyer sans e-mail ne reçoit rien)")
+                          for e in {e.key: e for e in emails}.values() if is_pseudo_key(e.recipient)]
         rows: list[list] = journal.rows(pending)
         last_flush = clock()
 
