@@ -11,7 +11,6 @@ A workbook open in LibreOffice (its ``.~lock.<name>#`` file) or Excel (``~$<name
 
 from __future__ import annotations
 
-import itertools
 import os
 import time as clock
 import zipfile
@@ -23,8 +22,9 @@ from python_calamine import CalamineWorkbook
 
 from .. import files, formulas
 from ..errors import StoreError, StoreLockedError
-from ..sheet import Grid, find_title, trim
-from . import xlsx_patch
+from ..sheet import DATE, DATETIME, Grid, find_title, trim
+from ..values import fold
+from . import formats, xlsx_patch
 from .base import Changes
 from .xlsx_patch import ILLEGAL_CHARACTERS, column_letter, fit_cell
 
@@ -117,8 +117,9 @@ class LocalWorkbookStore:
             seen = self._fingerprint()
             laid = changes.laid_onto(lambda name, seen=seen: self._current(name, seen))
             replace = {name: layout.grid for name, layout in laid.items()}
+            looks = {name: self._look(name, grid, changes, seen) for name, grid in replace.items()}
             try:
-                self._write(replace, changes, seen)
+                self._write(replace, changes, seen, looks)
             except _Changed:
                 continue
             self._seen = self._fingerprint()  # the file as this save made it
@@ -129,6 +130,19 @@ class LocalWorkbookStore:
         raise StoreError(f"Le classeur {self.path.name} a été enregistré par un autre programme pendant chacun des "
                          f"{MAX_ATTEMPTS} essais d'écriture : rien n'a été écrit. Fermez-le dans LibreOffice ou Excel, "
                          "puis relancez.")
+
+    def _look(self, name: str, grid: Grid, changes: Changes, seen: tuple | None) -> xlsx_patch.Look:
+        """How a rewritten tab's columns look (``formats.py``): the tool's kinds, and where each people's column
+        was in the tab as it is now (by header), for its width and style to stay."""
+        header = grid[0] if grid else []
+        kinds = formats.tool_kinds(name, header, changes.owners.get(name))
+        old = (self._current(name, seen) or [[]]) if seen is not None else [[]]
+        where: dict[str, int] = {}
+        for i, title in enumerate(old[0] if old else []):
+            where.setdefault(fold(str(title)), i)
+        kept = {c: where[fold(str(h))] for c, h in enumerate(header)
+                if (c >= len(kinds) or kinds[c] is None) and fold(str(h)) in where}
+        return xlsx_patch.Look(kinds, kept)
 
     def _current(self, name: str, seen: tuple | None) -> Grid | None:
         """A tab as the file holds it now (as read by this run when nobody saved the file since)."""
@@ -147,11 +161,13 @@ class LocalWorkbookStore:
             return None
         return (found.st_ino, found.st_size, found.st_mtime_ns)
 
-    def _write(self, replace: dict[str, Grid], changes: Changes, seen: tuple | None) -> None:
+    def _write(self, replace: dict[str, Grid], changes: Changes, seen: tuple | None,
+               looks: dict[str, xlsx_patch.Look] | None = None) -> None:
+        looks = looks or {}
         if self.path.exists():
             appends = {name: (a.header, a.rows) for name, a in changes.append.items() if a.rows}
             try:  # the changed sheets only, the rest of the file copied as it is (xlsx_patch.py)
-                self._commit(lambda temporary: xlsx_patch.patch(self.path, temporary, replace, appends, _widths),
+                self._commit(lambda temporary: xlsx_patch.patch(self.path, temporary, replace, appends, looks),
                              seen)
                 return
             except xlsx_patch.Unsupported:
@@ -176,13 +192,25 @@ class LocalWorkbookStore:
             book.remove(book.active)
         for name, grid in replace.items():
             title = find_title(book.sheetnames, name)
+            look = looks.get(name) or xlsx_patch.Look()
+            kept: dict[int, object] = {}
             if title is not None:
                 index = book.sheetnames.index(title)
-                book.remove(book[title])
+                old = book[title]
+                for new, was in look.kept.items():  # people's columns keep their width and style
+                    dimension = old.column_dimensions.get(column_letter(was + 1))
+                    if dimension is not None:
+                        kept[new] = dimension
+                book.remove(old)
                 sheet = book.create_sheet(title, index)
             else:
                 sheet = book.create_sheet(name)
-            _fill(sheet, grid)
+            _fill(sheet, grid, look.kinds)
+            for new, dimension in kept.items():
+                target = sheet.column_dimensions[column_letter(new + 1)]
+                target.width, target.customWidth = dimension.width, dimension.customWidth
+                if dimension.has_style:
+                    target._style = dimension._style
         for name, append in changes.append.items():
             if not append.rows:
                 continue
@@ -304,17 +332,6 @@ def _typed(value):
     return value
 
 
-def _widths(grid: Grid) -> dict[int, float]:
-    """Column widths as ``_fill`` sets them: the longest value, between 8 and 62 characters."""
-    widths: dict[int, int] = {}
-    for c, column in enumerate(itertools.zip_longest(*grid), start=1):  # column by column: one max each
-        longest = max((len(v) if type(v) is str else len(str(v)) for v in column if v is not None and v != ""),
-                      default=None)
-        if longest is not None:
-            widths[c] = max(8, min(longest, 60) + 2)
-    return widths
-
-
 def _running(pid: int, path: Path) -> bool:
     """Whether the process that is writing ``path`` may still be at it."""
     if os.name != "posix":  # no harmless way to ask Windows; a copy untouched for an hour is surely stale
@@ -349,22 +366,32 @@ def _clean(value):
     return value
 
 
-def _fill(sheet, grid: Grid) -> None:
+def _fill(sheet, grid: Grid, kinds: list[str | None] | None = None) -> None:
     """Write a whole tab into a sheet just created (row by row: ``append`` is several times faster than
-    addressing each cell, which matters for a tab of ten thousand orders)."""
-    widths: dict[int, int] = {}
-    for row in grid:
+    addressing each cell, which matters for a tab of ten thousand orders); with ``kinds`` (a derived tab:
+    ``formats.tool_kinds``), the tool's columns get their number format and width, people's columns none (their
+    width is set by the caller)."""
+    width = max((len(row) for row in grid), default=0)
+    kinds = list(kinds or [])[:width] + [None] * (width - len(kinds or []))
+    if not any(k is not None for k in kinds):  # a tab without kinds (created by init): every column sized
+        kinds = [formats.TEXT] * width
+    grid = formats.typed(grid, kinds)
+    patterns = {c + 1: formats.PATTERNS[k] for c, k in enumerate(kinds) if k in formats.PATTERNS}
+    for number, row in enumerate(grid, start=1):
         values = [_clean(v) for v in row]
         sheet.append(values)
         for c, value in enumerate(values, start=1):
-            if value is not None:
-                widths[c] = max(widths.get(c, 0), min(len(str(value)), 60))
+            if number > 1 and c in patterns and value is not None:
+                sheet.cell(row=number, column=c).number_format = patterns[c]
+            elif isinstance(value, datetime):  # a date in a column without a format of its own (a person's)
+                sheet.cell(row=number, column=c).number_format = formats.PATTERNS[
+                    DATE if value.hour == value.minute == value.second == 0 else DATETIME]
             if formulas.looks_like_formula(value):  # text typed by a person stays text
-                formulas.as_text(sheet.cell(row=sheet.max_row, column=c))
+                formulas.as_text(sheet.cell(row=number, column=c))
     if grid:
         _style_header(sheet, len(grid[0]))
-    for c, width in widths.items():
-        sheet.column_dimensions[column_letter(c)].width = max(8, width + 2)
+    for c, characters in formats.widths(grid, kinds).items():
+        sheet.column_dimensions[column_letter(c + 1)].width = characters
 
 
 def _style_header(sheet, width: int) -> None:
