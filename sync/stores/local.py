@@ -117,9 +117,8 @@ class LocalWorkbookStore:
             seen = self._fingerprint()
             laid = changes.laid_onto(lambda name, seen=seen: self._current(name, seen))
             replace = {name: layout.grid for name, layout in laid.items()}
-            looks = {name: self._look(name, grid, changes, seen) for name, grid in replace.items()}
             try:
-                self._write(replace, changes, seen, looks)
+                self._write(replace, changes, seen)
             except _Changed:
                 continue
             self._seen = self._fingerprint()  # the file as this save made it
@@ -161,9 +160,8 @@ class LocalWorkbookStore:
             return None
         return (found.st_ino, found.st_size, found.st_mtime_ns)
 
-    def _write(self, replace: dict[str, Grid], changes: Changes, seen: tuple | None,
-               looks: dict[str, xlsx_patch.Look] | None = None) -> None:
-        looks = looks or {}
+    def _write(self, replace: dict[str, Grid], changes: Changes, seen: tuple | None) -> None:
+        looks = {name: self._look(name, grid, changes, seen) for name, grid in replace.items()}
         if self.path.exists():
             appends = {name: (a.header, a.rows) for name, a in changes.append.items() if a.rows}
             try:  # the changed sheets only, the rest of the file copied as it is (xlsx_patch.py)
