@@ -20,8 +20,7 @@ from test_live_edits import group_changes, phone_order
 from sync import config as config_module
 from sync import sheet
 from sync.commands import Context, tick
-from sync.stores import LocalWorkbookStore
-from sync.stores import formats
+from sync.stores import LocalWorkbookStore, formats
 from sync.stores.google import GoogleSheetsStore
 from sync.stores.retry import Backoff
 
