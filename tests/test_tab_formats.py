@@ -117,8 +117,11 @@ def test_the_local_workbook_tabs_are_formatted_and_a_persons_column_keeps_its_ow
     assert all(sign_off.cell(row=r, column=header.index("Remarques") + 1).number_format == "General"
                for r in range(2, sign_off.max_row + 1))
 
-    grids = LocalWorkbookStore(path).read(["Commandes"])
+    grids = LocalWorkbookStore(path).read(["Commandes", "Émargement"])
     assert isinstance(grids["Commandes"][1][column["Dernière modification"] - 1], datetime)
+    # one rule for names: « Prénom Nom » in Commandes, « Nom Prénom » in the list sorted to find a name
+    assert "Anne Aubert" in [row[column["Nom"] - 1] for row in grids["Commandes"][1:]]
+    assert "Aubert Anne" in [row[1] for row in grids["Émargement"][1:]]
 
 
 def test_a_quiet_tick_on_the_local_workbook_writes_nothing_although_dates_read_back_as_dates(tmp_path):
