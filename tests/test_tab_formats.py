@@ -11,17 +11,20 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
 from conftest import at
 from fakes.sheets_api import FakeSheetsAPI
 from openpyxl import load_workbook
+from openpyxl.styles import Font
 from test_cycle import group
 from test_live_edits import group_changes, phone_order
 
 from sync import config as config_module
 from sync import sheet
 from sync.commands import Context, tick
-from sync.stores import LocalWorkbookStore, formats
+from sync.stores import LocalWorkbookStore, formats, xlsx_patch
 from sync.stores.google import GoogleSheetsStore
+from sync.stores.layout import Owner
 from sync.stores.retry import Backoff
 
 SHEET_ID = "1PaniersFormatsSheet"
@@ -48,8 +51,7 @@ def test_column_kinds_come_from_the_contract_and_cover_the_dynamic_columns():
     assert sheet.column_kinds("Bilan", ["Date", "Commandes : Fournil", "CA : Fournil"]) == \
         ["date", "integer", "money"]
     assert sheet.column_kinds("Produits", ["Prix"]) == ["text"]  # a people's tab: never formatted
-    owner = sheet.SIGN_OFF.key and __import__("sync.stores.layout", fromlist=["Owner"]).Owner(
-        sheet.SIGN_OFF.key, ("Vente", "Nom", "Email", "Téléphone", "Ferme", "Total"))
+    owner = Owner(sheet.SIGN_OFF.key, ("Vente", "Nom", "Email", "Téléphone", "Ferme", "Total"))
     assert formats.tool_kinds("Émargement", ["Vente", "Ferme", "Total", "Payé", "À moi"], owner) == \
         ["text", "money", "money", None, None]
 
@@ -64,14 +66,19 @@ def test_typed_turns_the_tools_french_dates_into_moments_and_leaves_the_rest():
 
 # --- the local workbook --------------------------------------------------------------------------
 
-def test_the_local_workbook_tabs_are_formatted_and_a_persons_column_keeps_its_own(tmp_path):
+@pytest.mark.parametrize("writer", ["by parts", "openpyxl"])
+def test_the_local_workbook_tabs_are_formatted_and_a_persons_column_keeps_its_own(tmp_path, monkeypatch, writer):
+    if writer == "openpyxl":  # the other way the local store writes (a tab to create, a sheet with comments…)
+        def unsupported(*args, **kwargs):
+            raise xlsx_patch.Unsupported("as if")
+        monkeypatch.setattr(xlsx_patch, "patch", unsupported)
     path = tmp_path / "paniers.xlsx"
     LocalWorkbookStore(path).write(group_changes())
     config = _config(tmp_path, path)
     moment = at("2026-12-04 08:00")
     _tick(config, LocalWorkbookStore(path), moment)
 
-    # a volunteer widens Remarques and formats its cells as text, then a phone order comes in
+    # a volunteer widens Remarques and formats its cells as red bold text, then a phone order comes in
     book = load_workbook(path)
     sign_off = book["Émargement"]
     header = [c.value for c in sign_off[1]]
@@ -80,6 +87,8 @@ def test_the_local_workbook_tabs_are_formatted_and_a_persons_column_keeps_its_ow
     sign_off.column_dimensions[letter].width = 33
     for row in range(2, sign_off.max_row + 1):
         sign_off.cell(row=row, column=remarks).value = "vu"
+        sign_off.cell(row=row, column=remarks).number_format = "@"  # « Texte » in the Format menu
+        sign_off.cell(row=row, column=remarks).font = Font(bold=True, color="FFC00000")
     for row in phone_order(0, moment):
         book[sheet.MANUAL.name].append(row)
     book.save(path)
@@ -114,8 +123,10 @@ def test_the_local_workbook_tabs_are_formatted_and_a_persons_column_keeps_its_ow
     assert all(c.number_format == MONEY for c in amounts if c.value is not None)
     letter = sign_off.cell(row=1, column=header.index("Remarques") + 1).column_letter
     assert sign_off.column_dimensions[letter].width == 33  # the volunteer's width
-    assert all(sign_off.cell(row=r, column=header.index("Remarques") + 1).number_format == "General"
-               for r in range(2, sign_off.max_row + 1))
+    remarks = [sign_off.cell(row=r, column=header.index("Remarques") + 1) for r in range(2, sign_off.max_row + 1)]
+    assert len([c for c in remarks if c.value == "vu"]) == 4  # the rows of the first tick, where they were typed
+    assert all(c.number_format == "@" and c.font.bold and c.font.color.rgb == "FFC00000"
+               for c in remarks if c.value == "vu")
 
     grids = LocalWorkbookStore(path).read(["Commandes", "Émargement"])
     assert isinstance(grids["Commandes"][1][column["Dernière modification"] - 1], datetime)

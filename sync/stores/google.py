@@ -280,11 +280,13 @@ def _formatted(tab: SheetTab, grid: Grid, kinds: list[str | None]) -> list[dict]
         found.append({"updateSheetProperties": {
             "properties": {"sheetId": tab.sheet_id, "gridProperties": {"frozenRowCount": 1}},
             "fields": "gridProperties.frozenRowCount"}})
-    for first, last, kind in formats.runs_of(kinds):
-        columns = {"sheetId": tab.sheet_id, "startColumnIndex": first, "endColumnIndex": last}
-        found.append({"repeatCell": {"range": {**columns, "startRowIndex": 0, "endRowIndex": 1},
+    for first, last in runs([c for c, kind in enumerate(kinds) if kind is not None]):
+        found.append({"repeatCell": {"range": {"sheetId": tab.sheet_id, "startRowIndex": 0, "endRowIndex": 1,
+                                               "startColumnIndex": first, "endColumnIndex": last},
                                      "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
                                      "fields": "userEnteredFormat.textFormat.bold"}})
+    for first, last, kind in formats.runs_of(kinds):
+        columns = {"sheetId": tab.sheet_id, "startColumnIndex": first, "endColumnIndex": last}
         if height > 1:
             number = ({"numberFormat": {"type": formats.GOOGLE_TYPES[kind], "pattern": formats.PATTERNS[kind]}}
                       if kind in formats.PATTERNS else {})

@@ -26,6 +26,7 @@ from ..sheet import DATE, DATETIME, Grid, find_title, trim
 from ..values import fold
 from . import formats, xlsx_patch
 from .base import Changes
+from .layout import row_key
 from .xlsx_patch import ILLEGAL_CHARACTERS, column_letter, fit_cell
 
 MAX_ATTEMPTS = 5  # saves started again because someone saved the workbook in the meantime
@@ -141,7 +142,7 @@ class LocalWorkbookStore:
             where.setdefault(fold(str(title)), i)
         kept = {c: where[fold(str(h))] for c, h in enumerate(header)
                 if (c >= len(kinds) or kinds[c] is None) and fold(str(h)) in where}
-        return xlsx_patch.Look(kinds, kept)
+        return xlsx_patch.Look(kinds, kept, _same_rows(old, grid, changes.owners.get(name)) if kept else {})
 
     def _current(self, name: str, seen: tuple | None) -> Grid | None:
         """A tab as the file holds it now (as read by this run when nobody saved the file since)."""
@@ -192,13 +193,17 @@ class LocalWorkbookStore:
             title = find_title(book.sheetnames, name)
             look = looks.get(name) or xlsx_patch.Look()
             kept: dict[int, object] = {}
+            styled: dict[tuple[int, int], object] = {}
             if title is not None:
                 index = book.sheetnames.index(title)
                 old = book[title]
-                for new, was in look.kept.items():  # people's columns keep their width and style
+                for new, was in look.kept.items():  # people's columns keep their width and style, cells' too
                     dimension = old.column_dimensions.get(column_letter(was + 1))
                     if dimension is not None:
                         kept[new] = dimension
+                    for row, old_row in look.rows.items():
+                        if row and old.cell(row=old_row + 1, column=was + 1).has_style:
+                            styled[(row, new)] = old.cell(row=old_row + 1, column=was + 1)._style
                 book.remove(old)
                 sheet = book.create_sheet(title, index)
             else:
@@ -206,9 +211,11 @@ class LocalWorkbookStore:
             _fill(sheet, grid, look.kinds)
             for new, dimension in kept.items():
                 target = sheet.column_dimensions[column_letter(new + 1)]
-                target.width, target.customWidth = dimension.width, dimension.customWidth
+                target.width = dimension.width
                 if dimension.has_style:
                     target._style = dimension._style
+            for (row, column), style in styled.items():
+                sheet.cell(row=row + 1, column=column + 1)._style = style
         for name, append in changes.append.items():
             if not append.rows:
                 continue
@@ -328,6 +335,27 @@ def _typed(value):
     if type(value) is date:
         return datetime.combine(value, time())
     return value
+
+
+def _same_rows(old: Grid, new: Grid, owner) -> dict[int, int]:
+    """Each row of ``new`` (0-based, the header is 0) that was a row of ``old``, and which, by the tab's row key
+    (``layout.row_key``): where a person's cell formats are taken from."""
+    if owner is None or not old or not new:
+        return {}
+    try:
+        keys_old = [[fold(str(h)) for h in old[0]].index(fold(k)) for k in owner.key]
+        keys_new = [[fold(str(h)) for h in new[0]].index(fold(k)) for k in owner.key]
+    except ValueError:
+        return {0: 0}
+    rows: dict[tuple, int] = {}
+    for i in range(len(old) - 1, 0, -1):
+        rows[row_key(old[i], keys_old)] = i
+    found = {0: 0}
+    for j in range(1, len(new)):
+        i = rows.get(row_key(new[j], keys_new))
+        if i is not None:
+            found[j] = i
+    return found
 
 
 def _running(pid: int, path: Path) -> bool:

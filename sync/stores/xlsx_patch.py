@@ -106,6 +106,7 @@ class Look:
 
     kinds: list[str | None] = field(default_factory=list)
     kept: dict[int, int] = field(default_factory=dict)
+    rows: dict[int, int] = field(default_factory=dict)  # a row of the new grid -> its row in the old sheet (0-based)
 
 
 def patch(source: Path, target: Path, replace: dict[str, Grid], append: dict[str, tuple[list, Grid]],
@@ -125,9 +126,12 @@ def patch(source: Path, target: Path, replace: dict[str, Grid], append: dict[str
         changed: dict[str, list] = {}
         for name, grid in replace.items():
             part = _sheet_part(sheets, name, parts)
+            look = looks.get(name) or Look()
             with package.open(part) as old:
-                head = old.read(_HEAD_BYTES)  # the old sheet's views and header style are near its start
-            changed[part] = _new_sheet(head, grid, looks.get(name) or Look(), styles)
+                # the old sheet's views and header style are near its start; the whole of it only to find the
+                # formats of people's cells
+                head = old.read() if look.kept and look.rows else old.read(_HEAD_BYTES)
+            changed[part] = _new_sheet(head, grid, look, styles)
         for name, (_header, rows) in append.items():
             if not rows:
                 continue
@@ -308,6 +312,32 @@ def _old_columns(head: bytes) -> dict[int, dict[str, str]]:
     return found
 
 
+def _people_styles(old: bytes, look: Look, width: int) -> dict[int, dict[int, str]]:
+    """The formats people gave their own cells in the old sheet, where those cells are in the new one: row
+    number (1-based) -> column (0-based) -> style index."""
+    columns = {column_letter(was + 1).encode(): new for new, was in look.kept.items()
+               if new < width and (new >= len(look.kinds) or look.kinds[new] is None)}
+    if not columns or not look.rows:
+        return {}
+    wanted = re.compile(rb'<c\b[^>]*?\br="(' + b"|".join(columns) + rb')(\d+)"[^>]*>')
+    found: dict[tuple[int, int], str] = {}
+    for cell in wanted.finditer(old):
+        style = _STYLE.search(cell.group(0))
+        if style is not None and style.group(1) != b"0":
+            found[(int(cell.group(2)) - 1, columns[cell.group(1)])] = style.group(1).decode()
+    if not found:
+        return {}
+    placed: dict[int, dict[int, str]] = {}
+    for new_row, old_row in look.rows.items():
+        if new_row == 0:
+            continue
+        for column in columns.values():
+            style = found.get((old_row, column))
+            if style is not None:
+                placed.setdefault(new_row + 1, {})[column] = style
+    return placed
+
+
 def _new_sheet(old: bytes, grid: Grid, look: Look, styles: _Styles | None) -> list:
     """A derived tab written anew: frozen panes and selection kept from the old one (``old``: the start of its
     XML); the tool's columns with their number formats, bold header and widths (``formats.py``), people's
@@ -328,6 +358,7 @@ def _new_sheet(old: bytes, grid: Grid, look: Look, styles: _Styles | None) -> li
         header_styles = [str(styles.xf(None, bold=True)) if k is not None else "" for k in kinds]
     cell_styles = [str(styles.xf(formats.PATTERNS[k])) if k in formats.PATTERNS else "" for k in kinds]
     grid = formats.typed(grid, kinds)
+    people = _people_styles(old, look, width)
     body = [_HEAD]
     if height and width:
         body.append(b'<dimension ref="A1:' + column_letter(width).encode() + str(height).encode() + b'"/>')
@@ -352,7 +383,7 @@ def _new_sheet(old: bytes, grid: Grid, look: Look, styles: _Styles | None) -> li
             raise Unsupported(f"a value of type {type(value).__name__}: {value!r:.40}")
         dated = dated or type(value) is datetime
     # the rows themselves are made as they are written (not all held in memory at once)
-    body.append(_rows(1, grid, letters, header_styles, cell_styles, _moments(styles) if dated else None))
+    body.append(_rows(1, grid, letters, header_styles, cell_styles, _moments(styles) if dated else None, people))
     body.append(b'</sheetData><pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>'
                 b"</worksheet>")
     return body
@@ -405,15 +436,21 @@ _CHUNK = 256  # rows encoded and handed to the zip stream together (each write t
 
 
 def _rows(first: int, rows: Grid, letters: list[str], header: list[str] | None = None, styles: list[str] | None = None,
-          moments: tuple[str, str] | None = None) -> Iterator[bytes]:
+          moments: tuple[str, str] | None = None, people: dict[int, dict[int, str]] | None = None) -> Iterator[bytes]:
     """``rows`` as XML, numbered from ``first``, a few hundred at a time: the cells of row 1 styled ``header``,
-    the others ``styles`` (a style index per column, "" for none); a date held by a column without a date
-    style takes ``moments`` (the date style, the date-and-time style)."""
+    the others ``styles`` (a style index per column, "" for none) or, for a person's cell, the style it had
+    (``people``: row number -> column -> style); a date held by a column without a date style takes
+    ``moments`` (the date style, the date-and-time style)."""
     chunk: list[str] = []
     width = len(letters)
     plain = [""] * width
     for number, row in enumerate(rows, start=first):
-        chunk.append(_row(number, row, letters, (header or plain) if number == 1 else (styles or plain), moments))
+        current = (header or plain) if number == 1 else (styles or plain)
+        if people and number in people:
+            current = list(current)
+            for column, style in people[number].items():
+                current[column] = style
+        chunk.append(_row(number, row, letters, current, moments))
         if len(chunk) == _CHUNK:
             yield "".join(chunk).encode("utf-8")
             chunk = []
