@@ -19,7 +19,10 @@ the claim of a run about to send (``claim``, ``sync/claims.py``):
   (with a sheetId we choose, so the request is deterministic), ``updateSheetProperties`` to grow a grid that
   is too small, ``updateCells`` over the whole tab with ``fields=userEnteredValue`` to rewrite a derived tab
   (cells beyond the new data are cleared, formats people set are kept), and ``appendCells`` to add rows to
-  the journal and the clients. Text is sent as ``stringValue``: a consumer's ``=IMPORTXML(…)`` is stored as
+  the journal and the clients. The same request shows the tool's columns of each derived tab as a person
+  expects (``formats.py``): ``repeatCell`` for their number formats (euros, dates, whole numbers) and the bold
+  header, ``updateSheetProperties`` to freeze the header row, ``updateDimensionProperties`` for their widths;
+  dates go as serial numbers. People's columns are in none of these ranges. Text is sent as ``stringValue``: a consumer's ``=IMPORTXML(…)`` is stored as
   text, never run as a formula (the API's equivalent of ``RAW``). The store then remembers what the sheet has
   become, so a later write of the same run (the journal flushed after the emails) is one more request, with no
   read; if a person changed the tabs meanwhile, Google refuses (400) and the write is planned again on a fresh
