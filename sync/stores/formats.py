@@ -119,13 +119,20 @@ def widths(grid: Grid, kinds: list[str | None]) -> dict[int, int]:
     ``MAX_WIDTH``."""
     found: dict[int, int] = {}
     header = grid[0] if grid else []
+    body = grid[1:]
     for c, kind in enumerate(kinds):
         if kind is None:
             continue
         longest = len(str(header[c])) * 11 // 10 if c < len(header) and not is_blank(header[c]) else 0
-        for row in grid[1:]:
-            if c < len(row):
-                longest = max(longest, len(shown(row[c], kind)))
+        cells = [row[c] for row in body if c < len(row)]  # a big tab has tens of thousands of rows: one pass each
+        texts = [v for v in cells if type(v) is str]
+        if texts and kind not in (DATE, DATETIME):
+            longest = max(longest, max(map(len, texts)))
+        others = cells if kind in (DATE, DATETIME) else [v for v in cells if type(v) is not str]
+        if others:
+            if kind == MONEY and all(type(v) in (int, float) for v in others):
+                others = [max(others, key=abs)]  # the widest amount is the one farthest from zero
+            longest = max(longest, max(len(shown(v, kind)) for v in others))
         found[c] = max(MIN_WIDTH, min(longest + 2, MAX_WIDTH))
     return found
 

@@ -22,11 +22,12 @@ the claim of a run about to send (``claim``, ``sync/claims.py``):
   the journal and the clients. The same request shows the tool's columns of each derived tab as a person
   expects (``formats.py``): ``repeatCell`` for their number formats (euros, dates, whole numbers) and the bold
   header, ``updateSheetProperties`` to freeze the header row, ``updateDimensionProperties`` for their widths;
-  dates go as serial numbers. People's columns are in none of these ranges. Text is sent as ``stringValue``: a consumer's ``=IMPORTXML(…)`` is stored as
-  text, never run as a formula (the API's equivalent of ``RAW``). The store then remembers what the sheet has
-  become, so a later write of the same run (the journal flushed after the emails) is one more request, with no
-  read; if a person changed the tabs meanwhile, Google refuses (400) and the write is planned again on a fresh
-  read, once.
+  dates go as serial numbers. People's columns are in none of these ranges. Text is sent as ``stringValue``: a
+  consumer's ``=IMPORTXML(…)`` is stored as text, never run as a formula (the API's equivalent of ``RAW``); a row
+  of ``Commandes`` moved to its archive keeps its date as a date (``dated_cell_data``). The store then remembers
+  what the sheet has become, so a later write of the same run (the journal flushed after the emails) is one more
+  request, with no read; if a person changed the tabs meanwhile, Google refuses (400) and the write is planned
+  again on a fresh read, once.
 
 Google's hiccups are retried (``retry.py``): reads freely; the write only when it surely was not applied
 (429, or the connection failed before sending), or after checking: when the answer to a write is lost or is
@@ -56,7 +57,7 @@ from ..claims import KEY as CLAIM_KEY
 from ..claims import SETTLE as CLAIM_SETTLE
 from ..claims import Claim, metadata_id
 from ..errors import ConfigError, StoreError
-from ..sheet import Grid, cell, find_title, trim
+from ..sheet import DATE, DATETIME, Grid, cell, find_title, trim
 from ..values import SHEET_EPOCH, is_blank
 from . import formats, retry
 from .base import Changes, fit
@@ -190,8 +191,21 @@ def cell_data(value: Any) -> dict:
     return {"userEnteredValue": {"stringValue": fit(str(value), MAX_CELL_CHARS)}}
 
 
+def dated_cell_data(value: Any) -> dict:
+    """``cell_data``, but a date as a date: its serial number with a date format, for rows appended with
+    ``userEnteredFormat.numberFormat`` in their fields (a row of ``Commandes`` moved to its archive). A date
+    anywhere else stays text (``cell_data``): a rewrite writes values only, and a serial number in a cell
+    without a date format would read as a bare number."""
+    if not isinstance(value, datetime):
+        return cell_data(value)
+    kind = DATE if value.hour == value.minute == value.second == 0 else DATETIME
+    return {"userEnteredValue": {"numberValue": serial(value.replace(tzinfo=None))}, "userEnteredFormat": {
+        "numberFormat": {"type": formats.GOOGLE_TYPES[kind], "pattern": formats.PATTERNS[kind]}}}
+
+
 def echo(value: Any) -> Any:
-    """What reading a written value back gives (to recognise rows already appended)."""
+    """What reading a written value back gives (to recognise rows already appended), made plain as a written
+    value is: a date as its French text, read back or written alike."""
     return value_of({"effectiveValue": cell_data(value).get("userEnteredValue")})
 
 
@@ -262,8 +276,13 @@ def plan(book: Book, changes: Changes) -> list[dict]:
         existing = book.find(name)
         rows = append.rows if existing is not None and existing.grid else [append.header, *append.rows]
         tab = target(name, 1, max((len(row) for row in rows), default=0))
-        requests_.append({"appendCells": {"sheetId": tab.sheet_id, "rows": [row_data(r) for r in rows],
-                                          "fields": "userEnteredValue"}})
+        # a date (a row of Commandes moved to its archive) is sent with its date format; other rows' cells keep
+        # whatever format their column has
+        dated = any(isinstance(v, datetime) for row in rows for v in row)
+        requests_.append({"appendCells": {
+            "sheetId": tab.sheet_id,
+            "rows": [{"values": [dated_cell_data(v) for v in r]} if dated else row_data(r) for r in rows],
+            "fields": "userEnteredValue,userEnteredFormat.numberFormat" if dated else "userEnteredValue"}})
         tab.grid = trim([*tab.grid, *as_read(rows)])  # appendCells goes under the last row holding a value
         tab.rows = max(tab.rows, len(tab.grid))
     return requests_
