@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from . import sheet
+from . import households, sheet
 from .households import name_key, phone_key, reachable
 from .orderbook import FORM
 from .orders.frames import records
@@ -83,6 +83,6 @@ def who(record: dict) -> str:
     """A newcomer as the command's output names it: its address, else its name and phone."""
     if record.get("Email"):
         return record["Email"]
-    name = " ".join(p for p in (record.get("Prénom"), record.get("Nom")) if p)
+    name = households.display_name(record.get("Prénom") or "", record.get("Nom") or "")
     phone = record.get("Téléphone") or ""
     return f"{name} (tél. {phone})" if name and phone else name or f"tél. {phone}"

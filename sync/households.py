@@ -1,4 +1,14 @@
-"""How a household is identified: its e-mail address, or, for a household without email, its phone or name.
+"""How a household is identified (its e-mail address, or, for a household without email, its phone or name), and
+how it is named to people.
+
+**One rule for names** (stated for the coordinator in ``docs/guide.md``):
+
+- ``display_name``, « Anne Aubert » (first name, then last name): wherever the tool speaks to or about a person:
+  emails and their greetings, the producers' emails, messages about an order, ``Commandes``, ``Foyers à
+  recontacter``;
+- ``list_name``, « Aubert Anne » (last name, then first name, each as typed): wherever a list is sorted by name
+  for someone to find their line: ``Émargement``, the printable lists (PDFs and the producers' spreadsheets). Such a
+  list is sorted by ``list_key`` (the last name, accents and case aside).
 
 Most households order with an address, which is their key everywhere (trimmed, lower-case). A phone
 order typed in ``Saisie manuelle`` with no ``Email`` is a household *without email*: its key is a
@@ -24,6 +34,25 @@ from .values import Parsed, fold, parse_email, parse_phone
 PHONE_MARK = "tél. "
 NAME_MARK = "nom : "
 _NOT_DIGITS = re.compile(r"\D")
+
+
+def display_name(first_name: str, last_name: str, fallback: str = "") -> str:
+    """« Anne Aubert »: how the tool names a household when it speaks to or about it; ``fallback`` (the address)
+    when it has no name."""
+    return " ".join(p for p in (first_name, last_name) if p) or fallback
+
+
+def list_name(first_name: str, last_name: str, fallback: str = "") -> str:
+    """« Aubert Anne »: how a list sorted by name shows a household (last name first, as it was typed: a name is
+    people's text, never rewritten); the one name there is, or ``fallback``, when it lacks one."""
+    if last_name and first_name:
+        return f"{last_name} {first_name}"
+    return last_name or first_name or fallback
+
+
+def list_key(name: str) -> str:
+    """What a list of ``list_name`` is sorted by: the name, accents and case aside."""
+    return fold(name)
 
 
 def phone_digits(raw: Any) -> str:

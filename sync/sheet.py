@@ -29,6 +29,7 @@ class Column:
     required: bool = True
     aliases: tuple[str, ...] = ()  # other headers that mean the same (English form, older names)
     human: bool = False  # in a derived tab: filled in by people, carried over on every rewrite
+    kind: str = "text"  # in a derived tab: how the tool's column is shown (``KINDS``; ``column_kinds``)
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,9 @@ class Tab:
     appended: bool = False  # human tabs the tool appends rows to (Clients, Journal)
     dynamic: bool = False  # other columns are part of the tab (one per product, one per producer)
     optional: bool = False  # a human tab that may be missing: read as empty, no problem (Pesées)
+    # A derived tab's tool columns that the contract does not name (one per producer): the kind of those whose
+    # header starts with each prefix, the first that matches ("" matches every header).
+    other_kinds: tuple[tuple[str, str], ...] = ()
 
     @property
     def header(self) -> list[str]:
@@ -50,8 +54,18 @@ class Tab:
         return [c.name for c in self.columns if c.human]
 
 
-def C(name: str, required: bool = True, *aliases: str, human: bool = False) -> Column:
-    return Column(name, required, tuple(aliases), human)
+def C(name: str, required: bool = True, *aliases: str, human: bool = False, kind: str = "text") -> Column:
+    return Column(name, required, tuple(aliases), human, kind)
+
+
+# How each column of a derived tab is shown to a person reading the sheet (``column_kinds``); both stores apply
+# them to the tool's columns only (``stores/formats.py``), never to a column people fill in:
+MONEY = "money"  # an amount in euros: « 4,50 € »
+DATE = "date"  # a day: a real date cell shown « 05/12/2026 »
+DATETIME = "datetime"  # a moment: a real date cell shown « 05/12/2026 18:30 »
+INTEGER = "integer"  # a count or a quantity: « 3 », never « 3.0 »
+TEXT = "text"  # left as it is written
+KINDS = (MONEY, DATE, DATETIME, INTEGER, TEXT)
 
 
 PRODUCERS = Tab("Producteurs", (
@@ -83,18 +97,19 @@ MANUAL = Tab("Saisie manuelle", (
     C("Prénom", False), C("Téléphone", False), C("Produit"), C("Quantité"), C("Vente", False),
 ))
 ORDERS = Tab("Commandes", (
-    C("Vente"), C("Email"), C("Nom"), C("Producteur"), C("Produit"), C("Libellé"), C("Quantité demandée"),
-    C("Quantité attribuée"), C("Prix unitaire"), C("Montant"), C("Au poids"), C("Statut"),
-    C("Dernière modification"),
+    C("Vente"), C("Email"), C("Nom"), C("Producteur"), C("Produit"), C("Libellé"),
+    C("Quantité demandée", kind=INTEGER), C("Quantité attribuée", kind=INTEGER), C("Prix unitaire", kind=MONEY),
+    C("Montant", kind=MONEY), C("Au poids"), C("Statut"), C("Dernière modification", kind=DATETIME),
 ), derived=True, key=("Vente", "Email", "Produit"))
 BY_PRODUCER = Tab("Par producteur", (
-    C("Vente"), C("Producteur"), C("Produit"), C("Libellé"), C("Quantité"), C("Montant"),
+    C("Vente"), C("Producteur"), C("Produit"), C("Libellé"), C("Quantité", kind=INTEGER), C("Montant", kind=MONEY),
 ), derived=True, key=("Vente", "Producteur", "Produit"))
 SIGN_OFF = Tab("Émargement", (
-    C("Vente"), C("Nom"), C("Email"), C("Téléphone"), C("Total"),
+    C("Vente"), C("Nom"), C("Email"), C("Téléphone"), C("Total", kind=MONEY),
     C("Payé", False, human=True), C("Remarques", False, human=True),
-), derived=True, key=("Vente", "Email"), dynamic=True)
-ANOMALIES = Tab("Anomalies", tuple(C(n) for n in pb.ANOMALY_COLUMNS), derived=True)
+), derived=True, key=("Vente", "Email"), dynamic=True, other_kinds=(("", MONEY),))  # a column per producer
+ANOMALIES = Tab("Anomalies", tuple(C(n, kind=INTEGER if n == "Ligne" else TEXT) for n in pb.ANOMALY_COLUMNS),
+                derived=True)
 JOURNAL = Tab("Journal", (
     C("Date"), C("Vente"), C("Type"), C("Destinataire"), C("Sujet"), C("Clé"), C("Message-ID"),
 ), appended=True)
@@ -102,13 +117,14 @@ JOURNAL = Tab("Journal", (
 # History and figures (sync/figures.py): one row per sale, then one column per producer for its orders
 # and one for its turnover ("Commandes : <nom>", "CA : <nom>"); the coordinator's notes are kept.
 BILAN = Tab("Bilan", (
-    C("Vente"), C("Titre"), C("Date"), C("Foyers"), C("Nouveaux foyers"), C("Foyers fidèles"),
-    C("Chiffre d'affaires total"), C("Panier moyen"), C("Produits épuisés"), C("Remarques", False, human=True),
-), derived=True, key=("Vente",), dynamic=True)
+    C("Vente"), C("Titre"), C("Date", kind=DATE), C("Foyers", kind=INTEGER), C("Nouveaux foyers", kind=INTEGER),
+    C("Foyers fidèles", kind=INTEGER), C("Chiffre d'affaires total", kind=MONEY), C("Panier moyen", kind=MONEY),
+    C("Produits épuisés"), C("Remarques", False, human=True),
+), derived=True, key=("Vente",), dynamic=True, other_kinds=(("Commandes : ", INTEGER), ("CA : ", MONEY)))
 # Households that ordered regularly and stopped, for the coordinator to call (never emailed).
 RECALL = Tab("Foyers à recontacter", (
-    C("Nom"), C("Email"), C("Téléphone"), C("Commandes"), C("Première vente"), C("Dernière vente"),
-    C("Ventes manquées"), C("Remarques", False, human=True),
+    C("Nom"), C("Email"), C("Téléphone"), C("Commandes", kind=INTEGER), C("Première vente"), C("Dernière vente"),
+    C("Ventes manquées", kind=INTEGER), C("Remarques", False, human=True),
 ), derived=True, key=("Email",))
 
 # After the distribution, the weight of each line sold by weight (one row per sale, household and
@@ -140,6 +156,25 @@ ALL_TABS = (*HUMAN_TABS, *DERIVED_TABS, JOURNAL)
 ORDERS_ARCHIVE = Tab("Archives Commandes", ORDERS.columns, appended=True)
 JOURNAL_ARCHIVE = Tab("Archives Journal", JOURNAL.columns, appended=True)
 ARCHIVE_TABS = (ORDERS_ARCHIVE, JOURNAL_ARCHIVE)
+
+
+def column_kinds(name: str, header: list[Any]) -> list[str]:
+    """How each column of a derived tab is shown (``KINDS``), by its header: the contract's kind for the columns
+    it names, ``Tab.other_kinds`` for the others, ``TEXT`` for a tab that is not derived. Which of them are the
+    tool's is the store's to know (``Changes.owners``): a column people fill in is never formatted."""
+    tab = next((t for t in DERIVED_TABS if fold(t.name) == fold(name)), None)
+    if tab is None:
+        return [TEXT] * len(header)
+    named = {fold(c.name): c.kind for c in tab.columns}
+    kinds = []
+    for title in header:
+        text = str(title).strip() if not is_blank(title) else ""
+        kind = named.get(fold(text))
+        if kind is None:
+            kind = next((k for prefix, k in tab.other_kinds if fold(text).startswith(fold(prefix))), TEXT) \
+                if text else TEXT
+        kinds.append(kind)
+    return kinds
 
 
 def responses_tab(name: str) -> Tab:

@@ -228,7 +228,8 @@ def test_every_request_of_a_google_store_write_is_accepted():
                         append={"Journal": Append(["Quand", "Quoi"], [["02/12/2026", "x"]]),
                                 "Clients": Append(["Email"], [["a@example.org"]])}))
     kinds = {k for c in api.calls if c.kind == "spreadsheets.batchUpdate" for r in c.body["requests"] for k in r}
-    assert kinds == {"updateSheetProperties", "addSheet", "repeatCell", "updateCells", "appendCells"}
+    assert kinds == {"updateSheetProperties", "addSheet", "repeatCell", "updateCells", "appendCells",
+                     "updateDimensionProperties"}
     assert all(c.status == 200 for c in api.calls)
     assert all(SHEETS.check(c.method, c.url, c.body) is None for c in api.calls)
     assert book.tab("Produits").row_count >= 1200

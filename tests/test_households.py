@@ -70,3 +70,28 @@ def test_the_last_guard_drops_an_email_to_a_key_without_writing_or_reporting_it(
     result = deliver(everyone, mailer, Journal([], None, PARIS), Limits(), at("2026-12-10 17:00"))
     assert [e.recipient for e in result.sent] == [MARTINE]
     assert result.problems == [] and result.refused == []
+
+
+# --- one rule for names (docs/guide.md, « Comment le tool nomme les foyers ») ----------------------------
+
+def test_a_household_is_named_first_name_first_to_speak_to_it_and_last_name_first_in_sorted_lists():
+    from sync.households import display_name, list_key, list_name
+
+    assert display_name("Anne", "Aubert", "anne@example.org") == "Anne Aubert"
+    assert list_name("Anne", "Aubert", "anne@example.org") == "Aubert Anne"
+    assert display_name("", "Aubert") == list_name("", "Aubert") == "Aubert"
+    assert display_name("", "", "anne@example.org") == list_name("", "", "anne@example.org") == "anne@example.org"
+    names = [list_name(f, n) for f, n in (("Zoé", "étienne"), ("Anne", "Aubert"), ("Émile", "Dupont"))]
+    assert sorted(names, key=list_key) == ["Aubert Anne", "Dupont Émile", "étienne Zoé"]
+
+
+def test_every_place_that_names_a_household_follows_the_rule():
+    from sync import clients
+    from sync.lists.tables import sort_name
+    from sync.orders.book import display_name
+    from sync.orders.intake import who
+
+    assert display_name("Anne", "Aubert", "a@example.org") == "Anne Aubert"  # Commandes, emails
+    assert who("Anne", "Aubert", "a@example.org") == "Anne Aubert (a@example.org)"  # messages about an order
+    assert clients.who({"Prénom": "Anne", "Nom": "Aubert", "Téléphone": "06"}) == "Anne Aubert (tél. 06)"
+    assert sort_name("Anne", "Aubert", "Anne Aubert") == "Aubert Anne"  # Émargement, the printable lists

@@ -16,6 +16,7 @@ import pandas as pd
 
 from .. import sheet
 from ..catalogue import Catalogue
+from ..households import list_key
 from ..orderbook import OrderBook
 from ..orders.frames import values
 from ..sheet import Grid
@@ -69,7 +70,7 @@ def sign_off_frame(book: OrderBook, catalogue: Catalogue, sales: list[str] | Non
     rows = []
     for code in codes:
         # households alphabetically by last name (accents and case aside), as the lists sort them
-        households = sorted(per_sale[code].items(), key=lambda item: (fold(item[1]["Nom"]), item[0]))
+        households = sorted(per_sale[code].items(), key=lambda item: (list_key(item[1]["Nom"]), item[0]))
         for email, entry in households:
             amounts = entry["amounts"]
             row = {"Vente": code, "Nom": entry["Nom"], "Email": email, "Téléphone": entry["Téléphone"]}

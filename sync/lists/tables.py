@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 import pandas as pd
 
 from ..catalogue import Catalogue
+from ..households import list_key, list_name
 from ..orderbook import CANCELLED, OrderBook
 from ..orders.frames import rows
 from ..values import CENT, fold
@@ -108,14 +109,12 @@ def producer_info(catalogue: Catalogue, code: str) -> ProducerInfo:
 
 
 def sort_name(first: str, last: str, name: str) -> str:
-    """« Ducloux Martine »: how a register is sorted and read (last name first)."""
-    if last and first:
-        return f"{last} {first}"
-    return last or first or name
+    """« Ducloux Martine »: how a register is sorted and read (``households.list_name``: the one rule for names)."""
+    return list_name(first, last, name)
 
 
 def _sort_key(text: str) -> str:
-    return fold(text)
+    return list_key(text)
 
 
 def sale_lines(book: OrderBook, sale_code: str) -> pd.DataFrame:

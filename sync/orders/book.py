@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
+from .. import households
 from .. import problems as pb
 from ..catalogue import Catalogue
 from ..orderbook import CANCELLED, HOUSEHOLD_COLUMNS, LINE_COLUMNS, MODIFIED, NEW, OrderBook
@@ -38,7 +39,8 @@ def amount(allocated: int, product: dict) -> tuple[Decimal, bool]:
 
 
 def display_name(first_name: str, last_name: str, email: str) -> str:
-    return " ".join(p for p in (first_name, last_name) if p) or email
+    """« Anne Aubert », else the address (``households.display_name``: the one rule for names)."""
+    return households.display_name(first_name, last_name, email)
 
 
 def status(submissions: list[Submission]) -> str:

@@ -30,8 +30,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import households, sheet
 from .. import problems as pb
-from .. import sheet
 from ..catalogue import Catalogue, listed_for
 from ..config import Config
 from ..households import NAME_MARK, PHONE_MARK, key_without_email, name_key
@@ -112,7 +112,7 @@ class Intake:
 
 def who(first_name: str, last_name: str, email: str = "") -> str:
     """« Élodie Garnier (elodie.garnier@example.org) », for messages that must name a household."""
-    name = " ".join(p for p in (first_name, last_name) if p)
+    name = households.display_name(first_name, last_name)
     if name and email:
         return f"{name} ({email})"
     return name or email or "un foyer sans nom"

@@ -19,11 +19,15 @@ the claim of a run about to send (``claim``, ``sync/claims.py``):
   (with a sheetId we choose, so the request is deterministic), ``updateSheetProperties`` to grow a grid that
   is too small, ``updateCells`` over the whole tab with ``fields=userEnteredValue`` to rewrite a derived tab
   (cells beyond the new data are cleared, formats people set are kept), and ``appendCells`` to add rows to
-  the journal and the clients. Text is sent as ``stringValue``: a consumer's ``=IMPORTXML(…)`` is stored as
-  text, never run as a formula (the API's equivalent of ``RAW``). The store then remembers what the sheet has
-  become, so a later write of the same run (the journal flushed after the emails) is one more request, with no
-  read; if a person changed the tabs meanwhile, Google refuses (400) and the write is planned again on a fresh
-  read, once.
+  the journal and the clients. The same request shows the tool's columns of each derived tab as a person
+  expects (``formats.py``): ``repeatCell`` for their number formats (euros, dates, whole numbers) and the bold
+  header, ``updateSheetProperties`` to freeze the header row, ``updateDimensionProperties`` for their widths;
+  dates go as serial numbers. People's columns are in none of these ranges. Text is sent as ``stringValue``: a
+  consumer's ``=IMPORTXML(…)`` is stored as text, never run as a formula (the API's equivalent of ``RAW``); a row
+  of ``Commandes`` moved to its archive keeps its date as a date (``dated_cell_data``). The store then remembers
+  what the sheet has become, so a later write of the same run (the journal flushed after the emails) is one more
+  request, with no read; if a person changed the tabs meanwhile, Google refuses (400) and the write is planned
+  again on a fresh read, once.
 
 Google's hiccups are retried (``retry.py``): reads freely; the write only when it surely was not applied
 (429, or the connection failed before sending), or after checking: when the answer to a write is lost or is
@@ -39,7 +43,7 @@ import re
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import gspread
@@ -53,9 +57,9 @@ from ..claims import KEY as CLAIM_KEY
 from ..claims import SETTLE as CLAIM_SETTLE
 from ..claims import Claim, metadata_id
 from ..errors import ConfigError, StoreError
-from ..sheet import Grid, cell, find_title, trim
+from ..sheet import DATE, DATETIME, Grid, cell, find_title, trim
 from ..values import SHEET_EPOCH, is_blank
-from . import retry
+from . import formats, retry
 from .base import Changes, fit
 from .layout import Layout, arrange, runs
 
@@ -67,7 +71,7 @@ HEADER_COLOR = {"red": 0xE8 / 255, "green": 0xF0 / 255, "blue": 0xE0 / 255}  # a
 _CLAIM_FIELDS = "developerMetadata(metadataId,metadataKey,metadataValue)"
 _READ_FIELDS = (
     f"spreadsheetId,properties(title,locale,timeZone),{_CLAIM_FIELDS},"
-    "sheets(properties(sheetId,title,index,sheetType,gridProperties(rowCount,columnCount)),"
+    "sheets(properties(sheetId,title,index,sheetType,gridProperties(rowCount,columnCount,frozenRowCount)),"
     "data(startRow,startColumn,rowData(values(effectiveValue,effectiveFormat(numberFormat(type))))))"
 )
 _META_FIELDS = "spreadsheetId,properties(title,locale,timeZone),sheets(properties(sheetId,title,sheetType))"
@@ -87,6 +91,7 @@ class SheetTab:
     rows: int
     columns: int
     grid: Grid = field(default_factory=list)
+    frozen: int = 0  # rows frozen at the top (the header stays in view)
 
 
 @dataclass
@@ -114,7 +119,8 @@ def book_from_resource(resource: dict) -> Book:
             continue
         grid_props = props.get("gridProperties", {})
         tabs.append(SheetTab(props.get("sheetId", 0), props.get("title", ""), grid_props.get("rowCount", 0),
-                             grid_props.get("columnCount", 0), grid_from_data(entry.get("data", []))))
+                             grid_props.get("columnCount", 0), grid_from_data(entry.get("data", [])),
+                             grid_props.get("frozenRowCount", 0)))
     return Book(properties.get("title", ""), properties.get("locale", ""), properties.get("timeZone", ""), tabs,
                 list(resource.get("developerMetadata", [])))
 
@@ -161,6 +167,11 @@ def value_of(data: dict) -> Any:
 
 # --- what one write sends ----------------------------------------------------------------------
 
+def serial(moment: datetime) -> float:
+    """A wall-clock moment as the serial number Google keeps for a date (days since 30/12/1899)."""
+    return (moment - SHEET_EPOCH) / timedelta(days=1)
+
+
 def cell_data(value: Any) -> dict:
     """A value as CellData: text as ``stringValue`` (never a formula), numbers as ``numberValue``."""
     kind = type(value)
@@ -180,8 +191,21 @@ def cell_data(value: Any) -> dict:
     return {"userEnteredValue": {"stringValue": fit(str(value), MAX_CELL_CHARS)}}
 
 
+def dated_cell_data(value: Any) -> dict:
+    """``cell_data``, but a date as a date: its serial number with a date format, for rows appended with
+    ``userEnteredFormat.numberFormat`` in their fields (a row of ``Commandes`` moved to its archive). A date
+    anywhere else stays text (``cell_data``): a rewrite writes values only, and a serial number in a cell
+    without a date format would read as a bare number."""
+    if not isinstance(value, datetime):
+        return cell_data(value)
+    kind = DATE if value.hour == value.minute == value.second == 0 else DATETIME
+    return {"userEnteredValue": {"numberValue": serial(value.replace(tzinfo=None))}, "userEnteredFormat": {
+        "numberFormat": {"type": formats.GOOGLE_TYPES[kind], "pattern": formats.PATTERNS[kind]}}}
+
+
 def echo(value: Any) -> Any:
-    """What reading a written value back gives (to recognise rows already appended)."""
+    """What reading a written value back gives (to recognise rows already appended), made plain as a written
+    value is: a date as its French text, read back or written alike."""
     return value_of({"effectiveValue": cell_data(value).get("userEnteredValue")})
 
 
@@ -217,7 +241,7 @@ def plan(book: Book, changes: Changes) -> list[dict]:
                     "fields": "gridProperties.rowCount,gridProperties.columnCount"}})
             return tab
         tab = SheetTab(new_sheet_id(name, taken), name.strip(), max(height, NEW_TAB_ROWS),
-                       max(width, NEW_TAB_COLUMNS))
+                       max(width, NEW_TAB_COLUMNS), frozen=1)
         taken.add(tab.sheet_id)
         book.tabs.append(tab)
         requests_.append({"addSheet": {"properties": {
@@ -234,12 +258,17 @@ def plan(book: Book, changes: Changes) -> list[dict]:
         owner = changes.owners.get(name)
         layout = arrange(existing.grid, grid, owner) if owner is not None and existing is not None else None
         if layout is not None and not layout.rewrite:
-            requests_.extend(_laid_out(existing, layout))
+            kinds = formats.tool_kinds(name, layout.grid[0] if layout.grid else [], owner)
+            requests_.extend(_laid_out(existing, layout, kinds))
+            requests_.extend(_formatted(existing, layout.grid, kinds))
             continue
         grid = layout.grid if layout is not None else grid
         tab = target(name, len(grid), max((len(row) for row in grid), default=0))
-        requests_.append({"updateCells": {"range": {"sheetId": tab.sheet_id}, "rows": [row_data(r) for r in grid],
+        kinds = formats.tool_kinds(name, grid[0] if grid else [], owner)
+        requests_.append({"updateCells": {"range": {"sheetId": tab.sheet_id},
+                                          "rows": [row_data(r) for r in formats.typed(grid, kinds, serial)],
                                           "fields": "userEnteredValue"}})
+        requests_.extend(_formatted(tab, grid, kinds))
         tab.grid = as_read(grid)
     for name, append in changes.append.items():
         if not append.rows:
@@ -247,17 +276,57 @@ def plan(book: Book, changes: Changes) -> list[dict]:
         existing = book.find(name)
         rows = append.rows if existing is not None and existing.grid else [append.header, *append.rows]
         tab = target(name, 1, max((len(row) for row in rows), default=0))
-        requests_.append({"appendCells": {"sheetId": tab.sheet_id, "rows": [row_data(r) for r in rows],
-                                          "fields": "userEnteredValue"}})
+        # a date (a row of Commandes moved to its archive) is sent with its date format; other rows' cells keep
+        # whatever format their column has
+        dated = any(isinstance(v, datetime) for row in rows for v in row)
+        requests_.append({"appendCells": {
+            "sheetId": tab.sheet_id,
+            "rows": [{"values": [dated_cell_data(v) for v in r]} if dated else row_data(r) for r in rows],
+            "fields": "userEnteredValue,userEnteredFormat.numberFormat" if dated else "userEnteredValue"}})
         tab.grid = trim([*tab.grid, *as_read(rows)])  # appendCells goes under the last row holding a value
         tab.rows = max(tab.rows, len(tab.grid))
     return requests_
 
 
-def _laid_out(tab: SheetTab, layout: Layout) -> list[dict]:
+def _formatted(tab: SheetTab, grid: Grid, kinds: list[str | None]) -> list[dict]:
+    """The requests that show the tool's columns of a derived tab as a person expects (``formats.py``), in the
+    same batch as its values: the header bold, frozen; each run of columns of one kind with its number format
+    (a text column's cleared: a column that held amounts before holds names now); each column as wide as what it
+    shows (``updateDimensionProperties``, a width computed here rather than ``autoResizeDimensions``: capped, so
+    a long remark does not make a column wider than the screen, and the same rule as the local workbook's).
+    People's columns are left out of every range: their formats and widths are theirs."""
+    found: list[dict] = []
+    height = len(grid)
+    if tab.frozen != 1:
+        tab.frozen = 1
+        found.append({"updateSheetProperties": {
+            "properties": {"sheetId": tab.sheet_id, "gridProperties": {"frozenRowCount": 1}},
+            "fields": "gridProperties.frozenRowCount"}})
+    for first, last in runs([c for c, kind in enumerate(kinds) if kind is not None]):
+        found.append({"repeatCell": {"range": {"sheetId": tab.sheet_id, "startRowIndex": 0, "endRowIndex": 1,
+                                               "startColumnIndex": first, "endColumnIndex": last},
+                                     "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
+                                     "fields": "userEnteredFormat.textFormat.bold"}})
+    for first, last, kind in formats.runs_of(kinds):
+        columns = {"sheetId": tab.sheet_id, "startColumnIndex": first, "endColumnIndex": last}
+        if height > 1:
+            number = ({"numberFormat": {"type": formats.GOOGLE_TYPES[kind], "pattern": formats.PATTERNS[kind]}}
+                      if kind in formats.PATTERNS else {})
+            found.append({"repeatCell": {"range": {**columns, "startRowIndex": 1, "endRowIndex": height},
+                                         "cell": {"userEnteredFormat": number} if number else {},
+                                         "fields": "userEnteredFormat.numberFormat"}})
+    for column, width in sorted(formats.widths(grid, kinds).items()):
+        found.append({"updateDimensionProperties": {
+            "range": {"sheetId": tab.sheet_id, "dimension": "COLUMNS", "startIndex": column, "endIndex": column + 1},
+            "properties": {"pixelSize": formats.pixels(width)}, "fields": "pixelSize"}})
+    return found
+
+
+def _laid_out(tab: SheetTab, layout: Layout, kinds: list[str | None]) -> list[dict]:
     """The requests that turn ``tab`` into ``layout.grid`` without writing a cell people own (``layout.py``):
     rows removed and inserted whole (Google moves a row's cells together, whoever typed them and whenever),
-    then the tool's columns written, and the people's cells of the new rows only."""
+    then the tool's columns written (dates as serial numbers, ``formats.typed``), and the people's cells of the
+    new rows only."""
     found: list[dict] = []
 
     def dimension(start: int, end: int) -> dict:
@@ -270,11 +339,12 @@ def _laid_out(tab: SheetTab, layout: Layout) -> list[dict]:
     tab.rows += len(layout.inserted) - len(layout.deleted)
     grid = layout.grid
     height = len(grid)
+    typed = formats.typed(grid, kinds, serial)
     for first, last in layout.spans:
         found.append({"updateCells": {
             "range": {"sheetId": tab.sheet_id, "startRowIndex": 0, "endRowIndex": height,
                       "startColumnIndex": first, "endColumnIndex": last},
-            "rows": [row_data(row[first:last]) for row in grid], "fields": "userEnteredValue"}})
+            "rows": [row_data(row[first:last]) for row in typed], "fields": "userEnteredValue"}})
     tool = {c for first, last in layout.spans for c in range(first, last)}
     for start, end in runs(layout.inserted):
         if any(not is_blank(v) for row in grid[start:end] for c, v in enumerate(row) if c not in tool):
@@ -592,7 +662,8 @@ def spreadsheet_key(text: str) -> str:
 def _copy(book: Book) -> Book:
     """A copy that planning may change (grid sizes) without touching what was read."""
     return Book(book.title, book.locale, book.time_zone,
-                [SheetTab(t.sheet_id, t.title, t.rows, t.columns, list(t.grid)) for t in book.tabs], book.metadata)
+                [SheetTab(t.sheet_id, t.title, t.rows, t.columns, list(t.grid), t.frozen) for t in book.tabs],
+                book.metadata)
 
 
 def _auth_failure(exc: BaseException) -> StoreError:

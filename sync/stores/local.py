@@ -11,7 +11,6 @@ A workbook open in LibreOffice (its ``.~lock.<name>#`` file) or Excel (``~$<name
 
 from __future__ import annotations
 
-import itertools
 import os
 import time as clock
 import zipfile
@@ -23,9 +22,11 @@ from python_calamine import CalamineWorkbook
 
 from .. import files, formulas
 from ..errors import StoreError, StoreLockedError
-from ..sheet import Grid, find_title, trim
-from . import xlsx_patch
+from ..sheet import DATE, DATETIME, Grid, find_title, trim
+from ..values import fold
+from . import formats, xlsx_patch
 from .base import Changes
+from .layout import row_key
 from .xlsx_patch import ILLEGAL_CHARACTERS, column_letter, fit_cell
 
 MAX_ATTEMPTS = 5  # saves started again because someone saved the workbook in the meantime
@@ -130,6 +131,19 @@ class LocalWorkbookStore:
                          f"{MAX_ATTEMPTS} essais d'écriture : rien n'a été écrit. Fermez-le dans LibreOffice ou Excel, "
                          "puis relancez.")
 
+    def _look(self, name: str, grid: Grid, changes: Changes, seen: tuple | None) -> xlsx_patch.Look:
+        """How a rewritten tab's columns look (``formats.py``): the tool's kinds, and where each people's column
+        was in the tab as it is now (by header), for its width and style to stay."""
+        header = grid[0] if grid else []
+        kinds = formats.tool_kinds(name, header, changes.owners.get(name))
+        old = (self._current(name, seen) or [[]]) if seen is not None else [[]]
+        where: dict[str, int] = {}
+        for i, title in enumerate(old[0] if old else []):
+            where.setdefault(fold(str(title)), i)
+        kept = {c: where[fold(str(h))] for c, h in enumerate(header)
+                if (c >= len(kinds) or kinds[c] is None) and fold(str(h)) in where}
+        return xlsx_patch.Look(kinds, kept, _same_rows(old, grid, changes.owners.get(name)) if kept else {})
+
     def _current(self, name: str, seen: tuple | None) -> Grid | None:
         """A tab as the file holds it now (as read by this run when nobody saved the file since)."""
         if seen is None:
@@ -148,10 +162,11 @@ class LocalWorkbookStore:
         return (found.st_ino, found.st_size, found.st_mtime_ns)
 
     def _write(self, replace: dict[str, Grid], changes: Changes, seen: tuple | None) -> None:
+        looks = {name: self._look(name, grid, changes, seen) for name, grid in replace.items()}
         if self.path.exists():
             appends = {name: (a.header, a.rows) for name, a in changes.append.items() if a.rows}
             try:  # the changed sheets only, the rest of the file copied as it is (xlsx_patch.py)
-                self._commit(lambda temporary: xlsx_patch.patch(self.path, temporary, replace, appends, _widths),
+                self._commit(lambda temporary: xlsx_patch.patch(self.path, temporary, replace, appends, looks),
                              seen)
                 return
             except xlsx_patch.Unsupported:
@@ -176,13 +191,31 @@ class LocalWorkbookStore:
             book.remove(book.active)
         for name, grid in replace.items():
             title = find_title(book.sheetnames, name)
+            look = looks.get(name) or xlsx_patch.Look()
+            kept: dict[int, object] = {}
+            styled: dict[tuple[int, int], object] = {}
             if title is not None:
                 index = book.sheetnames.index(title)
-                book.remove(book[title])
+                old = book[title]
+                for new, was in look.kept.items():  # people's columns keep their width and style, cells' too
+                    dimension = old.column_dimensions.get(column_letter(was + 1))
+                    if dimension is not None:
+                        kept[new] = dimension
+                    for row, old_row in look.rows.items():
+                        if row and old.cell(row=old_row + 1, column=was + 1).has_style:
+                            styled[(row, new)] = old.cell(row=old_row + 1, column=was + 1)._style
+                book.remove(old)
                 sheet = book.create_sheet(title, index)
             else:
                 sheet = book.create_sheet(name)
-            _fill(sheet, grid)
+            _fill(sheet, grid, look.kinds)
+            for new, dimension in kept.items():
+                target = sheet.column_dimensions[column_letter(new + 1)]
+                target.width = dimension.width
+                if dimension.has_style:
+                    target._style = dimension._style
+            for (row, column), style in styled.items():
+                sheet.cell(row=row + 1, column=column + 1)._style = style
         for name, append in changes.append.items():
             if not append.rows:
                 continue
@@ -304,15 +337,25 @@ def _typed(value):
     return value
 
 
-def _widths(grid: Grid) -> dict[int, float]:
-    """Column widths as ``_fill`` sets them: the longest value, between 8 and 62 characters."""
-    widths: dict[int, int] = {}
-    for c, column in enumerate(itertools.zip_longest(*grid), start=1):  # column by column: one max each
-        longest = max((len(v) if type(v) is str else len(str(v)) for v in column if v is not None and v != ""),
-                      default=None)
-        if longest is not None:
-            widths[c] = max(8, min(longest, 60) + 2)
-    return widths
+def _same_rows(old: Grid, new: Grid, owner) -> dict[int, int]:
+    """Each row of ``new`` (0-based, the header is 0) that was a row of ``old``, and which, by the tab's row key
+    (``layout.row_key``): where a person's cell formats are taken from."""
+    if owner is None or not old or not new:
+        return {}
+    try:
+        keys_old = [[fold(str(h)) for h in old[0]].index(fold(k)) for k in owner.key]
+        keys_new = [[fold(str(h)) for h in new[0]].index(fold(k)) for k in owner.key]
+    except ValueError:
+        return {0: 0}
+    rows: dict[tuple, int] = {}
+    for i in range(len(old) - 1, 0, -1):
+        rows[row_key(old[i], keys_old)] = i
+    found = {0: 0}
+    for j in range(1, len(new)):
+        i = rows.get(row_key(new[j], keys_new))
+        if i is not None:
+            found[j] = i
+    return found
 
 
 def _running(pid: int, path: Path) -> bool:
@@ -349,22 +392,32 @@ def _clean(value):
     return value
 
 
-def _fill(sheet, grid: Grid) -> None:
+def _fill(sheet, grid: Grid, kinds: list[str | None] | None = None) -> None:
     """Write a whole tab into a sheet just created (row by row: ``append`` is several times faster than
-    addressing each cell, which matters for a tab of ten thousand orders)."""
-    widths: dict[int, int] = {}
-    for row in grid:
+    addressing each cell, which matters for a tab of ten thousand orders); with ``kinds`` (a derived tab:
+    ``formats.tool_kinds``), the tool's columns get their number format and width, people's columns none (their
+    width is set by the caller)."""
+    width = max((len(row) for row in grid), default=0)
+    kinds = list(kinds or [])[:width] + [None] * (width - len(kinds or []))
+    if not any(k is not None for k in kinds):  # a tab without kinds (created by init): every column sized
+        kinds = [formats.TEXT] * width
+    grid = formats.typed(grid, kinds)
+    patterns = {c + 1: formats.PATTERNS[k] for c, k in enumerate(kinds) if k in formats.PATTERNS}
+    for number, row in enumerate(grid, start=1):
         values = [_clean(v) for v in row]
         sheet.append(values)
         for c, value in enumerate(values, start=1):
-            if value is not None:
-                widths[c] = max(widths.get(c, 0), min(len(str(value)), 60))
+            if number > 1 and c in patterns and value is not None:
+                sheet.cell(row=number, column=c).number_format = patterns[c]
+            elif isinstance(value, datetime):  # a date in a column without a format of its own (a person's)
+                sheet.cell(row=number, column=c).number_format = formats.PATTERNS[
+                    DATE if value.hour == value.minute == value.second == 0 else DATETIME]
             if formulas.looks_like_formula(value):  # text typed by a person stays text
-                formulas.as_text(sheet.cell(row=sheet.max_row, column=c))
+                formulas.as_text(sheet.cell(row=number, column=c))
     if grid:
         _style_header(sheet, len(grid[0]))
-    for c, width in widths.items():
-        sheet.column_dimensions[column_letter(c)].width = max(8, width + 2)
+    for c, characters in formats.widths(grid, kinds).items():
+        sheet.column_dimensions[column_letter(c + 1)].width = characters
 
 
 def _style_header(sheet, width: int) -> None:

@@ -16,7 +16,8 @@ What it models, because the store depends on it:
 - ``spreadsheets:batchUpdate`` with ``addSheet``, ``deleteSheet``, ``updateSheetProperties``, ``insertDimension``,
   ``deleteDimension`` (a row's cells move with it), ``createDeveloperMetadata`` and ``updateDeveloperMetadata``
   (spreadsheet-level), ``updateCells``,
-  ``appendCells``, ``repeatCell``, ``appendDimension``: all or nothing, grid limits enforced, tab titles unique
+  ``appendCells``, ``repeatCell``, ``appendDimension``, ``updateDimensionProperties`` (column widths, read back
+  as ``columnMetadata.pixelSize``): all or nothing, grid limits enforced, tab titles unique
   ignoring case, 50 000 characters at most per cell, any other request refused;
 - A1 ranges with quoted tab names (``'It''s'!A1:B2``) and percent-encoded paths;
 - errors as Google words them: 404 unknown spreadsheet, 403 not shared (or shared read-only, on a write),
@@ -62,6 +63,7 @@ TOKEN_URL = "https://oauth2.googleapis.com/token"
 EPOCH = datetime(1899, 12, 30)
 MAX_CELL_CHARS = 50_000
 DEFAULT_ROWS, DEFAULT_COLUMNS = 1000, 26
+DEFAULT_WIDTH = 100  # pixels: a column's width in a new sheet (DimensionProperties.pixelSize as read back)
 
 CellData = dict[str, Any]
 
@@ -150,11 +152,18 @@ class Sheet:
     column_count: int = DEFAULT_COLUMNS
     frozen_rows: int = 0
     rows: list[list[CellData]] = field(default_factory=list)  # only up to the data; a cell is {} when empty
+    # Column widths set by ``updateDimensionProperties`` or a person (0-based column -> pixels); any other column
+    # is Google's default width, 100 pixels (a new sheet's columns, as ``columnMetadata`` gives them).
+    widths: dict[int, int] = field(default_factory=dict)
 
     def copy(self) -> Sheet:
         clone = copy.copy(self)
         clone.rows = [list(r) for r in self.rows]  # cells are replaced, never mutated in place
+        clone.widths = dict(self.widths)
         return clone
+
+    def width(self, column: int) -> int:
+        return self.widths.get(column, DEFAULT_WIDTH)
 
     def get(self, r: int, c: int) -> CellData:
         if r < len(self.rows) and c < len(self.rows[r]):
@@ -288,7 +297,7 @@ class Spreadsheet:
     def snapshot(self) -> list[tuple]:
         """Everything stored, to check that a failed request changed nothing."""
         return [(s.sheet_id, s.title, s.index, s.row_count, s.column_count, s.frozen_rows,
-                 json.dumps(s.rows, sort_keys=True)) for s in self.sheets]
+                 json.dumps(s.rows, sort_keys=True), json.dumps(s.widths, sort_keys=True)) for s in self.sheets]
 
     # --- internals ------------------------------------------------------------------------------
 
@@ -1124,7 +1133,7 @@ class FakeSheetsAPI(BaseAdapter):
         if rows:
             data["rowData"] = rows
         data["rowMetadata"] = [{"pixelSize": 21} for _ in range(r0, r1)]
-        data["columnMetadata"] = [{"pixelSize": 100} for _ in range(c0, c1)]
+        data["columnMetadata"] = [{"pixelSize": sheet.width(c)} for c in range(c0, c1)]
         return apply_mask(data, {k: v for k, v in mask.items() if k != "rowData"} | {"rowData": None}
                           if mask is not None and "*" not in mask else None)
 
@@ -1365,6 +1374,12 @@ class FakeSheetsAPI(BaseAdapter):
                 if start < len(row):
                     row[start:start] = [{} for _ in range(end - start)]
             clone.column_count += end - start
+            # the columns on the right move with their width; the new ones take their neighbour's when inheriting
+            # (InsertDimensionRequest.inheritFromBefore: "the properties of the dimension before")
+            moved = {(c + end - start if c >= start else c): w for c, w in clone.widths.items()}
+            if spec.get("inheritFromBefore") and start - 1 in clone.widths:
+                moved.update({c: clone.widths[start - 1] for c in range(start, end)})
+            clone.widths = moved
         book.replace(sheet, clone)
         return {}
 
@@ -1385,6 +1400,35 @@ class FakeSheetsAPI(BaseAdapter):
             for row in clone.rows:
                 del row[start:end]
             clone.column_count -= end - start
+            clone.widths = {(c - (end - start) if c >= end else c): w for c, w in clone.widths.items()
+                            if not start <= c < end}
+        book.replace(sheet, clone)
+        return {}
+
+    def _request_updateDimensionProperties(self, book: _Staged, spec: dict) -> dict:
+        """Columns' widths (API reference, UpdateDimensionPropertiesRequest: ``range`` a DimensionRange, exactly
+        one of ``range`` and ``dataSourceSheetRange``; ``fields`` required, ``properties.pixelSize`` "the height
+        (if a row) or width (if a column) of the dimension in pixels"). Rows' heights are not modelled: refused."""
+        fields = spec.get("fields")
+        if not fields:
+            raise bad_request("At least one field must be specified in 'fields'")
+        if "range" not in spec:
+            raise bad_request("Exactly one of 'range' or 'dataSourceSheetRange' must be set")
+        sheet, start, end = self._dimension(book, spec["range"], insert=False)
+        if spec["range"]["dimension"] != "COLUMNS":
+            raise bad_request("row heights are not modelled by this fake")
+        clone = sheet.copy()
+        for path in mask_paths(fields):
+            if path != ["pixelSize"]:
+                raise bad_request(f"Field '{'.'.join(path)}' is not modelled by this fake")
+            size = spec.get("properties", {}).get("pixelSize")
+            for c in range(start, end):
+                if size is None:  # in the mask but absent: back to the default, as a cleared field is
+                    clone.widths.pop(c, None)
+                elif not isinstance(size, int) or isinstance(size, bool) or size < 0:
+                    raise bad_request(f"Invalid pixelSize: {size!r}")
+                else:
+                    clone.widths[c] = size
         book.replace(sheet, clone)
         return {}
 

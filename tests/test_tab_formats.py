@@ -1,0 +1,237 @@
+"""The tabs the tool writes look right to a person in a spreadsheet (issue 18), on both stores: amounts with a
+euro format, dates as real date cells shown the French way, quantities as whole numbers, columns as wide as
+what they hold, the header bold and frozen; a column people fill in keeps its own format and width.
+
+Read back as a person's spreadsheet program would: openpyxl for the local workbook, ``spreadsheets.get`` on the
+Google fake (``userEnteredFormat``, ``frozenRowCount``, ``columnMetadata.pixelSize``), after real ticks on
+``test_cycle``'s group (the demo's catalogue and a December sale).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from conftest import at
+from fakes.sheets_api import FakeSheetsAPI
+from openpyxl import load_workbook
+from openpyxl.styles import Font
+from test_cycle import group
+from test_live_edits import group_changes, phone_order
+
+from sync import config as config_module
+from sync import sheet
+from sync.commands import Context, tick
+from sync.stores import LocalWorkbookStore, formats, xlsx_patch
+from sync.stores.google import GoogleSheetsStore
+from sync.stores.layout import Owner
+from sync.stores.retry import Backoff
+
+SHEET_ID = "1PaniersFormatsSheet"
+MONEY, DATE_TIME, DAY, WHOLE = '#,##0.00 "€"', "dd/mm/yyyy hh:mm", "dd/mm/yyyy", "0"
+
+
+def _config(tmp_path, path=None):
+    data = {"group": {"coordinator_email": "animation@example.org"}}
+    if path is not None:
+        data["store"] = {"path": str(path)}
+    return config_module.from_dict(data, base_dir=tmp_path)
+
+
+def _tick(config, store, moment) -> None:
+    lines: list[str] = []
+    assert tick.once(Context(config, store, moment, lines.append)).code == 0, lines
+
+
+def test_column_kinds_come_from_the_contract_and_cover_the_dynamic_columns():
+    assert sheet.column_kinds("Commandes", ["Vente", "Montant", "Quantité attribuée", "Dernière modification",
+                                            "Ma colonne"]) == ["text", "money", "integer", "datetime", "text"]
+    assert sheet.column_kinds("émargement", ["Nom", "Ferme du Coin", "Total", "Payé"]) == \
+        ["text", "money", "money", "text"]
+    assert sheet.column_kinds("Bilan", ["Date", "Commandes : Fournil", "CA : Fournil"]) == \
+        ["date", "integer", "money"]
+    assert sheet.column_kinds("Produits", ["Prix"]) == ["text"]  # a people's tab: never formatted
+    owner = Owner(sheet.SIGN_OFF.key, ("Vente", "Nom", "Email", "Téléphone", "Ferme", "Total"))
+    assert formats.tool_kinds("Émargement", ["Vente", "Ferme", "Total", "Payé", "À moi"], owner) == \
+        ["text", "money", "money", None, None]
+
+
+def test_typed_turns_the_tools_french_dates_into_moments_and_leaves_the_rest():
+    grid = [["Date", "Dernière modification", "Note"], ["05/12/2026", "01/12/2026 10:30", "01/12/2026 10:30"],
+            ["", "pas une date", 3.0]]
+    kinds = ["date", "datetime", None]
+    assert formats.typed(grid, kinds) == [grid[0], [datetime(2026, 12, 5), datetime(2026, 12, 1, 10, 30),
+                                                    "01/12/2026 10:30"], ["", "pas une date", 3.0]]
+
+
+# --- the local workbook --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("writer", ["by parts", "openpyxl"])
+def test_the_local_workbook_tabs_are_formatted_and_a_persons_column_keeps_its_own(tmp_path, monkeypatch, writer):
+    if writer == "openpyxl":  # the other way the local store writes (a tab to create, a sheet with comments…)
+        def unsupported(*args, **kwargs):
+            raise xlsx_patch.Unsupported("as if")
+        monkeypatch.setattr(xlsx_patch, "patch", unsupported)
+    path = tmp_path / "paniers.xlsx"
+    LocalWorkbookStore(path).write(group_changes())
+    config = _config(tmp_path, path)
+    moment = at("2026-12-04 08:00")
+    _tick(config, LocalWorkbookStore(path), moment)
+
+    # a volunteer widens Remarques and formats its cells as red bold text, then a phone order comes in
+    book = load_workbook(path)
+    sign_off = book["Émargement"]
+    header = [c.value for c in sign_off[1]]
+    remarks = header.index("Remarques") + 1
+    letter = sign_off.cell(row=1, column=remarks).column_letter
+    sign_off.column_dimensions[letter].width = 33
+    for row in range(2, sign_off.max_row + 1):
+        sign_off.cell(row=row, column=remarks).value = "vu"
+        sign_off.cell(row=row, column=remarks).number_format = "@"  # « Texte » in the Format menu
+        sign_off.cell(row=row, column=remarks).font = Font(bold=True, color="FFC00000")
+    for row in phone_order(0, moment):
+        book[sheet.MANUAL.name].append(row)
+    book.save(path)
+    _tick(config, LocalWorkbookStore(path), moment + timedelta(minutes=15))
+
+    book = load_workbook(path)
+    orders = book["Commandes"]
+    header = [c.value for c in orders[1]]
+    column = {name: header.index(name) + 1 for name in header}
+    first = 2
+    assert orders.freeze_panes == "A2" and all(c.font.bold for c in orders[1])
+    amount = orders.cell(row=first, column=column["Montant"])
+    assert isinstance(amount.value, float) and amount.number_format == MONEY
+    assert orders.cell(row=first, column=column["Prix unitaire"]).number_format == MONEY
+    when = orders.cell(row=first, column=column["Dernière modification"])
+    assert isinstance(when.value, datetime) and when.number_format == DATE_TIME
+    quantity = orders.cell(row=first, column=column["Quantité attribuée"])
+    assert isinstance(quantity.value, int) and quantity.number_format == WHOLE
+    assert orders.cell(row=first, column=column["Vente"]).number_format == "General"
+    widths = {name: orders.column_dimensions[orders.cell(row=1, column=c).column_letter].width
+              for name, c in column.items()}
+    assert widths["Dernière modification"] >= len("Dernière modification")  # the header fits
+    assert widths["Email"] > widths["Vente"] >= formats.MIN_WIDTH
+
+    sign_off = book["Émargement"]
+    header = [c.value for c in sign_off[1]]
+    assert sign_off.freeze_panes == "A2"
+    total = sign_off.cell(row=2, column=header.index("Total") + 1)
+    assert isinstance(total.value, float) and total.number_format == MONEY
+    producer = header[header.index("Téléphone") + 1]  # the first producer's column
+    amounts = [sign_off.cell(row=r, column=header.index(producer) + 1) for r in range(2, sign_off.max_row + 1)]
+    assert all(c.number_format == MONEY for c in amounts if c.value is not None)
+    letter = sign_off.cell(row=1, column=header.index("Remarques") + 1).column_letter
+    assert sign_off.column_dimensions[letter].width == 33  # the volunteer's width
+    remarks = [sign_off.cell(row=r, column=header.index("Remarques") + 1) for r in range(2, sign_off.max_row + 1)]
+    assert len([c for c in remarks if c.value == "vu"]) == 4  # the rows of the first tick, where they were typed
+    assert all(c.number_format == "@" and c.font.bold and c.font.color.rgb == "FFC00000"
+               for c in remarks if c.value == "vu")
+
+    grids = LocalWorkbookStore(path).read(["Commandes", "Émargement"])
+    assert isinstance(grids["Commandes"][1][column["Dernière modification"] - 1], datetime)
+    # one rule for names: « Prénom Nom » in Commandes, « Nom Prénom » in the list sorted to find a name
+    assert "Anne Aubert" in [row[column["Nom"] - 1] for row in grids["Commandes"][1:]]
+    assert "Aubert Anne" in [row[1] for row in grids["Émargement"][1:]]
+
+
+def test_a_quiet_tick_on_the_local_workbook_writes_nothing_although_dates_read_back_as_dates(tmp_path):
+    path = tmp_path / "paniers.xlsx"
+    LocalWorkbookStore(path).write(group_changes())
+    config = _config(tmp_path, path)
+    _tick(config, LocalWorkbookStore(path), at("2026-12-06 08:00"))  # after the sale: Bilan has its day
+    assert isinstance(LocalWorkbookStore(path).read(["Bilan"])["Bilan"][1][2], datetime)
+    before = path.stat().st_mtime_ns
+    _tick(config, LocalWorkbookStore(path), at("2026-12-06 08:30"))
+    assert path.stat().st_mtime_ns == before
+
+
+# --- Google Sheets -------------------------------------------------------------------------------
+
+_FIELDS = ("sheets(properties(title,gridProperties(frozenRowCount)),data(columnMetadata(pixelSize),"
+           "rowData(values(userEnteredValue,userEnteredFormat(numberFormat,textFormat(bold))))))")
+
+
+def _read_back(api, title: str) -> tuple[list[list[dict]], int, list[int]]:
+    """A tab's cells (with their formats), frozen rows and column widths, as ``spreadsheets.get`` gives them."""
+    store = GoogleSheetsStore(api.session(), SHEET_ID, backoff=Backoff(sleep=lambda s: None))
+    found = store.http.spreadsheets_get(SHEET_ID, {"includeGridData": "true", "fields": _FIELDS, "ranges": title})
+    tab = found["sheets"][0]
+    data = tab["data"][0]
+    cells = [row.get("values", []) for row in data.get("rowData", [])]
+    return (cells, tab["properties"]["gridProperties"].get("frozenRowCount", 0),
+            [c.get("pixelSize") for c in data["columnMetadata"]])
+
+
+def _google(api):
+    return GoogleSheetsStore(api.session(), SHEET_ID, account=api.account, backoff=Backoff(sleep=lambda s: None))
+
+
+def test_the_google_tabs_are_formatted_in_the_one_write_and_a_persons_column_keeps_its_own(tmp_path):
+    api = FakeSheetsAPI()
+    tabs = {name: [list(row) for row in rows] for name, rows in group().tabs.items()}
+    book = api.create(SHEET_ID, tabs=tabs, typed=True)
+    config = _config(tmp_path)
+    moment = at("2026-12-04 08:00")
+    _tick(config, _google(api), moment)
+
+    # a volunteer widens Remarques and formats it as a percentage (as the Sheets menus would), then a phone order
+    cells, _, _ = _read_back(api, "Émargement")
+    header = [c.get("userEnteredValue", {}).get("stringValue", "") for c in cells[0]]
+    remarks = header.index("Remarques")
+    person = {"sheetId": book.tab("Émargement").sheet_id}
+    _google(api).http.batch_update(SHEET_ID, {"requests": [
+        {"repeatCell": {"range": {**person, "startRowIndex": 1, "startColumnIndex": remarks,
+                                  "endColumnIndex": remarks + 1},
+                        "cell": {"userEnteredFormat": {"numberFormat": {"type": "PERCENT", "pattern": "0%"}}},
+                        "fields": "userEnteredFormat.numberFormat"}},
+        {"updateDimensionProperties": {"range": {**person, "dimension": "COLUMNS", "startIndex": remarks,
+                                                 "endIndex": remarks + 1},
+                                       "properties": {"pixelSize": 333}, "fields": "pixelSize"}}]})
+    manual = book.values(sheet.MANUAL.name)
+    for offset, row in enumerate(phone_order(0, moment), start=len(manual) + 1):
+        for c, text in enumerate(row, start=1):
+            book.type(sheet.MANUAL.name, offset, c, text)
+    api.reset()
+    _tick(config, _google(api), moment + timedelta(minutes=15))
+    writes = [{k for r in c.body["requests"] for k in r} for c in api.calls if c.kind == "spreadsheets.batchUpdate"]
+    # the tabs' values and their formats go in one request, as the values alone did (the claim before sending
+    # and the journal of the emails sent are the other writes, as before)
+    tabs_written = [kinds for kinds in writes if "updateCells" in kinds]
+    assert len(tabs_written) == 1 and tabs_written[0] >= {"repeatCell", "updateDimensionProperties"}
+
+    cells, frozen, widths = _read_back(api, "Commandes")
+    header = [c.get("userEnteredValue", {}).get("stringValue", "") for c in cells[0]]
+    assert frozen == 1 and all(c["userEnteredFormat"]["textFormat"]["bold"] for c in cells[0])
+
+    def number_format(row: list[dict], name: str) -> dict:
+        return row[header.index(name)].get("userEnteredFormat", {}).get("numberFormat", {})
+
+    row = cells[1]
+    assert number_format(row, "Montant") == {"type": "CURRENCY", "pattern": MONEY}
+    assert "numberValue" in row[header.index("Montant")]["userEnteredValue"]
+    assert number_format(row, "Dernière modification") == {"type": "DATE_TIME", "pattern": DATE_TIME}
+    assert "numberValue" in row[header.index("Dernière modification")]["userEnteredValue"]  # a serial, not text
+    assert number_format(row, "Quantité attribuée") == {"type": "NUMBER", "pattern": WHOLE}
+    assert number_format(row, "Vente") == {}
+    assert widths[header.index("Email")] > widths[header.index("Vente")] >= formats.pixels(formats.MIN_WIDTH)
+
+    cells, frozen, widths = _read_back(api, "Émargement")
+    header = [c.get("userEnteredValue", {}).get("stringValue", "") for c in cells[0]]
+    assert frozen == 1
+    assert cells[1][header.index("Total")]["userEnteredFormat"]["numberFormat"]["type"] == "CURRENCY"
+    remarks = header.index("Remarques")
+    assert widths[remarks] == 333  # the volunteer's width
+    assert all(row[remarks]["userEnteredFormat"]["numberFormat"] == {"type": "PERCENT", "pattern": "0%"}
+               for row in cells[1:] if len(row) > remarks)
+
+    # what the tool reads back is what it wrote: a date is a moment again, and a quiet tick writes nothing
+    grid = _google(api).read(["Commandes"])["Commandes"]
+    assert isinstance(grid[1][header_index(grid, "Dernière modification")], datetime)
+    api.reset()
+    _tick(config, _google(api), moment + timedelta(minutes=30))
+    assert not [c for c in api.calls if c.kind == "spreadsheets.batchUpdate"]
+
+
+def header_index(grid: list[list], name: str) -> int:
+    return [str(h) for h in grid[0]].index(name)
