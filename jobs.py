@@ -282,7 +282,8 @@ def load_config(path: Path | None, job: str):
     if job == "init" and not path.exists():
         text = EXAMPLE_CONFIG.read_text(encoding="utf-8") if EXAMPLE_CONFIG.exists() else ""
         path.write_text(text, encoding="utf-8")
-        print(printable(f"Configuration créée : {path} (classeur local et boîte d'envoi locale ; à adapter)."))
+        print(printable(f"Configuration créée : {path} (classeur local, e-mails écrits dans une boîte d'envoi "
+                        "locale)."))
     return config_module.load(path)
 
 

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from plain import plain
 
 import jobs
 from sync import sheet
@@ -45,8 +46,49 @@ def test_init_never_overwrites_a_tab_with_data(folder, capsys):
     before = store.read(["Produits", "Clients"])
     code, out, _ = run(capsys, "init", "--demo")
     assert code == 0
-    assert "L'onglet « Produits » contient déjà des données : il est laissé tel quel." in out
+    assert plain(out).startswith("Rien à faire : le classeur paniers.xlsx a déjà tous ses onglets.\n")
+    assert "Données de démonstration non ajoutées : Producteurs, Produits, Ventes, Clients" in plain(out)
     assert store.read(["Produits", "Clients"]) == before
+
+
+def test_init_again_on_a_complete_workbook_says_so_in_one_line(folder, capsys):
+    """Nothing per tab (« laissé tel quel »), nothing about the tabs the tool rewrites itself; what a person must
+    look at (the example values still in config.toml), yes."""
+    run(capsys, "init", "--demo")
+    run(capsys, "check", *NOW)  # Commandes, Par producteur, Anomalies… now hold rows
+    capsys.readouterr()
+    code, out, _ = run(capsys, "init")
+    assert code == 0
+    lines = plain(out).splitlines()
+    assert lines[0] == "Rien à faire : le classeur paniers.xlsx a déjà tous ses onglets."
+    assert len(lines) == 2 and lines[1].startswith("À regarder : config.toml garde des valeurs de l'exemple "
+                                                   "([group] name, [group] coordinator_email, [mail] sender)")
+    assert "tel quel" not in out and "Commandes" not in out and "Anomalies" not in out
+    text = (folder / "config.toml").read_text(encoding="utf-8")
+    for old, new in (("Les Paniers du CIVAM", "Les Paniers de Valençay"), ("animation@example.org", "anne@civam.fr"),
+                     ("paniers@example.org", "paniers@civam.fr")):
+        text = text.replace(f'= "{old}"', f'= "{new}"')
+    (folder / "config.toml").write_text(text, encoding="utf-8")
+    code, out, _ = run(capsys, "init")
+    assert code == 0 and plain(out) == "Rien à faire : le classeur paniers.xlsx a déjà tous ses onglets.\n"
+
+
+def test_check_warns_of_example_values_left_in_the_configuration(folder, capsys):
+    run(capsys, "init", "--demo")
+    code, out, _ = run(capsys, "check", *NOW)
+    assert code == 0
+    expected = ("[group] name dans config.toml est encore la valeur de l'exemple : mettez-y celle du groupe "
+                "(valeur : « Les Paniers du CIVAM »)")
+    assert f"  ! {expected}" in plain(out).splitlines()
+    assert "[mail] sender dans config.toml est encore la valeur de l'exemple" in plain(out)
+    anomalies = LocalWorkbookStore(folder / "paniers.xlsx").read(["Anomalies"])["Anomalies"]
+    rows = [row for row in anomalies[1:] if "valeur de l'exemple" in plain(row[5])]
+    assert [row[1:5] for row in rows] == [["avertissement", "", "", ""]] * 3
+    assert sorted(plain(row[5]).split(" dans ")[0] for row in rows) == [
+        "[group] coordinator_email", "[group] name", "[mail] sender"]
+    run(capsys, "tick", *NOW)  # tick rewrites Anomalies too: the warnings stay until the file is fixed
+    anomalies = LocalWorkbookStore(folder / "paniers.xlsx").read(["Anomalies"])["Anomalies"]
+    assert len([row for row in anomalies[1:] if "valeur de l'exemple" in plain(row[5])]) == 3
 
 
 def test_init_fills_only_the_empty_tabs(folder, capsys):
