@@ -166,3 +166,18 @@ def test_the_example_is_written_in_french_for_the_coordinator_and_explains_every
 
 def _section_of(lines: list[str], index: int) -> str:
     return next(line.strip("[]") for line in reversed(lines[:index]) if line.startswith("["))
+
+
+def test_doctor_and_check_read_example_values_with_the_same_rule(tmp_path):
+    """A placeholder only the shared rule knows (doctor's old copy did not look at [site]) reaches both."""
+    from sync.commands.doctor import WARNING, _configuration
+    from sync.refresh import example_problems
+
+    path = write(tmp_path, '[group]\nname = "Les Paniers de Valençay"\ncoordinator_email = "anne@civam36.fr"\n'
+                           '[mail]\nsender = "paniers@civam36.fr"\n[site]\njoin_link = "https://exemple.org/inscription"\n')
+    step, config = _configuration(path)
+    assert step.status == WARNING and "[site] join_link = « https://exemple.org/inscription »" in step.detail
+    [problem] = example_problems(config)
+    assert problem.message.startswith("[site] join_link dans config.toml est encore la valeur de l'exemple")
+    assert problem.value == "https://exemple.org/inscription" and problem.sentence().startswith("[site] join_link")
+    assert example_problems(config_module.from_dict({})) == []  # no file to edit: nothing to say
