@@ -1,6 +1,6 @@
 """The command line: parse, load the configuration, build the store, call one job, map errors to exit codes.
 
-    paniers [--config FILE] JOB [--now "YYYY-MM-DD HH:MM"] [--sale CODE]
+    paniers [--config FICHIER] JOB [the job's options: ``paniers JOB --help``]
 
 ``python jobs.py ...`` does the same. Exit codes: 0 success (anomalies found are not a failure),
 1 the run failed, 2 bad usage or configuration.
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import inspect
 import os
 import sys
 import traceback
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sync import config as config_module
+from sync.cli import FrenchParser
 from sync.errors import PaniersError, UsageError
 from sync.terminal import printable
 
@@ -218,45 +220,54 @@ NEEDS_NO_CONFIG = {"demo"}
 CHECKS_ITS_OWN_CONFIG = {"doctor"}  # a configuration that does not load is its first finding, not a stop
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+# The options each job takes, and only those: ``--now`` for the jobs whose result depends on the moment, ``--sale``
+# for those that work on one sale. (``--config`` is everyone's, before or after the job's name.)
+NOW = ("--now", dict(metavar="'AAAA-MM-JJ HH:MM'",
+                     help="faire comme s'il était ce moment-là (heure du groupe) au lieu de maintenant"))
+SALE = ("--sale", dict(metavar="CODE", help="ne traiter que cette vente (ex. 2026-12)"))
+OPTIONS: dict[str, tuple[tuple[str, dict], ...]] = {
+    "init": (("--demo", dict(action="store_true", help="remplir les onglets vides avec un groupe fictif complet")),),
+    "check": (NOW, SALE),
+    "tick": (NOW, SALE, ("--new-journal", dict(action="store_true", help=(
+        "confirmer qu'aucun e-mail n'est jamais parti de ce classeur (onglet Journal vide)")))),
+    "preview": (NOW, SALE),
+    "status": (NOW, SALE),
+    "demo": (("--out", dict(type=Path, metavar="DOSSIER", help="dossier où créer la démonstration")),),
+    "lists": (NOW, ("--sale", dict(metavar="CODE", help="la vente (ex. 2026-12)")),
+              ("--out", dict(type=Path, metavar="DOSSIER", help="dossier où écrire les documents"))),
+    "publish-form": (NOW, ("--sale", dict(metavar="CODE",
+                                          help="la vente dont le formulaire est réécrit (ex. 2026-12)")),
+                     ("--dry-run", dict(action="store_true", help="afficher le formulaire sans rien envoyer"))),
+    "report": (NOW, ("--sale", dict(metavar="CODE", help="la vente (par défaut : la dernière distribuée)")),
+               ("--out", dict(type=Path, metavar="FICHIER", help="fichier HTML où écrire le bilan"))),
+    "plan": (NOW, ("--like", dict(metavar="CODE", help="la vente passée qui sert de modèle (ex. 2025-NOEL)")),
+             ("--sale", dict(metavar="CODE", help="la vente à préparer (ex. 2026-NOEL)")),
+             ("--out", dict(type=Path, metavar="FICHIER",
+                            help="enregistrer le tableau dans ce fichier (.xlsx ou .csv)"))),
+    "doctor": (NOW, ("--sale", dict(metavar="CODE", help="ne vérifier que le formulaire de cette vente")),
+               ("--send-test", dict(action="store_true",
+                                    help="envoyer un e-mail de test au coordinateur ([group] coordinator_email)"))),
+    "site": (NOW, ("--out", dict(type=Path, metavar="DOSSIER", help="dossier où écrire le site"))),
+}
+
+
+def build_parser() -> FrenchParser:
+    parser = FrenchParser(
         prog="paniers",
         description="Paniers : les ventes mensuelles d'un groupe de producteurs, depuis un Google Sheet.",
+        epilog="Aide d'une tâche : paniers TÂCHE --help (par exemple : paniers check --help).",
     )
-    parser.add_argument("--config", type=Path, default=None,
+    parser.add_argument("--config", type=Path, default=None, metavar="FICHIER",
                         help="fichier de configuration (par défaut : config.toml dans le dossier courant)")
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-    common.add_argument("--now", metavar="'AAAA-MM-JJ HH:MM'",
-                        help="rejouer un moment précis (heure du groupe) au lieu de l'heure actuelle")
-    common.add_argument("--sale", metavar="CODE", help="ne traiter que cette vente (ex. 2026-12)")
-    jobs = parser.add_subparsers(dest="job", metavar="JOB", required=True)
+    after_the_job = FrenchParser(add_help=False)  # ``paniers check --config FICHIER`` works too
+    after_the_job.add_argument("--config", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    jobs = parser.add_subparsers(dest="job", metavar="TÂCHE", required=True, title="Tâches")
     for name, function in JOBS.items():
         doc = function.__doc__ or ""
-        sub = jobs.add_parser(name, parents=[common], help=doc.strip().splitlines()[0],
-                              description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
-        if name == "init":
-            sub.add_argument("--demo", action="store_true", help="ajouter un groupe fictif complet")
-        if name == "demo":
-            sub.add_argument("--out", type=Path, help="dossier où créer la démonstration")
-        if name == "lists":
-            sub.add_argument("--out", type=Path, help="dossier où écrire les documents")
-        if name == "publish-form":
-            sub.add_argument("--dry-run", action="store_true", help="afficher le formulaire sans rien envoyer")
-        if name == "site":
-            sub.add_argument("--out", type=Path, metavar="DOSSIER", help="dossier où écrire le site")
-        if name == "report":
-            sub.add_argument("--out", type=Path, metavar="FICHIER", help="fichier HTML où écrire le bilan")
-        if name == "tick":
-            sub.add_argument("--new-journal", action="store_true",
-                             help="confirmer qu'aucun e-mail n'est jamais parti de ce classeur (onglet Journal vide)")
-        if name == "doctor":
-            sub.add_argument("--send-test", action="store_true",
-                             help="envoyer un e-mail de test au coordinateur ([group] coordinator_email)")
-        if name == "plan":
-            sub.add_argument("--like", metavar="CODE", help="la vente passée qui sert de modèle (ex. 2025-NOEL)")
-            sub.add_argument("--out", type=Path, metavar="FICHIER",
-                             help="enregistrer le tableau dans ce fichier (.xlsx ou .csv)")
+        sub = jobs.add_parser(name, parents=[after_the_job], help=doc.strip().splitlines()[0],
+                              description=inspect.cleandoc(doc))
+        for flag, options in OPTIONS[name]:
+            sub.add_argument(flag, **options)
     return parser
 
 
@@ -277,7 +288,8 @@ def load_config(path: Path | None, job: str):
     if job == "init" and not path.exists():
         text = EXAMPLE_CONFIG.read_text(encoding="utf-8") if EXAMPLE_CONFIG.exists() else ""
         path.write_text(text, encoding="utf-8")
-        print(printable(f"Configuration créée : {path} (classeur local et boîte d'envoi locale ; à adapter)."))
+        print(printable(f"Configuration créée : {path} (classeur local, e-mails écrits dans une boîte d'envoi "
+                        "locale)."))
     return config_module.load(path)
 
 
@@ -292,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
             config = config_module.Config()
         else:
             config = load_config(args.config, args.job)
-        now = parse_now(args.now, config.tz)
+        now = parse_now(getattr(args, "now", None), config.tz)
         store = open_later(config)  # opened when the job first uses it
         ctx = Context(config, store, now, print, dict(os.environ))
         return JOBS[args.job](ctx, args)

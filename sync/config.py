@@ -244,6 +244,45 @@ def _convert(section: str, key: str, raw, hint, base_dir: Path):
     return raw
 
 
+# Addresses in these domains are the example's (and the documentation's): nobody reads mail there.
+EXAMPLE_DOMAINS = ("example.org", "example.com", "example.net", "exemple.org", "exemple.com", "exemple.fr")
+EXAMPLE_PHONE = "02 54 00 00 00"  # the phone number shown in config.example.toml and docs/guide.md
+
+
+def example_values(config: Config) -> list[tuple[str, str]]:
+    """The settings that still hold a value of config.example.toml, as (key, value): the example group's name, an
+    address at example.org, an id or a link with « ... » left to fill in. ``doctor`` shows them as a warning,
+    ``check`` and ``tick`` as warnings in the Anomalies tab (sync/refresh.py), ``init`` as something to look at."""
+    found: list[tuple[str, str]] = []
+    default_name = GroupConfig().name
+    if config.group.name.strip() == default_name:
+        found.append(("[group] name", config.group.name))
+    if config.group.phone.strip() == EXAMPLE_PHONE:
+        found.append(("[group] phone", config.group.phone))
+    if (config.site.title or "").strip() == default_name:
+        found.append(("[site] title", config.site.title or ""))
+    addresses = [("[group] coordinator_email", config.group.coordinator_email), ("[mail] sender", config.mail.sender),
+                 ("[mail] user", config.mail.user or ""), ("[site] address", config.site.address or ""),
+                 ("[site] join_link", config.site.join_link or "")]
+    for key, address in addresses:
+        if _example_domain(address):
+            found.append((key, address))
+    placeholders = [("[store] spreadsheet_id", config.store.spreadsheet_id), ("[forms] form_id", config.forms.form_id),
+                    ("[forms] prefilled_link", config.forms.prefilled_link),
+                    ("[site] presentation", config.site.presentation)]
+    for key, text in placeholders:
+        if text and ("..." in text or "…" in text):
+            found.append((key, text))
+    return found
+
+
+def _example_domain(text: str) -> bool:
+    """An email address or a web address whose domain is an example one."""
+    text = text.strip().lower()
+    host = text.partition("://")[2].partition("/")[0] if "://" in text else text.rpartition("@")[2]
+    return any(host == domain or host.endswith("." + domain) for domain in EXAMPLE_DOMAINS)
+
+
 def resolve(config: Config, path: Path) -> Path:
     """A path from the config, made absolute against the config file's folder."""
     return path if path.is_absolute() else config.base_dir / path

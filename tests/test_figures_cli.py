@@ -17,7 +17,7 @@ AFTER = ["--now", "2026-12-12 10:00"]  # December distributed; the Christmas sal
 @pytest.fixture
 def folder(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    assert jobs.main(["init", "--demo", "--now", "2026-11-01 10:00"]) == 0
+    assert jobs.main(["init", "--demo"]) == 0
     capsys.readouterr()
     return tmp_path
 

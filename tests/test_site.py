@@ -287,7 +287,7 @@ def test_the_fingerprint_is_cheap(tmp_path):
 
 def test_paniers_site_through_the_command_line(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    assert jobs.main(["init", "--demo", "--now", "2026-12-02 10:00"]) == 0
+    assert jobs.main(["init", "--demo"]) == 0
     capsys.readouterr()
     assert jobs.main(["site", "--now", "2026-12-02 10:00"]) == 0
     out = capsys.readouterr().out

@@ -10,6 +10,7 @@ entered after the distribution. Everything goes to the local workbook and the ou
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import shutil
 import tempfile
@@ -97,7 +98,9 @@ def prepare(folder: Path) -> Path:
 def run(ctx: Context, out: Path | None = None) -> int:
     """Build the demo group in ``out`` (a new temporary folder by default) and play the December sale."""
     folder = Path(out) if out else Path(tempfile.mkdtemp(prefix="paniers-demo-"))
-    config = config_module.load(prepare(folder))
+    # fictional on purpose, example.org addresses included: not example values someone forgot to replace
+    # (``config.example_values`` looks only at a configuration read from a file a person edits)
+    config = dataclasses.replace(config_module.load(prepare(folder)), source=None)
     store = LocalWorkbookStore(config.store.path)
     quiet = Context(config, store, ctx.now, lambda _text: None, ctx.environ)
     ctx.say(f"Groupe de démonstration (fictif) dans {folder}")

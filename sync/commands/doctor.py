@@ -44,7 +44,6 @@ from ..sheet import Grid
 
 OK, WARNING, FAILED, SKIPPED = "ok", "warning", "failed", "skipped"
 MARKS = {OK: "✓", WARNING: "⚠", FAILED: "✗", SKIPPED: "–"}
-EXAMPLE_DOMAINS = ("example.org", "example.com", "example.net")
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 SECURITY = {"ssl": "SSL/TLS", "starttls": "STARTTLS", "none": "sans chiffrement"}
 
@@ -154,24 +153,11 @@ def _configuration(path: Path) -> tuple[Step, Config | None]:
     mail = (f"serveur {config.mail.host}:{config.mail.port}" if config.mail.backend == "smtp"
             else f"boîte d'envoi locale {config.mail.outbox.name}")
     detail = f"{path} (données : {where} ; e-mails : {mail})"
-    examples = _example_values(config)
+    examples = [f"{key} = « {value} »" for key, value in config_module.example_values(config)]
     if examples:
         return Step("config", name, WARNING, detail + " ; valeurs d'exemple : " + " ; ".join(examples),
                     f"remplacez-les dans {path} par celles du groupe."), config
     return Step("config", name, OK, detail), config
-
-
-def _example_values(config: Config) -> list[str]:
-    found = []
-    if config.group.name == config_module.GroupConfig().name:
-        found.append(f"[group] name = « {config.group.name} »")
-    addresses = [("[group] coordinator_email", config.group.coordinator_email), ("[mail] sender", config.mail.sender)]
-    if config.mail.backend == "smtp" and config.mail.user:
-        addresses.append(("[mail] user", config.mail.user))
-    for key, address in addresses:
-        if address.strip().lower().rpartition("@")[2] in EXAMPLE_DOMAINS:
-            found.append(f"{key} = « {address} »")
-    return found
 
 
 # --- the checks that need the configuration ------------------------------------------------------
