@@ -52,8 +52,8 @@ from fakes.sheets_api import FakeSheetsAPI  # noqa: E402
 from sync import config as config_module  # noqa: E402
 from sync import sheet, snapshot  # noqa: E402
 from sync.commands import Context, tick  # noqa: E402
+from sync.mail.message import Outgoing  # noqa: E402
 from sync.mail.smtp import SmtpMailer  # noqa: E402
-from sync.mail.wire import Outgoing  # noqa: E402
 from sync.stores.google import GoogleSheetsStore  # noqa: E402
 from sync.stores.retry import Backoff  # noqa: E402
 

@@ -1,6 +1,6 @@
 """The mailer seam: ``send(items)`` takes (email, outgoing) pairs and yields one outcome per message,
 as soon as the server (or the outbox) has it, so that the journal records each send at once. An
-``Outgoing`` (``wire.py``) is the email sealed at the run's moment: the mailer asks it for its bytes (with
+``Outgoing`` (``message.py``) is the email sealed at the run's moment: the mailer asks it for its bytes (with
 8-bit bodies when the server takes them), written once, lazily.
 
 Three mailers, chosen when the object is built: SMTP through yagmail (``smtp.py``), an outbox
@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ..config import Config
-from .message import Email
-from .wire import Outgoing
+from .message import Email, Outgoing
 
 SENT = "sent"  # the server accepted it
 REFUSED = "refused"  # refused for good (an unknown address): journaled, reported, not retried
