@@ -12,8 +12,8 @@ from mailkit import PARIS, Order, at, demo_catalogue, letterhead, make_book, sal
 from sync import config as config_module
 from sync.config import MailConfig
 from sync.mail import compose
+from sync.mail.backends import open_mailer
 from sync.mail.journal import Entry, Journal
-from sync.mail.mailer import open_mailer
 from sync.mail.message import Attachment, Outgoing, build, safe_filename
 from sync.mail.outbox import OutboxMailer
 from sync.mail.preview import write_preview
