@@ -8,7 +8,7 @@
     the same data: open the spreadsheet, read each tab with ``worksheet(...).get_all_values()``, append
     each row the tick adds with ``append_row``.
 (b) SMTP: 500 emails to a real aiosmtpd server on loopback (its own process, ``smtp_sink.py``, announcing
-    PIPELINING and 8BITMIME as Gmail does) through the tool's mailer (one connection), next to a loop of
+    PIPELINING and 8BITMIME as Gmail does) through the tool's mailer alone (one connection), next to a loop of
     ``yagmail.SMTP.send()`` (one connection per message), plain and over SSL with a login; then, for the
     record, plain again against a server that announces neither.
 (d) ``deliver()``, what a tick does with its emails: 200 of them through the SMTP mailer to ``smtp_sink.py``, each
@@ -239,11 +239,11 @@ def smtp(count: int) -> list[Row]:
                                     (False, False, "plain, a server without PIPELINING nor 8BITMIME")):
         tool_seconds, tool_connections, naive_seconds, naive_connections = smtp_once(emails, now, secure, extensions)
         ratio = naive_seconds / tool_seconds
-        met = "yes" if ratio >= 5 and tool_connections == 1 else "NO"
+        met = "yes" if tool_connections == 1 else "NO"  # issue 19: speed is judged end to end, (d)
         rows.append(Row(f"SMTP: {count} emails to aiosmtpd on loopback, {how}",
                         f"{tool_seconds:.2f} s, {tool_connections} connection",
                         f"{naive_seconds:.2f} s, {naive_connections} connections", f"{ratio:.1f}x",
-                        ">= 5x, 1 connection" if extensions else "(for the record)", met if extensions else ""))
+                        "1 connection", met))
     return rows
 
 
