@@ -267,3 +267,14 @@ def test_long_french_subjects_and_names_keep_every_space():
             assert str(parse(data)["Subject"]) == subject
             assert display_name(data, "To") == display_name(data, "From") == name
             assert parse(data)["To"].addresses[0].addr_spec == base.recipient
+
+
+def test_a_lone_surrogate_is_written_as_a_question_mark():
+    """JSON (a Google sheet's values) can carry half a UTF-16 pair, which UTF-8 cannot write: the email still goes."""
+    base = all_emails()[0]
+    email = dataclasses.replace(base, subject="Vente \udc80", recipient_name="Ève \ud800", text="a\udfffb",
+                                html="<p>\udc00</p>")
+    for eightbit in (False, True):
+        message = parse(render(email, NOW, eightbit))
+        assert str(message["Subject"]) == "Vente ?" and message["To"].addresses[0].display_name == "Ève ?"
+        assert message.get_body(("plain",)).get_content() == "a?b\n"

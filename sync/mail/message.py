@@ -220,8 +220,9 @@ def build(email: Email, now: datetime, eightbit: bool = False) -> EmailMessage:
         if not _HEADER_NAME.fullmatch(name):
             raise ValueError(f"nom d'en-tête invalide : {name!r}")
         _header(message, name, value, verbatim=True)
-    message.set_content(email.text, cte=_encoding(email.text, eightbit))
-    message.add_alternative(email.html, subtype="html", cte=_encoding(email.html, eightbit))
+    text, html = _utf8(email.text), _utf8(email.html)
+    message.set_content(text, cte=_encoding(text, eightbit))
+    message.add_alternative(html, subtype="html", cte=_encoding(html, eightbit))
     if email.images:
         html = message.get_payload()[1]
         for image in email.images:
@@ -245,7 +246,7 @@ def as_bytes(message: EmailMessage) -> bytes:
 
 
 def parse(data: bytes) -> EmailMessage:
-    """The standard library's message read back from bytes (\n line breaks, as it keeps them in memory)."""
+    """The standard library's message read back from bytes (\\n line breaks, as it keeps them in memory)."""
     return BytesParser(policy=policy.default).parsebytes(data.replace(b"\r\n", b"\n"))
 
 
@@ -286,7 +287,7 @@ def _header(message: EmailMessage, name: str, text: str, address: str | None = N
       where the standard library would fold a long value without spaces into encoded words, in which no mail
       program finds a link (written by ``VERBATIM``).
     """
-    text = one_line(text)
+    text = _utf8(one_line(text))
     if text.isascii() and "=?" not in text:
         if verbatim and len(name) + len(text) < 900:
             message.set_raw(name, text)
@@ -302,10 +303,15 @@ def _header(message: EmailMessage, name: str, text: str, address: str | None = N
     message.set_raw(name, encoded)
 
 
+def _utf8(text: str) -> str:
+    """The text with what UTF-8 cannot write (a lone surrogate, which JSON can carry) as « ? »."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def _encoding(text: str, eightbit: bool) -> str:
     """``7bit`` for ASCII, ``8bit`` when the server takes it, else quoted-printable; quoted-printable too for a line
     longer than SMTP's 998 octets or a NUL, which no 7bit or 8bit body may hold (RFC 2045 2.7-2.8)."""
-    data = text.encode("utf-8", "surrogateescape")
+    data = text.encode("utf-8")
     plain = b"\x00" not in data and max(map(len, data.splitlines()), default=0) <= MAX_LINE
     if plain and data.isascii():
         return "7bit"
