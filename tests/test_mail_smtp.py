@@ -643,3 +643,18 @@ def test_a_deferral_not_yet_in_the_tab_is_recovered_from_the_write_ahead_file(tm
     assert [r for r in result.rows if "reporté : 450" in " ".join(map(str, r))]  # appended now, dated then
     [problem] = result.problems
     assert "depuis le 02/12/2026 à 10:00" in problem.message
+
+
+def test_over_a_network_each_message_costs_four_round_trips():
+    """What issue 19 traded for simpler code (``benchmarks/README.md``): MAIL, RCPT, DATA and the message each wait
+    for their answer, four round trips a message (the fake server's answers arrive ``delay`` seconds late, as over
+    a network), on the one connection."""
+    import time
+
+    emails = confirmations(3)
+    with running(Recorder(delay=0.05)) as (controller, server):
+        started = time.perf_counter()
+        outcomes = list(mailer(controller.port).send(outgoing(emails)))
+        seconds = time.perf_counter() - started
+    assert [o.status for o in outcomes] == [SENT] * 3 and server.connections == 1
+    assert seconds >= 3 * 4 * 0.05  # and the greeting, EHLO and QUIT besides
