@@ -30,8 +30,8 @@ from sync import config as config_module  # noqa: E402
 from sync.commands.tick_work import run_changes  # noqa: E402
 from sync.config import resolve  # noqa: E402
 from sync.mail import compose  # noqa: E402
+from sync.mail.backends import open_mailer  # noqa: E402
 from sync.mail.journal import Journal  # noqa: E402
-from sync.mail.mailer import open_mailer  # noqa: E402
 from sync.mail.send import Limits, deliver  # noqa: E402
 from sync.refresh import refresh  # noqa: E402
 from sync.sheet import JOURNAL  # noqa: E402

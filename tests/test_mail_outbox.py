@@ -13,13 +13,12 @@ from plain import plain
 from sync import config as config_module
 from sync.config import MailConfig
 from sync.mail import compose
+from sync.mail.backends import open_mailer
 from sync.mail.journal import Entry, Journal
-from sync.mail.mailer import open_mailer
-from sync.mail.message import Attachment, build, safe_filename
+from sync.mail.message import Attachment, Outgoing, build, safe_filename
 from sync.mail.outbox import OutboxMailer
 from sync.mail.preview import write_preview
 from sync.mail.send import Limits, deliver
-from sync.mail.wire import Outgoing
 
 NOW = at("2026-12-05 10:00")
 ROOT = Path(__file__).resolve().parent.parent

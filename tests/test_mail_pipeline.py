@@ -7,8 +7,8 @@ from mailkit import Order, at, demo_catalogue, make_book, sale
 from sync import config as config_module
 from sync import demo, sheet, snapshot
 from sync.mail import compose
+from sync.mail.backends import open_mailer
 from sync.mail.journal import Journal
-from sync.mail.mailer import open_mailer
 from sync.mail.send import Limits, deliver
 from sync.stores import MemoryStore
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import http.server
 import json
 import smtplib
-import socket
 import ssl
 import threading
 import typing
@@ -27,10 +26,9 @@ from sync.errors import ConfigError
 from sync.mail import compose
 from sync.mail.journal import Journal, WriteAheadLog
 from sync.mail.mailer import DEFERRED, REFUSED, SENT
-from sync.mail.message import Attachment
+from sync.mail.message import Attachment, Outgoing
 from sync.mail.send import Limits, deliver
 from sync.mail.smtp import SmtpMailer
-from sync.mail.wire import Outgoing
 
 NOW = at("2026-12-02 10:00")
 SENDER = "paniers@example.org"
@@ -541,7 +539,10 @@ def test_a_quota_answer_stops_the_run_and_the_rest_stays_due(tmp_path, extension
 
 
 @SERVERS
-def test_one_write_a_message_when_the_server_pipelines(monkeypatch, extensions):
+def test_each_message_is_its_own_smtp_transaction_on_the_one_connection(monkeypatch, extensions):
+    """``smtplib.sendmail`` for each message: MAIL, RCPT, DATA, the message, each waiting for its answer (issue 19:
+    no hand-written pipelining), ``BODY=8BITMIME`` when the body is 8-bit, which it is only for a server that
+    announced 8BITMIME."""
     writes = []
     real_send = smtplib.SMTP.send
 
@@ -553,92 +554,14 @@ def test_one_write_a_message_when_the_server_pipelines(monkeypatch, extensions):
     emails = confirmations(10)
     with running(Recorder(extensions=extensions)) as (controller, server):
         outcomes = list(mailer(controller.port).send(outgoing(emails)))
-    assert [o.status for o in outcomes] == [SENT] * 10 and len(server.received) == 10
+    assert [o.status for o in outcomes] == [SENT] * 10 and len(server.received) == 10 and server.connections == 1
     commands = [w for w in writes if not w.lower().startswith((b"ehlo", b"quit"))]
-    if extensions:  # the first envelope, then each message with the next envelope
-        assert len(commands) == 11
-        assert all(w.endswith(b".\r\nMAIL FROM:<paniers@example.org> BODY=8BITMIME\r\nRCPT TO:<" + e.recipient.encode()
-                              + b">\r\nDATA\r\n") for w, e in zip(commands[1:], emails[1:], strict=False))
-    else:  # MAIL, RCPT, DATA and the message, each on its own
-        assert len(commands) == 40
-
-
-def test_a_server_that_takes_data_without_a_recipient_gets_an_empty_message_ended(tmp_path):
-    """RFC 2920 allows a server to answer 354 to a pipelined DATA even when every RCPT failed: the mailer then
-    ends that empty message with a dot before going on (otherwise its next commands would be read as text)."""
-    emails = confirmations(2)
-    to = [e.recipient for e in emails]
-    script = Scripted({f"RCPT TO:<{to[0]}>": "550 5.1.1 User unknown"}, data_anyway=True)
-    with script:
-        outcomes = list(mailer(script.port).send(outgoing(emails)))
-    assert [(o.email.recipient, o.status) for o in outcomes] == [(to[0], REFUSED), (to[1], SENT)]
-    assert script.messages == [to[1]]
-    assert script.lines[script.lines.index("DATA") + 1:][:2] == [".", "RSET"]  # the empty message, then a reset
-
-
-class Scripted:
-    """A tiny SMTP server on a real socket (one connection) for what aiosmtpd never does: ``data_anyway``
-    answers 354 to DATA even when no recipient was accepted."""
-
-    def __init__(self, rcpt_replies: dict[str, str], data_anyway: bool = False):
-        self.rcpt_replies, self.data_anyway = rcpt_replies, data_anyway
-        self.lines: list[str] = []
-        self.messages: list[str] = []
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        self.thread = threading.Thread(target=self.serve, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.thread.join(timeout=10)
-        self.listener.close()
-
-    def serve(self):
-        connection, _ = self.listener.accept()
-        with connection, connection.makefile("rb") as reader:
-            def say(text):
-                connection.sendall(text.encode() + b"\r\n")
-
-            say("220 scripted ESMTP")
-            recipients: list[str] = []
-            while line := reader.readline():
-                command = line.decode().rstrip("\r\n")
-                self.lines.append(command)
-                verb = command.split(" ", 1)[0].upper()
-                if verb == "EHLO":
-                    say("250-scripted\r\n250-PIPELINING\r\n250 8BITMIME")
-                elif verb == "MAIL":
-                    recipients = []
-                    say("250 OK")
-                elif verb == "RCPT":
-                    reply = self.rcpt_replies.get(command, "250 OK")
-                    if reply.startswith("250"):
-                        recipients.append(command.split("<", 1)[1].split(">", 1)[0])
-                    say(reply)
-                elif verb == "DATA":
-                    if not recipients and not self.data_anyway:
-                        say("554 No valid recipients")
-                        continue
-                    say("354 Go ahead")
-                    while reader.readline().rstrip(b"\r\n") != b".":
-                        pass
-                    self.lines.append(".")
-                    if recipients:
-                        self.messages += recipients
-                        say("250 Accepted")
-                    else:
-                        say("554 No valid recipients")
-                elif verb == "RSET":
-                    recipients = []
-                    say("250 OK")
-                elif verb == "QUIT":
-                    say("221 Bye")
-                    return
-                else:
-                    say("502 Not implemented")
+    assert len(commands) == 40
+    for email, (mail, rcpt, data, message) in zip(emails, zip(*[iter(commands)] * 4, strict=True), strict=True):
+        assert mail.startswith(b"mail FROM:<paniers@example.org>") and mail.endswith(
+            b" BODY=8BITMIME\r\n" if extensions else b"\r\n") and (b"BODY=" in mail) == extensions
+        assert rcpt == b"rcpt TO:<" + email.recipient.encode() + b">\r\n" and data == b"data\r\n"
+        assert message.endswith(b"\r\n.\r\n") and message.isascii() != extensions
 
 
 @SERVERS
@@ -654,7 +577,7 @@ def test_lines_that_start_with_a_dot_arrive_whole(extensions):
     assert [o.status for o in outcomes] == [SENT, SENT] and len(server.received) == 2
     message = server.received[0].message
     assert message.get_body(("plain",)).get_content().replace("\r\n", "\n") == ".\n..\n.point de départ\nfin\n.\n"
-    assert message.get_body(("html",)).get_content().replace("\r\n", "\n") == "<p>\n.\n</p> <p>.</p>\n"
+    assert message.get_body(("html",)).get_content().replace("\r\n", "\n") == "<p>\n.\n</p>\n<p>.</p>\n"
 
 
 # --- a recipient deferred run after run: named in each report, an anomaly after a day ---------------------
@@ -720,3 +643,18 @@ def test_a_deferral_not_yet_in_the_tab_is_recovered_from_the_write_ahead_file(tm
     assert [r for r in result.rows if "reporté : 450" in " ".join(map(str, r))]  # appended now, dated then
     [problem] = result.problems
     assert "depuis le 02/12/2026 à 10:00" in problem.message
+
+
+def test_over_a_network_each_message_costs_four_round_trips():
+    """What issue 19 traded for simpler code (``benchmarks/README.md``): MAIL, RCPT, DATA and the message each wait
+    for their answer, four round trips a message (the fake server's answers arrive ``delay`` seconds late, as over
+    a network), on the one connection."""
+    import time
+
+    emails = confirmations(3)
+    with running(Recorder(delay=0.05)) as (controller, server):
+        started = time.perf_counter()
+        outcomes = list(mailer(controller.port).send(outgoing(emails)))
+        seconds = time.perf_counter() - started
+    assert [o.status for o in outcomes] == [SENT] * 3 and server.connections == 1
+    assert seconds >= 3 * 4 * 0.05  # and the greeting, EHLO and QUIT besides

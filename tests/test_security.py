@@ -19,11 +19,10 @@ from sync.commands import Context, tick
 from sync.errors import ConfigError, MailError
 from sync.mail import compose
 from sync.mail.journal import Journal
-from sync.mail.message import build
+from sync.mail.message import Outgoing, build
 from sync.mail.outbox import OutboxMailer
 from sync.mail.send import Limits, deliver
 from sync.mail.smtp import SmtpMailer
-from sync.mail.wire import Outgoing
 from sync.stores import MemoryStore
 
 NOW = at("2026-12-02 10:00")

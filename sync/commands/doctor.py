@@ -535,8 +535,8 @@ class _Doctor:
                                   "« outbox », aucun e-mail ne part (ils sont écrits dans le dossier)"))
             return steps
         from ..mail.mailer import SENT
+        from ..mail.message import Outgoing
         from ..mail.smtp import SmtpMailer
-        from ..mail.wire import Outgoing
 
         name = "Serveur d'envoi"
         where = f"{mail.host}:{mail.port} ({SECURITY.get(mail.security, mail.security)})"

@@ -19,8 +19,8 @@ from .. import problems as pb
 from ..config import resolve
 from ..errors import UsageError
 from ..mail import amnesia, compose
+from ..mail.backends import open_mailer
 from ..mail.journal import Journal
-from ..mail.mailer import open_mailer
 from ..mail.send import Limits, deliver
 from ..problems import problems_frame
 from ..refresh import refresh

@@ -36,7 +36,7 @@ from ..sheet import Grid
 from ..stores.base import Append, Changes
 from ..values import parse_datetime, sheet_datetime
 from . import kinds
-from .message import Email, split_key
+from .message import Email, make_key, split_key
 
 REFUSED_MARK = " — refusé : "  # in the Type column: "Confirmation de commande — refusé : 550 …"
 DEFERRED_MARK = " — reporté : "  # the first time a server deferred an email (4xx): "… — reporté : 451 …"
@@ -467,8 +467,6 @@ def order_notices(book: OrderBook, sale: str, journal: Journal) -> list[OrderNot
 
 def _unique(kind: str, sale: str, email: str, fingerprint: str, household, journal: Journal) -> str:
     """The same content told twice in one sale (A, then B, then A again): a suffix tells the two emails apart."""
-    from .message import make_key
-
     if make_key(kind, sale, email, fingerprint) in journal:
         return f"{fingerprint}.{_digest(household.submitted_at.isoformat(), 4)}"
     return fingerprint

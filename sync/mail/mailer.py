@@ -1,23 +1,22 @@
 """The mailer seam: ``send(items)`` takes (email, outgoing) pairs and yields one outcome per message,
 as soon as the server (or the outbox) has it, so that the journal records each send at once. An
-``Outgoing`` (``wire.py``) is the email sealed at the run's moment: the mailer asks it for its bytes (with
+``Outgoing`` (``message.py``) is the email sealed at the run's moment: the mailer asks it for its bytes (with
 8-bit bodies when the server takes them), written once, lazily.
 
-Three mailers, chosen when the object is built: SMTP through yagmail (``smtp.py``), an outbox
-folder of ``.eml`` files (``outbox.py``, the default: nothing leaves the machine), and memory
-(``memory.py``, for tests). A mailer raises ``MailError`` when it cannot go on at all (server
-unreachable, login refused, quota reached); what it has not yielded by then is simply still due.
+Three mailers: SMTP through yagmail (``smtp.py``), an outbox folder of ``.eml`` files (``outbox.py``, the
+default: nothing leaves the machine), and memory (``memory.py``, for tests); ``backends.open_mailer`` picks
+the one the configuration asks for (it imports them; they import this module, never the other way). A mailer
+raises ``MailError`` when it cannot go on at all (server unreachable, login refused, quota reached); what it
+has not yielded by then is simply still due.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
-from ..config import Config
-from .message import Email
-from .wire import Outgoing
+from .message import Email, Outgoing
 
 SENT = "sent"  # the server accepted it
 REFUSED = "refused"  # refused for good (an unknown address): journaled, reported, not retried
@@ -42,14 +41,3 @@ class Mailer(Protocol):
     def describe(self) -> str:
         """Where the messages go, in French, for the job's report."""
         ...
-
-
-def open_mailer(config: Config, environ: Mapping[str, str]) -> Mailer:
-    """The mailer the configuration asks for (``[mail] backend``)."""
-    if config.mail.backend == "smtp":
-        from .smtp import SmtpMailer
-
-        return SmtpMailer.from_config(config, environ)
-    from .outbox import OutboxMailer
-
-    return OutboxMailer(config.mail.outbox)

@@ -61,7 +61,7 @@ class OutboxMailer:
         try:
             for email, message in items:
                 path = free_path(self.folder, eml_name(email), email.message_id)
-                write_atomically(path, message.data())  # the bytes a server without 8BITMIME would get
+                write_atomically(path, message.data(eightbit=True))  # UTF-8 bodies: what mail programs and editors read
                 written[path.name] = [format_datetime(message.now), email.kind,
                                       person(one_line(email.recipient_name), email.recipient),
                                       one_line(email.subject), email.variant]

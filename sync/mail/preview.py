@@ -15,9 +15,8 @@ from ..french import plural
 from ..values import long_datetime
 from . import kinds
 from .journal import Journal
-from .message import Email, one_line, safe_filename
+from .message import Email, as_bytes, build, one_line, safe_filename
 from .outbox import eml_name, person, write_atomically
-from .wire import render
 
 MANIFEST = ".apercu.json"  # the files the previous preview wrote: only those are removed
 
@@ -44,7 +43,7 @@ def write_preview(emails: Iterable[Email], folder: Path, now: datetime, journal:
             written.append(name)
             page = page.replace(f'src="cid:{image.cid}"', f'src="{html.escape(name)}"')
         files = {".html": page.encode("utf-8"), ".txt": email.text.encode("utf-8"),
-                 ".eml": render(email, now)}
+                 ".eml": as_bytes(build(email, now, eightbit=True))}
         for suffix, data in files.items():
             write_atomically(folder / f"{stem}{suffix}", data)
             written.append(f"{stem}{suffix}")

@@ -26,8 +26,7 @@ from ..values import long_datetime, parse_email
 from . import kinds
 from .journal import Entry, Journal, refusal_problem
 from .mailer import DEFERRED, REFUSED, SENT, Mailer
-from .message import Draft, Email
-from .wire import Outgoing
+from .message import Draft, Email, Outgoing
 
 BATCH = 25  # Journal rows per flush during a long run: a crash loses at most these (the local file keeps them)
 

@@ -2,23 +2,25 @@
 
 yagmail's own ``send()`` opens a new connection for every message, builds a fake text part and
 attaches any content string that names an existing file (``tech-notes.md``). So it is used only to
-connect and log in; each message's bytes (``wire.py``) go on the logged-in connection (``yag.smtp``).
+connect and log in; each message's bytes (``message.as_bytes``, the standard library's) go on the logged-in
+connection with ``smtplib``'s ``sendmail``: MAIL, RCPT, DATA and the message, each waiting for its answer.
 The password comes from the environment variable named by ``[mail] password_env``, never from a keyring
-or a prompt (cron has no one to answer it).
-
-When the server announces PIPELINING (RFC 2920, as Gmail does), a message and the next one's envelope go
-in one write and their answers are read together: one round trip a message instead of four. Otherwise
-each command waits for its answer (``smtplib.sendmail``). When it announces 8BITMIME (Gmail does), the
-bodies go as UTF-8 text (``BODY=8BITMIME``) rather than quoted-printable.
+or a prompt (cron has no one to answer it). When the server announces 8BITMIME (Gmail does), the bodies go
+as UTF-8 text (``BODY=8BITMIME``) rather than quoted-printable.
 
 A refused recipient (550) becomes an outcome and the others go on; a recipient deferred (4xx) too: its
-message waits for the next run. A dropped connection (or a 421) is reopened and what has no answer yet is
-sent again, a few times with a pause (a message whose final answer was lost with the connection may thus
-arrive twice); a message the server answers 421 a second time in a run is deferred, so that one recipient
-the server will not take now blocks nobody else. A "try later" (4xx) to MAIL FROM is retried the same way.
-A server that says the daily quota is reached stops the run, and what was not sent is simply still due
-next time (an answer about the recipient's own mailbox, "452 4.2.2 over quota", only defers that one).
-Outcomes come in the order of the messages, each only once the server has answered that message.
+message waits for the next run. A dropped connection (or a 421) is reopened and the message that has no
+answer yet is sent again, a few times with a pause (a message whose final answer was lost with the
+connection may thus arrive twice); a message the server answers 421 a second time in a run is deferred, so
+that one recipient the server will not take now blocks nobody else. A "try later" (4xx) to MAIL FROM is
+retried the same way. A server that says the daily quota is reached stops the run, and what was not sent is
+simply still due next time (an answer about the recipient's own mailbox, "452 4.2.2 over quota", only defers
+that one). Outcomes come in the order of the messages, each only once the server has answered that message.
+
+Until issue 19 the commands were pipelined by hand (RFC 2920: one round trip a message instead of four).
+Measured end to end (``benchmarks/README.md``), that bought nothing a user sees on 20-100 emails a run, and
+it was the code the fault trials found defects in: it was removed. Over a real network each message now
+costs four round trips (about 0.1 s to Gmail), ten seconds for a run of 100.
 """
 
 from __future__ import annotations
@@ -31,7 +33,6 @@ import re
 import smtplib
 import ssl
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
@@ -241,28 +242,32 @@ class SmtpMailer:
 
     def send(self, items: Iterable[Item]) -> Iterator[Outcome]:
         source = iter(items)
-        waiting: deque[Item] = deque()  # taken from ``items`` and without an outcome yet, oldest first
+        current: Item | None = None  # taken from ``items`` and without an outcome yet
         failures = 0
         answered_421: set[str] = set()  # keys of the messages a 421 answered once in this run
         try:
-            while waiting or _fill(waiting, source, 1):
+            while current is not None or (current := next(source, None)) is not None:
                 try:
                     if self._yag is None:
                         self._open()
-                    for outcome in self._session(waiting, source):
-                        failures = 0
+                    smtp = self._yag.smtp
+                    smtp.ehlo_or_helo_if_needed()
+                    eightbit = smtp.has_extn("8bitmime")
+                    while current is not None:
+                        outcome = self._send_one(smtp, *current, eightbit)
+                        current, failures = None, 0
                         yield outcome
+                        current = next(source, None)
                     continue
                 except _Retry as exc:
                     failure: Exception = exc
-                    email = exc.email
-                    if email is not None and waiting and waiting[0][0] is email:
-                        if email.key in answered_421:
+                    if exc.email is not None and current is not None and current[0] is exc.email:
+                        if exc.email.key in answered_421:
                             # the same message answered 421 again on a new connection: it waits for the next
                             # run and the others go on (one recipient the server defers blocks nobody else)
-                            waiting.popleft()
-                            yield Outcome(email, DEFERRED, str(exc))
-                        answered_421.add(email.key)
+                            current = None
+                            yield Outcome(exc.email, DEFERRED, str(exc))
+                        answered_421.add(exc.email.key)
                 except DROPPED as exc:
                     failure = exc
                 except _Unreachable as exc:
@@ -285,98 +290,21 @@ class SmtpMailer:
         finally:
             self._close()
 
-    def _session(self, waiting: deque[Item], source: Iterator[Item]) -> Iterator[Outcome]:
-        """Send on the open connection, pipelined when the server allows it, with 8-bit bodies when it takes them."""
-        smtp = self._yag.smtp
-        smtp.ehlo_or_helo_if_needed()
-        eightbit = smtp.has_extn("8bitmime")
-        if smtp.has_extn("pipelining"):
-            yield from self._pipelined(smtp, waiting, source, eightbit)
-        else:
-            yield from self._one_by_one(smtp, waiting, source, eightbit)
-
-    def _one_by_one(self, smtp: smtplib.SMTP, waiting: deque[Item], source: Iterator[Item],
-                    eightbit: bool) -> Iterator[Outcome]:
-        """MAIL, RCPT, DATA and the message, each waiting for its answer (``smtplib.sendmail``)."""
-        while _fill(waiting, source, 1):
-            email, outgoing = waiting[0]
-            data = outgoing.data(eightbit)
-            try:
-                smtp.sendmail(self.sender, [email.recipient], data,
-                              mail_options=[] if data.isascii() else ["BODY=8BITMIME"])
-                outcome = Outcome(email, SENT)
-            except smtplib.SMTPRecipientsRefused as exc:
-                code, reply = next(iter(exc.recipients.values()), (550, b""))
-                outcome = self._refused(email, code, reply)
-            except smtplib.SMTPSenderRefused as exc:
-                raise self._sender_refused(exc.smtp_code, exc.smtp_error) from exc
-            except smtplib.SMTPDataError as exc:
-                outcome = self._refused(email, exc.smtp_code, exc.smtp_error)
-            waiting.popleft()
-            yield outcome
-
-    def _pipelined(self, smtp: smtplib.SMTP, waiting: deque[Item], source: Iterator[Item],
-                   eightbit: bool) -> Iterator[Outcome]:
-        """RFC 2920: one write per message, then its answers.
-
-        The message goes with the next one's MAIL, RCPT and DATA in one write; then come the answer to the
-        message (its outcome) and the three answers to the next envelope: one round trip a message instead of
-        four. The message after that is written (rendered, encoded) while the server reads: the two
-        processes work at the same time. An outcome is given only on the message's own final answer, so a
-        message whose answer is lost (the connection drops) is sent again on the next connection.
-        """
-
-        def envelope(item: Item) -> bytes:
-            email, outgoing = item
-            body = b"" if outgoing.data(eightbit).isascii() else b" BODY=8BITMIME"
-            return (b"MAIL FROM:<" + self.sender.encode("ascii") + b">" + body + b"\r\nRCPT TO:<"
-                    + email.recipient.encode("ascii") + b">\r\nDATA\r\n")
-
-        def prepare(index: int) -> None:  # the message at ``index`` written while the server works
-            if _fill(waiting, source, index + 1):
-                waiting[index][1].data(eightbit)
-
-        if not _fill(waiting, source, 1):
-            return
-        smtp.send(envelope(waiting[0]))
-        prepare(1)
-        resets = 0  # RSETs sent before the envelope in flight: their answers come first
-        while True:
-            for _ in range(resets):
-                code, reply = smtp.getreply()
-                if code == 421:
-                    raise _Retry(_reply(code, reply))
-            email, outgoing = waiting[0]
-            mail = smtp.getreply()
-            if mail[0] != 250:
-                raise self._sender_refused(*mail)
-            rcpt = smtp.getreply()
-            if rcpt[0] == 421:  # the server may close at once: the DATA answer would never come
-                raise _Retry(_reply(*rcpt), email)
-            data = smtp.getreply()
-            if rcpt[0] not in (250, 251) or data[0] != 354:
-                if data[0] == 354:  # a server that takes DATA without a recipient: end the empty message
-                    smtp.send(b".\r\n")
-                    smtp.getreply()
-                outcome = self._refused(email, *(rcpt if rcpt[0] not in (250, 251) else data))
-                waiting.popleft()
-                yield outcome
-                if not _fill(waiting, source, 1):
-                    return
-                smtp.send(b"RSET\r\n" + envelope(waiting[0]))  # a clean transaction for the next one
-                prepare(1)
-                resets = 1
-                continue
-            following = len(waiting) > 1
-            smtp.send(_dot_stuffed(outgoing.data(eightbit)) + (envelope(waiting[1]) if following else b""))
-            prepare(2)
-            code, reply = smtp.getreply()
-            outcome = Outcome(email, SENT) if code == 250 else self._refused(email, code, reply)
-            waiting.popleft()
-            yield outcome
-            if not following:
-                return
-            resets = 0
+    def _send_one(self, smtp: smtplib.SMTP, email, outgoing, eightbit: bool) -> Outcome:
+        """MAIL, RCPT, DATA and the message (``smtplib.sendmail``), each waiting for its answer: the outcome is
+        the server's final answer about this message. Its bytes in 8 bits when the server announced 8BITMIME."""
+        data = outgoing.data(eightbit)
+        try:
+            smtp.sendmail(self.sender, [email.recipient], data,
+                          mail_options=[] if data.isascii() else ["BODY=8BITMIME"])
+            return Outcome(email, SENT)
+        except smtplib.SMTPRecipientsRefused as exc:
+            code, reply = next(iter(exc.recipients.values()), (550, b""))
+            return self._refused(email, code, reply)
+        except smtplib.SMTPSenderRefused as exc:
+            raise self._sender_refused(exc.smtp_code, exc.smtp_error) from exc
+        except smtplib.SMTPDataError as exc:
+            return self._refused(email, exc.smtp_code, exc.smtp_error)
 
     def _refused(self, email, code: int, reply: bytes | str) -> Outcome:
         """A message the server did not take: for good (5xx) or for now (4xx); 421 is the connection closing."""
@@ -402,25 +330,6 @@ class SmtpMailer:
         if _QUOTA.search(answer) and not _RECIPIENT_STATUS.search(answer):
             raise MailError(f"Le serveur {self.host} n'accepte plus de messages pour l'instant ({answer}). "
                             + _quota_hint(answer))
-
-
-def _fill(waiting: deque[Item], source: Iterator[Item], count: int) -> bool:
-    """Take from ``source`` until ``waiting`` holds ``count`` items; False if it cannot."""
-    while len(waiting) < count:
-        item = next(source, None)
-        if item is None:
-            return False
-        waiting.append(item)
-    return True
-
-
-def _dot_stuffed(data: bytes) -> bytes:
-    """The DATA of a message (RFC 5321 4.5.2): a line starting with a dot gets one more, then the final dot."""
-    if not data.endswith(b"\r\n"):
-        data += b"\r\n"
-    if data.startswith(b"."):
-        data = b"." + data
-    return data.replace(b"\r\n.", b"\r\n..") + b".\r\n"
 
 
 def _quota_hint(answer: str) -> str:

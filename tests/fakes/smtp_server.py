@@ -7,6 +7,7 @@ older server with neither: the mailer then waits for each answer and encodes bod
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import email
 import email.policy
@@ -40,8 +41,9 @@ class Recorder:
     """The handler: keeps every accepted message; ``refuse`` addresses get a 550 at RCPT; with
     ``drop_after`` set, a connection is cut when it tries to send one more message than that."""
 
-    def __init__(self, refuse=(), drop_after: int | None = None, extensions: bool = True):
+    def __init__(self, refuse=(), drop_after: int | None = None, extensions: bool = True, delay: float = 0.0):
         self.extensions = extensions  # announce PIPELINING and 8BITMIME, as Gmail does
+        self.delay = delay  # seconds each answer takes to reach the client (a network's round trip), see _delayed
         self.received: list[Received] = []
         self.refuse = {a.lower() for a in refuse}
         self.drop_after = drop_after
@@ -102,6 +104,8 @@ class CountingController(Controller):
             return session
 
         server._create_session = create_session
+        if self.handler.delay:
+            _delayed(server, self.handler.delay)
         return server
 
     def stop(self, no_assert: bool = False):
@@ -110,6 +114,27 @@ class CountingController(Controller):
             return
         self._stopped = True
         super().stop(no_assert)
+
+
+def _delayed(server, delay: float) -> None:
+    """Each answer reaches the client ``delay`` seconds after the server gives it, in order, while the server
+    goes on reading: what a network's round trip does (the server is not slower, its answers are farther). A
+    sleep in the server would instead make it answer pipelined commands one after the other, slower."""
+    last = 0.0
+
+    async def push(status):
+        nonlocal last
+        loop = asyncio.get_running_loop()
+        data = (status.encode("ascii") if isinstance(status, str) else status) + b"\r\n"
+        last = max(loop.time() + delay, last + 1e-6)  # strictly later than the previous answer: kept in order
+
+        def write():
+            if server.transport is not None and not server.transport.is_closing():
+                server._writer.write(data)
+
+        loop.call_at(last, write)
+
+    server.push = push
 
 
 @contextlib.contextmanager
