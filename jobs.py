@@ -21,7 +21,7 @@ from sync import config as config_module
 from sync.commands import Context
 from sync.errors import PaniersError, UsageError
 from sync.stores import open_store
-from sync.terminal import printable
+from sync.terminal import inert, printable
 from sync.values import parse_datetime
 
 EXAMPLE_CONFIG = Path(__file__).resolve().parent / "config.example.toml"
@@ -176,7 +176,8 @@ def cmd_doctor(ctx: Context | None, args: argparse.Namespace) -> int:
     """
     from sync.commands import doctor
 
-    return doctor.run(args.config, lambda tz: parse_now(args.now, tz), print, environ=dict(os.environ),
+    return doctor.run(args.config, lambda tz: parse_now(args.now, tz), lambda line: print(printable(line)),
+                      environ=dict(os.environ),
                       send_test=args.send_test, sale=args.sale)
 
 
@@ -295,10 +296,10 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.close()
         return 0
     except KeyboardInterrupt:
-        print("Interrompu.", file=sys.stderr)
+        print(printable("Interrompu."), file=sys.stderr)
         return 1
     except Exception as exc:  # a bug: say so in French, keep the details for whoever fixes it
-        sys.stderr.write(printable(traceback.format_exc()))
+        sys.stderr.write(inert(traceback.format_exc()))
         print(printable(f"Erreur inattendue ({type(exc).__name__}) : {exc}. Le détail technique est ci-dessus ; "
                         "rien n'a été écrit à moitié."), file=sys.stderr)
         return 1

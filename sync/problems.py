@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .french import typography
+
 ERROR = "erreur"
 WARNING = "avertissement"
 
@@ -60,7 +62,7 @@ def problems_frame(problems: list[Problem]) -> pd.DataFrame:
             "Onglet": p.tab,
             "Ligne": p.row if p.row else "",
             "Colonne": p.column,
-            "Problème": p.message,
+            "Problème": typography(p.message),  # read by people only; the other columns stay as typed
             "Valeur": p.value,
         }
         for p in unique

@@ -18,6 +18,7 @@ from .. import archive, claims, cycle, lists, runlock, schedule, snapshot
 from .. import problems as pb
 from ..config import resolve
 from ..errors import UsageError
+from ..french import plural
 from ..mail import amnesia, compose, kinds
 from ..mail.journal import Journal
 from ..mail.mailer import open_mailer
@@ -117,7 +118,8 @@ def _tick(ctx: Context, only: str | None, new_journal: bool = False) -> Outcome:
     if archive.report(moved):
         ctx.say(archive.report(moved))
     ctx.say(f"Écrit : {', '.join(t for t in changes.replace) or 'rien de nouveau'}"
-            + (f" ; {len(result.newcomers)} nouveau(x) foyer(s) dans Clients" if result.newcomers else "") + ".")
+            + (f" ; {plural(len(result.newcomers), 'nouveau foyer', 'nouveaux foyers')} dans Clients"
+               if result.newcomers else "") + ".")
     sent = Counter(kinds.label(e.kind) for e in delivery.sent)
     outbox = config.mail.backend == "outbox"  # nothing leaves the machine: say what really happened
     done = ("e-mail écrit", "e-mails écrits") if outbox else ("e-mail envoyé", "e-mails envoyés")
@@ -202,4 +204,5 @@ def _say_sales(ctx: Context, result, only: str | None) -> None:
             continue
         households = result.book.households
         count = int(((households["sale"] == sale["code"]) & (households["status"] != "annulée")).sum())
-        ctx.say(f"Vente {sale['code']} ({sale['title']}) : {schedule.phase(sale, ctx.now)}, {count} commande(s).")
+        ctx.say(f"Vente {sale['code']} ({sale['title']}) : {schedule.phase(sale, ctx.now)}, "
+                f"{plural(count, 'commande')}.")

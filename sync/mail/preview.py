@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
+from ..french import plural, typography_html
 from . import kinds
 from .journal import Journal
 from .message import Email, safe_filename
@@ -53,7 +54,9 @@ def write_preview(emails: Iterable[Email], folder: Path, now: datetime, journal:
             f"<td>{attachments}</td>"
             "</tr>"
         )
-    page = PAGE.format(when=html.escape(now.strftime("%d/%m/%Y %H:%M")), count=len(rows), rows="\n".join(rows))
+    page = typography_html(PAGE.format(when=html.escape(now.strftime("%d/%m/%Y %H:%M")), rows="\n".join(rows),
+                                       count=plural(len(rows), "e-mail"),
+                                       leave="partiraient" if len(rows) > 1 else "partirait"))
     index = folder / "index.html"
     write_atomically(index, page.encode("utf-8"))
     written.append("index.html")
@@ -83,7 +86,7 @@ table{{border-collapse:collapse;width:100%}} th,td{{text-align:left;padding:.4re
 vertical-align:top}} th{{background:#f3f0e8}}
 </style></head>
 <body><h1>Aperçu des e-mails</h1>
-<p>{count} e-mail(s) partiraient maintenant ({when}). Rien n'a été envoyé.</p>
+<p>{count} {leave} maintenant ({when}). Rien n'a été envoyé.</p>
 <table><thead><tr><th>#</th><th>Vente</th><th>Type</th><th>Destinataire</th><th>Sujet</th><th>Versions</th>
 <th>Pièces jointes</th></tr></thead>
 <tbody>
