@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from plain import plain
 
 import jobs
-from plain import plain
 from sync import sheet
 from sync.stores import LocalWorkbookStore
 
