@@ -35,7 +35,8 @@ def test_guillemets():
 
 
 def test_typography_html_a_text_after_a_tag_is_the_rest_of_a_sentence():
-    assert typography_html('voir<span class="sr"> : la carte</span>') == f'voir<span class="sr">{NNBSP}: la carte</span>'
+    html = 'voir<span class="sr"> : la carte</span>'
+    assert typography_html(html) == f'voir<span class="sr">{NNBSP}: la carte</span>'
 
 
 def test_typography_html_leaves_markup_and_style_alone():
