@@ -8,6 +8,7 @@ import tomllib
 from pathlib import Path
 
 from mailkit import PARIS, Order, at, demo_catalogue, letterhead, make_book, sale
+from plain import plain
 
 from sync import config as config_module
 from sync.config import MailConfig
@@ -78,7 +79,7 @@ def test_preview_writes_html_text_and_eml_and_sends_nothing(tmp_path):
                      "002_2026-12_confirmation_jerome.pelletier@example.net.html",
                      "002_2026-12_confirmation_jerome.pelletier@example.net.txt",
                      "index.html"]
-    assert "2 e-mail(s) partiraient maintenant" in index.read_text(encoding="utf-8")
+    assert "2 e-mails partiraient maintenant" in plain(index.read_text(encoding="utf-8"))
     assert not journal.entries
     mine = tmp_path / "apercu" / "notes-de-martine.txt"
     mine.write_text("à garder")
