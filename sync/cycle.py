@@ -279,7 +279,7 @@ def plan(result: Refresh, journal: Journal, letterhead: compose.Letterhead, only
             elif step.missed(now) and step.name != schedule.FOLLOW_UP:
                 sent = {e.kind for e in journal.entries if e.sale == code}
                 if not sent & set(STEP_KINDS[step.name]) and would_send(step, sale, result, subscribers):
-                    found.notes.append(f"Vente {code} : trop tard pour « {step.label} », qui n'est pas parti "
+                    found.notes.append(f"Vente {code} : il est trop tard pour « {step.label} », rien n'est envoyé "
                                        f"(c'était dû du {step.at:%d/%m à %H:%M} au {step.until:%d/%m à %H:%M}).")
     for sale in in_play:
         found.emails += change_drafts(sale, result, journal, letterhead)

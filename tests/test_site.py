@@ -105,7 +105,7 @@ def test_the_catalogue_lists_the_sale_by_producer_with_prices_and_estimates(tmp_
     html = read(built.folder, "catalogue.html")
     page = text_of(html)
     assert html.index('id="titre-four"') < html.index("Pain de campagne") < html.index('id="titre-jard"')
-    assert '<h3>Pain de campagne</h3>\n<p class="packaging">1 kg</p><p class="price">4,50\u00a0€</p>' in html
+    assert '<h3>Pain de campagne</h3>\n<p class="packaging">1\u00a0kg</p><p class="price">4,50\u00a0€</p>' in html
     assert "16,50 € le kg" in page and "environ 19,80 € pour 1,2 kg" in page  # 16,50 × 1,2
     assert "Levain naturel, farine T80" in page
     assert "Pain d'épices" not in page and "Chapon" not in page  # Christmas only
