@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from sync import config as config_module
 from sync.cli import FrenchParser
 from sync.errors import PaniersError, UsageError
-from sync.terminal import printable
+from sync.terminal import inert, printable
 
 if TYPE_CHECKING:
     from sync.commands import Context
@@ -182,7 +182,8 @@ def cmd_doctor(ctx: Context | None, args: argparse.Namespace) -> int:
     """
     from sync.commands import doctor
 
-    return doctor.run(args.config, lambda tz: parse_now(args.now, tz), print, environ=dict(os.environ),
+    return doctor.run(args.config, lambda tz: parse_now(args.now, tz), lambda line: print(printable(line)),
+                      environ=dict(os.environ),
                       send_test=args.send_test, sale=args.sale)
 
 
@@ -315,10 +316,10 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.close()
         return 0
     except KeyboardInterrupt:
-        print("Interrompu.", file=sys.stderr)
+        print(printable("Interrompu."), file=sys.stderr)
         return 1
     except Exception as exc:  # a bug: say so in French, keep the details for whoever fixes it
-        sys.stderr.write(printable(traceback.format_exc()))
+        sys.stderr.write(inert(traceback.format_exc()))
         print(printable(f"Erreur inattendue ({type(exc).__name__}) : {exc}. Le détail technique est ci-dessus ; "
                         "rien n'a été écrit à moitié."), file=sys.stderr)
         return 1

@@ -27,6 +27,7 @@ import pandas as pd
 
 from . import schedule, sheet, snapshot
 from .config import Config
+from .french import plural
 from .sheet import Grid, Tab
 from .snapshot import Snapshot
 from .stores.base import Append, Changes
@@ -165,7 +166,7 @@ def report(moves: Moves) -> str | None:
     """One French sentence for the run's report, or None when nothing moved."""
     if not moves:
         return None
-    parts = [f"{count} ligne(s) de « {name} »" for name, count in moves.moved.items()]
+    parts = [f"{plural(count, 'ligne')} de « {name} »" for name, count in moves.moved.items()]
     archives = " et ".join(f"« {a.name} »" for t, a in PAIRS if t.name in moves.moved)
     sales = sorted(moves.emptied)
     which = ", ".join(sales) if len(sales) <= 4 else f"{len(sales)} ventes, de {sales[0]} à {sales[-1]}"

@@ -15,6 +15,7 @@ import pandas as pd
 
 from . import problems as pb
 from . import sheet
+from .french import plural
 from .sheet import ROW, Table
 from .values import (
     Parsed,
@@ -233,7 +234,8 @@ def check_producers(producers: pd.DataFrame, products: pd.DataFrame) -> list[pb.
             if not active.empty:
                 problems.append(pb.warning(
                     tab, producer.row, "Actif",
-                    f"producteur inactif avec {len(active)} produit(s) actif(s) ({', '.join(active['code'][:5])}) : "
+                    f"producteur inactif avec {plural(len(active), 'produit actif', 'produits actifs')} "
+                    f"({', '.join(active['code'][:5])}) : "
                     "ses produits ne seront pas proposés", producer.code))
     return problems
 

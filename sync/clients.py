@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from . import households, sheet
+from .french import typography
 from .households import name_key, phone_key, reachable
 from .orderbook import FORM
 from .orders.frames import records
@@ -59,7 +60,7 @@ def newcomers(arrivals: Iterable[Arrival], known: set[str]) -> list[dict]:
         note = (f"Ajouté par Paniers : première commande {how}, vente {arrival.sale}" if arrival.sale
                 else f"Ajouté par Paniers : commande {how} hors des dates d'une vente")
         records.append({"Email": email if reachable(email) else "", **details[email], "Abonné": "oui",
-                        "Ajouté le": arrival.submitted_at.strftime("%d/%m/%Y"), "Notes": note})
+                        "Ajouté le": arrival.submitted_at.strftime("%d/%m/%Y"), "Notes": typography(note)})
     return records
 
 

@@ -31,6 +31,7 @@ from . import lists, schedule, sheet
 from . import messages as messages_module
 from . import problems as pb
 from .forms.prefill import form_info, prefill_url
+from .french import de
 from .mail import announced, compose, kinds
 from .mail.journal import Journal
 from .mail.message import Attachment, Draft, Email, make_key
@@ -207,10 +208,11 @@ def waiting_note(sale: pd.Series, due: DueRecaps) -> str | None:
     """A French line for the run's report when recaps wait for the weights."""
     if not due.waiting or due.until is None:
         return None
-    names = due.waiting
+    names = [de(name) for name in due.waiting]
     who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " et " + names[-1]
-    return (f"Vente {sale['code']} : récapitulatif(s) de {who} en attente des pesées (onglet « Pesées ») ; "
-            f"ils partiront au plus tard le {due.until:%d/%m à %H:%M}, avec les montants encore estimés.")
+    what, go = ("le récapitulatif", "il partira") if len(names) == 1 else ("les récapitulatifs", "ils partiront")
+    return (f"Vente {sale['code']} : {what} {who} en attente des pesées (onglet « Pesées ») ; "
+            f"{go} au plus tard le {due.until:%d/%m à %H:%M}, avec les montants encore estimés.")
 
 
 def edit_links(result: Refresh, sale: pd.Series) -> dict[str, str]:
@@ -277,7 +279,7 @@ def plan(result: Refresh, journal: Journal, letterhead: compose.Letterhead, only
             elif step.missed(now) and step.name != schedule.FOLLOW_UP:
                 sent = {e.kind for e in journal.entries if e.sale == code}
                 if not sent & set(STEP_KINDS[step.name]) and would_send(step, sale, result, subscribers):
-                    found.notes.append(f"Vente {code} : {step.label} non envoyé(e), il est trop tard "
+                    found.notes.append(f"Vente {code} : il est trop tard pour « {step.label} », rien n'est envoyé "
                                        f"(c'était dû du {step.at:%d/%m à %H:%M} au {step.until:%d/%m à %H:%M}).")
     for sale in in_play:
         found.emails += change_drafts(sale, result, journal, letterhead)

@@ -34,6 +34,7 @@ import pandas as pd
 
 from . import sheet
 from .catalogue import Catalogue
+from .french import plural
 from .orderbook import CANCELLED, OrderBook
 from .values import fold
 
@@ -146,9 +147,6 @@ def duration(delta: timedelta) -> str:
     minutes = max(0, int(delta.total_seconds() // 60))
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
-
-    def plural(n: int, word: str) -> str:
-        return f"{n} {word}{'s' if n > 1 else ''}"
 
     if days:
         return plural(days, "jour") + (f" et {plural(hours, 'heure')}" if hours else "")

@@ -11,8 +11,9 @@ usage à l'Imprimerie nationale* as the issue asks for them:
 - a no-break space (U+00A0) between a number and what it counts or measures: ``12,50 €``, ``13 décembre 2026``,
   ``9 h 30``, ``2 kg``, ``15 %``, ``3 ×``.
 
-``plural`` writes a count with its noun the French way (0 and 1 take the singular), ``de`` and ``a`` join a
-name to the preposition before it (``des Paniers``, ``du Fournil``, ``de l'Élevage``, ``aux Jardins``).
+``guillemets`` quotes a text (``« Pain »``); ``plural`` writes a count with its noun the French way (0 and 1 take
+the singular); ``de`` and ``a`` join a name to the preposition before it (``des Paniers``, ``du Fournil``,
+``de l'Élevage``, ``aux Jardins``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ NNBSP = "\u202f"  # espace fine insécable
 NBSP = "\u00a0"   # espace insécable
 
 _SPACE = "[ \u00a0\u202f\u2009]"
-_BEFORE_MARK = re.compile(f"{_SPACE}+([;:!?»])")
+# Not the spaces that start a line: a line that starts with "!" (a list's bullet) keeps its indentation. A text
+# that starts with spaces is the rest of a sentence (HTML's "<span> : x"): those spaces are replaced.
+_BEFORE_MARK = re.compile(f"(?<![ \u00a0\u202f\u2009\n]){_SPACE}+([;:!?»])")
 _AFTER_OPEN = re.compile(f"«{_SPACE}*")
 _CLOSE_GLUED = re.compile(r"(?<=[^\s\u00a0\u202f\u2009«])»")
 _MONTHS = ("janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|"
@@ -81,6 +84,11 @@ def typography_html(html: str) -> str:
         text = _ENTITY_SPACE.sub(lambda m: NNBSP if m.group(0).lower() in ("&#8239;", "&#x202f;") else NBSP, part)
         out.append(typography(text))
     return "".join(out)
+
+
+def guillemets(text: object) -> str:
+    """``« text »`` with the narrow no-break spaces inside, so the quote never ends or starts a line alone."""
+    return f"«{NNBSP}{text}{NNBSP}»"
 
 
 def plural(count: int | float, one: str, many: str | None = None, *, show: bool = True) -> str:

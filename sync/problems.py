@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # loaded where the Anomalies frame is built
     import pandas as pd
 
+from .french import typography
+
 ERROR = "erreur"
 WARNING = "avertissement"
 
@@ -69,7 +71,7 @@ def problems_frame(problems: list[Problem]) -> pd.DataFrame:
             "Onglet": p.tab,
             "Ligne": p.row if p.row else "",
             "Colonne": p.column,
-            "Problème": p.message,
+            "Problème": typography(p.message),  # read by people only; the other columns stay as typed
             "Valeur": p.value,
         }
         for p in unique

@@ -4,7 +4,9 @@
 ones of the same path, so she can copy one template, adapt it, and keep the rest. Undefined
 variables are errors (``StrictUndefined``): a typo in a template fails loudly in the tests, never
 as an empty gap in an email. French filters: ``money``, ``long_date``, ``long_datetime``, ``hour``,
-``number``, ``sheet_datetime``.
+``number``, ``sheet_datetime``; and from ``sync/french.py``: ``plural`` (``{{ n|plural("commande") }}``), ``de`` and
+``a`` (``la liste {{ group|de }}``: « des Paniers d'Azay »), ``guillemets`` and ``typo``. Templates are written with
+ordinary spaces: French spacing is applied once to what they render, where it leaves the tool.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from jinja2 import (
     select_autoescape,
 )
 
-from . import values
+from . import french, values
 from .config import Config
 
 BUILTIN = Path(__file__).resolve().parent.parent / "templates"
@@ -66,5 +68,11 @@ def _environment(chosen: tuple[Path, ...]) -> Environment:
         hour=values.hour,
         number=values.number,
         sheet_datetime=values.sheet_datetime,
+        plural=french.plural,
+        de=french.de,
+        a=french.a,
+        guillemets=french.guillemets,
+        typo=french.typography,
     )
+    env.globals.update(plural=french.plural, de=french.de, a=french.a)
     return env

@@ -9,3 +9,8 @@ _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " "})
 def plain(text: str) -> str:
     """``text`` with every kind of space an ordinary one."""
     return str(text).translate(_SPACES)
+
+
+def into(lines: list[str]):
+    """An ``out`` for a ``Context`` (or ``doctor.report``) that keeps each printed line as ``plain`` text."""
+    return lambda text: lines.append(plain(text))

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from conftest import at
+from plain import into, plain
 from test_store_contract import make  # noqa: F401 (the fixture: one store of each kind)
 
 from sync import archive, demo, schedule, sheet
@@ -62,7 +63,7 @@ def test_rows_keep_every_cell_and_land_under_the_archive_header(tmp_path):
     assert moves.grids["Journal"] == [journal[0], journal[3], journal[4]]
     assert moves.changes.append["Archives Journal"].rows == [journal[1], journal[2]]
     assert moves.changes.replace == {"Commandes": [header, live], "Journal": moves.grids["Journal"]}
-    assert "2 ligne(s) de « Journal »" in archive.report(moves)
+    assert "2 lignes de « Journal »" in plain(archive.report(moves))
 
 
 def test_a_tick_moves_a_finished_sale_and_sends_nothing_again(make, tmp_path):  # noqa: F811
@@ -72,7 +73,7 @@ def test_a_tick_moves_a_finished_sale_and_sends_nothing_again(make, tmp_path):  
     output: list[str] = []
 
     def run(moment: str) -> int:
-        return tick.run(Context(config, store, at(moment), output.append))
+        return tick.run(Context(config, store, at(moment), into(output)))
 
     assert run("2026-11-12 12:00") == 0  # November's orders are in; their confirmations go
     before = store.read(TABS)

@@ -15,6 +15,7 @@ import pytest
 from conftest import PARIS, at
 from fakes.sheets_api import FakeSheetsAPI
 from fakes.smtp_server import running
+from plain import plain
 from test_cycle import group
 
 from sync import claims
@@ -78,7 +79,7 @@ class Schedulers:
         store = GoogleSheetsStore(self.api.session(), SHEET_ID, backoff=Backoff(sleep=pause))
         lines: list[str] = []
         outcome = tick.once(Context(config, store, moment, lines.append, environ))
-        return outcome, "\n".join(lines)
+        return outcome, plain("\n".join(lines))
 
 
 @pytest.fixture

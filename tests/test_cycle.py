@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 import pytest
 from conftest import at
 from fakes.smtp_server import running
-from plain import plain
+from plain import into, plain
 
 from sync import config as config_module
 from sync import demo, sheet
@@ -91,7 +91,7 @@ def replay(store, config, start, end, skip=None, events=None, step=timedelta(min
                 action(store)
         if not (skip and skip[0] <= now < skip[1]):
             lines: list[str] = []
-            outcome = tick.once(Context(config, store, now, lines.append))
+            outcome = tick.once(Context(config, store, now, into(lines)))
             assert outcome.code == 0, lines
             outputs.append((now, lines))
         now += step
@@ -131,7 +131,7 @@ def test_a_whole_sale_at_15_minute_steps(tmp_path, smtp):
     assert 1 <= digests <= 2  # the stock cut is reported to the coordinator, at most once a day
     chloe = next(m for m in handler.messages()
                  if m["X-Paniers-Kind"] == "confirmation" and m["To"].addresses[0].addr_spec == C)
-    text = chloe.get_body(("plain",)).get_content()
+    text = plain(chloe.get_body(("plain",)).get_content())
     assert "1 × Colis de veau" in text and "demandé 3" in text  # what she got, and what she had asked
     # the recaps: those with nothing sold by weight at the end of the distribution, the others once weighed
     sent_at = {(m["X-Paniers-Kind"], m["To"].addresses[0].addr_spec): m["Date"].datetime for m in handler.messages()}
@@ -174,11 +174,11 @@ def test_a_second_run_yields_while_one_is_running(tmp_path, smtp):
     store = group()
     lines: list[str] = []
     with exclusive(tmp_path / ".paniers.lock", at("2026-12-01 08:00")):
-        outcome = tick.once(Context(config, store, at("2026-12-01 08:00"), lines.append))
+        outcome = tick.once(Context(config, store, at("2026-12-01 08:00"), into(lines)))
     assert outcome.yielded and outcome.code == 0
     assert "Un autre passage est en cours" in lines[0]
     assert handler.received == [] and "Journal" not in store.tabs
-    assert tick.once(Context(config, store, at("2026-12-01 08:00"), lines.append)).sent
+    assert tick.once(Context(config, store, at("2026-12-01 08:00"), into(lines))).sent
 
 
 def test_running_twice_sends_nothing_twice(tmp_path, smtp):
@@ -196,7 +196,7 @@ def test_a_broken_workbook_sends_nothing_and_says_why(tmp_path, smtp):
     store = group()
     store.tabs["Produits"][0][4] = "Tarif"  # someone renamed the Prix column
     lines: list[str] = []
-    outcome = tick.once(Context(smtp_config(tmp_path, port), store, at("2026-12-01 10:00"), lines.append))
+    outcome = tick.once(Context(smtp_config(tmp_path, port), store, at("2026-12-01 10:00"), into(lines)))
     assert outcome.code == 1 and handler.received == []
     assert any("Prix" in line for line in lines)
 
@@ -205,7 +205,7 @@ def test_the_demo_plays_a_whole_sale(tmp_path, capsys):
     import jobs
 
     assert jobs.main(["demo", "--out", str(tmp_path / "demo")]) == 0
-    out = capsys.readouterr().out
+    out = plain(capsys.readouterr().out)
     outbox = tmp_path / "demo" / "outbox"
     names = [p.name for p in outbox.glob("*.eml")]
     kinds_seen = {kind for kind in ("orders_open", "confirmation", "modified", "closing_reminder", "producer_orders",

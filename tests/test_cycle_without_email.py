@@ -9,6 +9,7 @@ from collections import Counter
 import pytest
 from conftest import at
 from fakes.smtp_server import running
+from plain import plain
 from pypdf import PdfReader
 from test_cycle import COORDINATOR, EXPECTED, group, received, replay, smtp_config
 
@@ -131,7 +132,7 @@ def test_the_demo_has_a_household_without_email(tmp_path, capsys):
     import jobs
 
     assert jobs.main(["demo", "--out", str(tmp_path / "demo")]) == 0
-    out = capsys.readouterr().out
+    out = plain(capsys.readouterr().out)
     assert ("Sans e-mail (commande par téléphone ; aucun e-mail ne lui est envoyé, son récapitulatif est imprimé) : "
             "Odette Marchais") in out
     emails = [p.read_text(encoding="utf-8", errors="replace") for p in (tmp_path / "demo" / "outbox").glob("*.eml")]

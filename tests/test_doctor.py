@@ -16,6 +16,7 @@ from fakes.forms_api import HOST as FORMS_HOST
 from fakes.forms_api import FormsApiFake
 from fakes.sheets_api import FakeSheetsAPI, FakeTokenEndpoint
 from fakes.smtp_server import free_port, running
+from plain import into, plain
 from test_forms_prefill import FORM_ID, ui_prefilled_link
 from test_google_auth import ACCOUNT, SHEET_ID, key_file, private_key  # noqa: F401 (fixtures)
 
@@ -158,7 +159,7 @@ def test_a_complete_set_up_passes_every_step_and_writes_nothing(world, smtp):
     assert world.api.calls[0].headers["Authorization"] == f"Bearer {TOKEN}"
     assert smtp.logins == [(SENDER.encode(), PASSWORD.encode())] and smtp.handler.received == []
     out: list[str] = []
-    assert doctor.report(world.steps, out.append) == 0
+    assert doctor.report(world.steps, into(out)) == 0
     assert out[-1] == "Tout est prêt."
 
 
@@ -183,7 +184,7 @@ def test_a_sheet_not_shared_names_the_service_account_and_the_rest_goes_on(world
     assert steps["forms"].status == doctor.SKIPPED
     assert steps["mail"].status == doctor.OK  # does not depend on the sheet
     out: list[str] = []
-    assert doctor.report(world.steps, out.append) == 1
+    assert doctor.report(world.steps, into(out)) == 1
     assert f"✗ Google Sheet : pas partagé avec {ACCOUNT} → À faire : " in out[2]
     world.assert_read_only()
 
@@ -209,7 +210,7 @@ def test_a_missing_tab_is_named_with_paniers_init(world):
     world.book.remove("Clients")
     steps = world.diagnose()
     tabs = steps["tabs"]
-    assert tabs.status == doctor.FAILED and tabs.detail == "onglet(s) absent(s) : Clients"
+    assert tabs.status == doctor.FAILED and tabs.detail == "onglet absent : Clients"
     assert "ajoutez l'onglet « Clients »" in tabs.todo and "« paniers init » crée les onglets manquants" in tabs.todo
     world.assert_read_only()
 
@@ -220,7 +221,7 @@ def test_a_missing_required_column_says_where_to_add_it(world):
     world.book.remove("Produits")
     world.book.add_tab("Produits", rows, typed=True)
     tabs = world.diagnose()["tabs"]
-    assert tabs.status == doctor.FAILED and tabs.detail == "colonne(s) obligatoire(s) absente(s) : Produits › Prix"
+    assert tabs.status == doctor.FAILED and tabs.detail == "colonne obligatoire absente : Produits › Prix"
     assert "dans l'onglet « Produits », ajoutez en première ligne (celle des en-têtes) la colonne « Prix »" in tabs.todo
     world.assert_read_only()
 
@@ -287,8 +288,8 @@ def test_a_question_retyped_by_hand_is_reported_with_the_publish_form_advice(wor
     steps = world.diagnose()
     step = steps["form-questions:2026-12"]
     assert step.status == doctor.FAILED  # the sale is open: households see it now
-    assert "1 question(s) différente(s) du catalogue (modifiée(s) à la main dans le formulaire, ou catalogue " \
-           f"changé) : « PAIN1 · Pain de campagne (le gros) » (catalogue : « {planned} »)" in step.detail
+    assert "1 question différente du catalogue (modifiée à la main dans le formulaire, ou catalogue " \
+           f"changé) : « PAIN1 · Pain de campagne (le gros) » (catalogue : « {plain(planned)} »)" in plain(step.detail)
     assert step.todo.startswith("lancez « paniers publish-form --sale 2026-12 »")
     world.assert_read_only()
 
@@ -298,8 +299,8 @@ def test_a_question_retyped_without_its_product_code_is_one_missing_and_one_extr
     planned, item["title"] = item["title"], "Pain de campagne"  # the code gone: no longer recognised as PAIN1
     step = world.diagnose()["form-questions:2026-12"]
     assert step.status == doctor.FAILED
-    assert f"1 question(s) manquante(s) : « {planned} »" in step.detail
-    assert "1 question(s) en trop : « Pain de campagne »" in step.detail
+    assert f"1 question manquante : « {plain(planned)} »" in plain(step.detail)
+    assert "1 question en trop : « Pain de campagne »" in plain(step.detail)
     assert "paniers publish-form --sale 2026-12" in step.todo
 
 
@@ -354,7 +355,7 @@ def test_send_test_delivers_one_message_to_the_coordinator(world, smtp):
 def test_through_the_command_line_on_the_local_backend(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert jobs.main(["doctor"]) == 1
-    out = capsys.readouterr().out
+    out = plain(capsys.readouterr().out)
     assert out.startswith("✗ Configuration : config.toml ne peut pas être utilisée → À faire : Fichier de "
                           "configuration introuvable")
     assert "– Classeur : non vérifié (la configuration ne se charge pas)" in out
@@ -362,17 +363,17 @@ def test_through_the_command_line_on_the_local_backend(tmp_path, capsys, monkeyp
     assert jobs.main(["init", "--demo"]) == 0
     capsys.readouterr()
     assert jobs.main(["doctor", "--now", "2026-12-02 10:00"]) == 0  # example values: only a warning
-    out = capsys.readouterr().out
+    out = plain(capsys.readouterr().out)
     assert "⚠ Configuration : " in out and "[group] coordinator_email = « animation@example.org »" in out
     assert f"✓ Classeur local : {tmp_path / 'paniers.xlsx'} lisible" in out
     assert "✓ Onglets et colonnes : tous les onglets et colonnes obligatoires sont là" in out
     assert "– Formulaire de la vente 2026-12 : non vérifié (aucun formulaire désigné" in out
     assert "✓ Boîte d'envoi locale" in out
-    assert out.rstrip().endswith("Tout fonctionne ; 1 avertissement(s) à regarder.")
+    assert out.rstrip().endswith("Tout fonctionne ; 1 avertissement à regarder.")
 
     (tmp_path / "paniers.xlsx").unlink()
     assert jobs.main(["doctor"]) == 1
-    out = capsys.readouterr().out
+    out = plain(capsys.readouterr().out)
     assert "→ À faire : lancez « paniers init » pour le créer" in out
     assert "– Onglets et colonnes : non vérifié (le classeur n'existe pas)" in out
 
@@ -380,6 +381,6 @@ def test_through_the_command_line_on_the_local_backend(tmp_path, capsys, monkeyp
 def test_help_is_french_and_offers_only_its_options(capsys):
     with pytest.raises(SystemExit):
         jobs.main(["doctor", "--help"])
-    text = capsys.readouterr().out
+    text = plain(capsys.readouterr().out)
     assert "--send-test" in text and "--dry-run" not in text and "--demo" not in text
     assert "Exemple : paniers doctor --send-test" in text

@@ -27,6 +27,7 @@ import synthetic
 from conftest import at
 from fakes.sheets_api import FakeSheetsAPI
 from fakes.smtp_server import Recorder, running
+from plain import into
 
 from sync import config as config_module
 from sync import cycle, refresh, sheet, snapshot
@@ -190,7 +191,7 @@ def google_tick(api, folder: Path, mailer: MemoryMailer, monkeypatch) -> tuple[i
     monkeypatch.setattr(tick_work, "open_mailer", lambda config, environ: mailer)
     out: list[str] = []
     try:
-        return tick.run(Context(config, store, at(NOW), out.append)), "\n".join(out)
+        return tick.run(Context(config, store, at(NOW), into(out))), "\n".join(out)
     except PaniersError as exc:
         return None, str(exc)
 
@@ -262,7 +263,7 @@ def test_smtp_refusals_deferrals_and_dropped_connections(tmp_path):
         outputs = []
         for _ in range(3):
             out: list[str] = []
-            code = tick.run(Context(config, store, at(NOW), out.append))
+            code = tick.run(Context(config, store, at(NOW), into(out)))
             outputs.append("\n".join(out))
             assert code == 0, outputs[-1]
     received = received_keys(handler)
@@ -306,7 +307,7 @@ def test_a_recipient_deferred_day_after_day_is_named_then_an_anomaly(tmp_path):
             "max_per_run": 500}}, base_dir=tmp_path)
         for moment in (at(NOW), at(NOW) + timedelta(hours=6), at(NOW) + timedelta(days=1, hours=1)):
             out: list[str] = []
-            code = tick.run(Context(config, store, moment, out.append))
+            code = tick.run(Context(config, store, moment, into(out)))
             outputs.append("\n".join(out))
             assert code == 0, outputs[-1]
             anomalies = sheet.read_table(store.tabs["Anomalies"], sheet.ANOMALIES).frame

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 import pytest
+from plain import plain
 
 import jobs
 from sync import sheet
@@ -25,7 +26,7 @@ def folder(tmp_path, monkeypatch, capsys):
 def run(capsys, *argv):
     code = jobs.main(list(argv))
     out, err = capsys.readouterr()
-    return code, out, err
+    return code, plain(out), plain(err)
 
 
 def test_check_writes_the_bilan_and_keeps_the_coordinators_notes(folder, capsys):

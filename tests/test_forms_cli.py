@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import at
+from plain import into, plain
 
 import jobs
 from sync import config as config_module
@@ -21,7 +22,7 @@ def test_dry_run_prints_the_form_and_sends_nothing(config, demo_store, monkeypat
 
     monkeypatch.setattr(publish_form, "_google_session", no_network)
     out: list[str] = []
-    ctx = Context(config, demo_store, at("2026-11-20 10:00"), out.append)
+    ctx = Context(config, demo_store, at("2026-11-20 10:00"), into(out))
     before = {name: [list(r) for r in grid] for name, grid in demo_store.tabs.items()}
     assert publish_form.run(ctx, sale="2026-12", dry_run=True) == 0
     assert demo_store.tabs == before and demo_store.writes == 0  # nothing written either
@@ -32,9 +33,9 @@ def test_dry_run_prints_the_form_and_sends_nothing(config, demo_store, monkeypat
     assert "    1. Nom — réponse courte, obligatoire" in text
     assert "  ── Section « Ferme des Trois Chênes » — Paiement : chèque (chèques à l'ordre de « SCEA des Trois " \
            "Chênes »)." in text
-    assert "   20. VIA2 · Colis de veau le colis (5 kg environ) — 17,00\u00a0€/kg, environ 85,00\u00a0€ (limité) — " \
+    assert "   20. VIA2 · Colis de veau le colis (5 kg environ) — 17,00 €/kg, environ 85,00 € (limité) — " \
            "menu 0 à 4" in text
-    assert "       Vendu au poids : environ 5 kg, environ 85,00\u00a0€ ; vous paierez le poids réel" in text
+    assert "       Vendu au poids : environ 5 kg, environ 85,00 € ; vous paierez le poids réel" in text
     assert "   38. Commentaire — paragraphe" in text
     assert "34 produits de 8 producteurs, 38 questions." in text
     assert "  - POM8 Jus de pomme (ancienne étiquette) : inactif" in text
@@ -44,7 +45,7 @@ def test_dry_run_prints_the_form_and_sends_nothing(config, demo_store, monkeypat
 
 def test_dry_run_says_when_publishing_would_be_refused(config, demo_store):
     out: list[str] = []
-    ctx = Context(config, demo_store, at("2026-12-05 10:00"), out.append)
+    ctx = Context(config, demo_store, at("2026-12-05 10:00"), into(out))
     assert publish_form.run(ctx, sale="2026-NOEL", dry_run=True) == 0
     assert "Attention : La vente 2026-12 est en cours jusqu'au 10/12/2026 20:00" in "\n".join(out)
 
@@ -52,7 +53,7 @@ def test_dry_run_says_when_publishing_would_be_refused(config, demo_store):
 def test_max_choices_bounds_every_menu(tmp_path, demo_store):
     config = config_module.from_dict({"forms": {"max_choices": 3}, "orders": {"max_quantity": 50}}, base_dir=tmp_path)
     out: list[str] = []
-    publish_form.run(Context(config, demo_store, at("2026-11-20 10:00"), out.append), sale="2026-12", dry_run=True)
+    publish_form.run(Context(config, demo_store, at("2026-11-20 10:00"), into(out)), sale="2026-12", dry_run=True)
     menus = [line for line in out if " — menu " in line]
     assert menus and all(line.endswith("menu 0 à 3") for line in menus)
     with pytest.raises(ConfigError, match=r"\[forms\] max_choices"):
@@ -64,9 +65,9 @@ def test_through_the_command_line(tmp_path, capsys, monkeypatch):
     assert jobs.main(["init", "--demo"]) == 0
     capsys.readouterr()
     assert jobs.main(["publish-form", "--sale", "2026-12", "--dry-run", "--now", "2026-11-20 10:00"]) == 0
-    assert "   37. POM6 · Compote pomme-cannelle bocal 500 g — 4,10\u00a0€ — menu 0 à 10" in capsys.readouterr().out
+    assert "   37. POM6 · Compote pomme-cannelle bocal 500 g — 4,10 € — menu 0 à 10" in plain(capsys.readouterr().out)
     assert jobs.main(["publish-form", "--dry-run"]) == 2
-    assert "Précisez la vente" in capsys.readouterr().err
+    assert "Précisez la vente" in plain(capsys.readouterr().err)
 
 
 def test_help_is_french_with_an_example(capsys):
@@ -74,7 +75,7 @@ def test_help_is_french_with_an_example(capsys):
     assert "Exemple : paniers publish-form --sale 2026-12" in jobs.cmd_publish_form.__doc__
     with pytest.raises(SystemExit):
         jobs.main(["publish-form", "--help"])
-    assert "--dry-run" in capsys.readouterr().out
+    assert "--dry-run" in plain(capsys.readouterr().out)
 
 
 def test_the_example_configuration_documents_the_forms_section():

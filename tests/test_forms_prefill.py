@@ -8,6 +8,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pandas as pd
 from conftest import at
 from fakes.forms_api import FormsApiFake
+from plain import into
 
 from sync import config as config_module
 from sync import sheet
@@ -23,7 +24,7 @@ FORM_ID = "1FbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdEF"
 def publish(tmp_path, store, fake, link=None, out=None):
     forms = {"form_id": FORM_ID, **({"prefilled_link": link} if link else {})}
     config = config_module.from_dict({"forms": forms}, base_dir=tmp_path)
-    ctx = Context(config, store, at("2026-11-20 10:00"), (out if out is not None else []).append)
+    ctx = Context(config, store, at("2026-11-20 10:00"), into(out if out is not None else []))
     return publish_form.run(ctx, sale="2026-12", session=fake.session(), sleep=lambda s: None)
 
 

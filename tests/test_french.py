@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sync.french import NBSP, NNBSP, a, de, plural, typography, typography_html
+from sync.french import NBSP, NNBSP, a, de, guillemets, plural, typography, typography_html
 
 
 @pytest.mark.parametrize(("raw", "expected"), [
@@ -20,11 +20,23 @@ from sync.french import NBSP, NNBSP, a, de, plural, typography, typography_html
     ("samedi 13 décembre 2026 à 9 h 30", f"samedi{NBSP}13{NBSP}décembre{NBSP}2026 à 9{NBSP}h{NBSP}30"),
     ("2 kg et 15 %", f"2{NBSP}kg et 15{NBSP}%"),
     ("3 × Pain", f"3{NBSP}× Pain"),
+    ("Où regarder :\n  ! en tête de ligne\n! aussi", f"Où regarder{NNBSP}:\n  ! en tête de ligne\n! aussi"),
+    (" : la suite d'une phrase (HTML)", f"{NNBSP}: la suite d'une phrase (HTML)"),
     ("", ""),
 ])
 def test_typography(raw, expected):
     assert typography(raw) == expected
     assert typography(expected) == expected  # idempotent
+
+
+def test_guillemets():
+    assert guillemets("Vente de Noël") == f"«{NNBSP}Vente de Noël{NNBSP}»"
+    assert typography(guillemets("x")) == guillemets("x")
+
+
+def test_typography_html_a_text_after_a_tag_is_the_rest_of_a_sentence():
+    html = 'voir<span class="sr"> : la carte</span>'
+    assert typography_html(html) == f'voir<span class="sr">{NNBSP}: la carte</span>'
 
 
 def test_typography_html_leaves_markup_and_style_alone():

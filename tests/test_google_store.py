@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from fakes.sheets_api import FakeSheetsAPI, Formula
 from gspread.exceptions import APIError
+from plain import into
 
 from sync import catalogue, demo, sheet, snapshot
 from sync.commands import Context, check, init
@@ -111,11 +112,11 @@ def test_one_read_and_one_write_per_run_whatever_the_size(api, connect, config, 
 def test_check_job_costs_two_reads_and_one_write_and_says_what_it_says_on_memory(api, connect, config, now):
     book = api.create(SHEET_ID, tabs=demo.build(), typed=True)  # the demo as typed in a French Google Sheet
     out: list[str] = []
-    assert check.run(Context(config, connect(), now, out.append)) == 0
+    assert check.run(Context(config, connect(), now, into(out))) == 0
     # the derived tabs people type in are laid onto the sheet as it is just before the write: one read more
     assert api.kinds() == ["spreadsheets.get", "spreadsheets.get", "spreadsheets.batchUpdate"]
     memory, on_memory = MemoryStore(demo.build()), []
-    check.run(Context(config, memory, now, on_memory.append))
+    check.run(Context(config, memory, now, into(on_memory)))
     assert out[1:] == on_memory[1:]  # everything but the line naming where the data is
     assert book.values("Anomalies")[1:] == [[v if v != "" else None for v in row] for row in
                                            sheet.trim(memory.tabs["Anomalies"])[1:]]
@@ -135,7 +136,7 @@ def test_every_request_has_a_timeout(api, connect, config):
 def test_init_creates_every_tab_in_an_empty_google_sheet(api, connect, config, now):
     book = api.create(SHEET_ID)  # a new Google Sheet: one empty tab
     out: list[str] = []
-    assert init.run(Context(config, connect(), now, out.append)) == 0
+    assert init.run(Context(config, connect(), now, into(out))) == 0
     names = [t.name for t in snapshot.contract_tabs(config)]
     assert book.titles() == ["Feuille 1", *names, *(t.name for t in sheet.ARCHIVE_TABS)]
     assert book.values("Commandes") == [sheet.ORDERS.header]
@@ -144,7 +145,7 @@ def test_init_creates_every_tab_in_an_empty_google_sheet(api, connect, config, n
     assert api.kinds() == ["spreadsheets.get", "spreadsheets.get", "spreadsheets.batchUpdate"]
     api.reset()
     out.clear()
-    init.run(Context(config, connect(), now, out.append))
+    init.run(Context(config, connect(), now, into(out)))
     assert "Rien à faire" in "\n".join(out)
     assert api.count("spreadsheets.batchUpdate") == 0
 
@@ -237,7 +238,7 @@ def test_the_sheet_time_zone_is_known_after_a_read(api, connect):
 def test_check_warns_when_the_sheet_keeps_another_time_zone(api, connect, config):
     api.create(SHEET_ID, title="Paniers 2026", time_zone="America/New_York", tabs=demo.build())
     output: list[str] = []
-    check.run(Context(config, connect(), datetime(2026, 12, 2, 10, 0, tzinfo=config.tz), output.append))
+    check.run(Context(config, connect(), datetime(2026, 12, 2, 10, 0, tzinfo=config.tz), into(output)))
     assert any(line.startswith("! ") and "America/New_York" in line for line in output)
 
 
@@ -286,7 +287,7 @@ def test_a_tab_renamed_by_a_person_is_a_missing_tab_problem(api, connect, config
     book = api.create(SHEET_ID, tabs=demo.build(), typed=True)
     book.rename("Produits", "Produits (copie)")
     out: list[str] = []
-    assert check.run(Context(config, connect(), now, out.append)) == 0
+    assert check.run(Context(config, connect(), now, into(out))) == 0
     text = "\n".join(out)
     assert "onglet « Produits »" in text and "onglet introuvable" in text
     assert any("onglet introuvable" in str(row) for row in book.values("Anomalies"))

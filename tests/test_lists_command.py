@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from lists_builders import book, catalogue, weighings
+from plain import into, plain
 from pypdf import PdfReader
 
 from sync import config as config_module
@@ -38,7 +39,7 @@ def small(cat):
 
 
 def make_ctx(config, now, output):
-    return Context(config, MemoryStore(), now, output.append)
+    return Context(config, MemoryStore(), now, into(output))
 
 
 def test_lists_writes_every_document_of_the_sale(config, now, output, cat, small, tmp_path):
@@ -52,11 +53,11 @@ def test_lists_writes_every_document_of_the_sale(config, now, output, cat, small
         "liste-2026-12-ferme-des-trois-chenes.pdf", "liste-2026-12-ferme-des-trois-chenes.xlsx",
         "encaissement-2026-12-ferme-des-trois-chenes.pdf",
     ])
-    said = "\n".join(output)
+    said = plain("\n".join(output))
     assert "Vente de décembre : 3 foyers, 2 producteurs" in said
     assert f"8 documents écrits dans {out}" in said
     assert "- emargement-2026-12.pdf" in said
-    assert "2 ligne(s) vendue(s) au poids restent estimées" in said and "Pesées" in said
+    assert "2 lignes vendues au poids restent estimées" in said and "Pesées" in said
     sign_off = PdfReader(out / "emargement-2026-12.pdf")
     assert "Garnier Élodie" in sign_off.pages[0].extract_text()
     assert not list(out.glob(".tmp-*"))
@@ -76,7 +77,7 @@ def test_weighed_lines_are_final_in_the_documents(config, now, output, cat, tmp_
     ]))
     assert problems == []
     run_with_book(make_ctx(config, now, output), weighed, cat, SALE, tmp_path)
-    said = "\n".join(output)
+    said = plain("\n".join(output))
     assert "restent estimées" not in said
     text = PdfReader(tmp_path / "liste-2026-12-ferme-des-trois-chenes.pdf").pages[0].extract_text()
     text = " ".join(text.replace("\u00a0", " ").split())

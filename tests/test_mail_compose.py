@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from mailkit import PARIS, Order, at, demo_catalogue, empty_journal, letterhead, make_book, recap_history, sale
+from plain import plain
 
 from sync import config as config_module
 from sync import demo, sheet
@@ -118,9 +119,9 @@ def test_the_confirmation_says_what_to_pay_each_producer_and_how():
     book = make_book(Order("martine.ducloux@example.org", {"PAIN1": 2, "VIA1": 1, "OEU1": 1, "CHV3": (2, 1)}))
     [email] = compose.order_updates(lh, cat, dec, book, empty_journal())
     assert email.kind == "confirmation" and email.recipient == "martine.ducloux@example.org"
-    text = email.text.replace("\u00a0", " ")
+    text = plain(email.text)
     assert "Bonjour Martine," in text
-    assert "À payer à Le Fournil des Vignes : 9,00 €" in text
+    assert "À payer au Fournil des Vignes : 9,00 €" in text
     assert "Chèque à l'ordre de « Le Fournil des Vignes »" in text
     assert "À payer à Ferme des Trois Chênes : ≈ 19,80 €" in text  # a roast sold by weight: an estimate
     assert "Paiement : chèque. Chèque à l'ordre de « SCEA des Trois Chênes »" in text
@@ -133,15 +134,15 @@ def test_the_confirmation_says_what_to_pay_each_producer_and_how():
     assert "Salle des fêtes, 2 rue des Tilleuls, 36600 Valençay" in text
     assert "Pensez à apporter vos sacs" in text  # the sale's message
     assert "jeudi 10 décembre 2026 à 20 h" in text
-    html = email.html.replace("\u00a0", " ")
-    assert "À payer à Le Fournil des Vignes : 9,00 €" in html
+    html = plain(email.html)
+    assert "À payer au Fournil des Vignes : 9,00 €" in html
 
 
 def test_a_producer_who_takes_only_cash_gets_no_cheque_line():
     lh, cat, dec = letterhead(), demo_catalogue(), sale()
     book = make_book(Order("martine.ducloux@example.org", {"POM1": 2}))
     [email] = compose.order_updates(lh, cat, dec, book, empty_journal())
-    assert "Paiement : espèces." in email.text and "Chèque" not in email.text and "prévoyez" not in email.text
+    assert "Paiement : espèces." in plain(email.text) and "Chèque" not in email.text and "prévoyez" not in email.text
 
 
 def test_the_modified_email_says_what_changed():
@@ -153,7 +154,7 @@ def test_the_modified_email_says_what_changed():
     journal = Journal([Entry.of(confirmation, NOW)], None, PARIS)
     [email] = compose.order_updates(lh, cat, dec, book, journal)
     assert email.kind == "modified"
-    text = email.text.replace("\u00a0", " ")
+    text = plain(email.text)
     assert "Panier de légumes le panier (4 kg environ) : 2 → 1" in text
     assert "Jus de pomme 1 L : retiré (vous en aviez demandé 1)" in text
     assert "Miel d'acacia pot de 500 g : ajouté (1)" in text
@@ -208,7 +209,7 @@ def test_the_calendar_invitation_is_a_correct_vevent():
     assert fields["DTSTART"] == "20261211T160000Z" and fields["DTEND"] == "20261211T180000Z"  # 17 h–19 h in Paris
     assert fields["DTSTAMP"] == "20261210T200000Z"
     assert fields["LOCATION"] == "Salle des fêtes\\; 2\\, rue des Tilleuls"
-    assert "Le Fournil des Vignes : 9\\,00\u00a0€" in fields["DESCRIPTION"]
+    assert "Le Fournil des Vignes\u202f: 9\\,00\u00a0€" in fields["DESCRIPTION"]  # typeset (sync/french.py)
     assert "\\n" in fields["DESCRIPTION"]
     other = compose.pickup_reminder(lh, demo_catalogue(), dec, make_book(Order("x@example.org", {"PAIN1": 1})),
                                     "x@example.org", NOW)
@@ -237,8 +238,8 @@ def test_the_coordinator_can_override_one_template(tmp_path: Path):
     lh = compose.Letterhead.from_config(config)
     book = make_book(Order("martine.ducloux@example.org", {"PAIN1": 2}))
     [email] = compose.order_updates(lh, demo_catalogue(), sale(), book, empty_journal())
-    assert email.subject == "Merci Martine !"
-    assert email.text.startswith("Total : 9,00\u00a0€")
+    assert email.subject == "Merci Martine\u202f!"  # an adapted template is typeset too
+    assert email.text.startswith("Total\u202f: 9,00\u00a0€")
     assert "Votre commande est bien enregistrée" in email.html  # the HTML one was not overridden
 
 
@@ -267,8 +268,8 @@ def test_announcements_and_reminders_carry_list_unsubscribe_and_order_emails_do_
 def test_the_announcement_lists_the_products_of_the_sale_by_producer():
     email = compose.orders_open(letterhead(), demo_catalogue(), sale("2026-NOEL"),
                                 compose.Recipient("chloe.besson@example.org", "Chloé"))
-    text = email.text.replace("\u00a0", " ")
-    assert email.subject.startswith("Vente spéciale de Noël : les commandes sont ouvertes jusqu'au vendredi 18")
+    text = plain(email.text)
+    assert plain(email.subject).startswith("Vente spéciale de Noël : les commandes sont ouvertes jusqu'au vendredi 18")
     assert "Chapon, la pièce (3 kg environ) : 19,50 € le kg (environ 58,50 € la pièce) (quantité limitée)" in text
     assert "Jus de pomme (ancienne étiquette)" not in text  # inactive
     assert text.index("Brasserie du Nahon") < text.index("Rucher des Bruyères")
@@ -294,14 +295,14 @@ def test_producer_list_and_late_change():
     emails, problems = compose.producer_order_lists(lh, cat, dec, book)
     assert not problems
     four = next(e for e in emails if e.recipient == "fournil.des.vignes@example.org")
-    text = four.text.replace("\u00a0", " ")
+    text = plain(four.text)
     assert "3 × Pain de campagne 1 kg : 13,50 €" in text
     assert "Martine Ducloux · 06 10 00 00 01" in text
     assert "Commentaire : « Je passerai vers 18 h 30, merci ! »" in text
     late, _ = compose.late_change_emails(lh, cat, dec, book)
     [chev] = [e for e in late if e.recipient == "chevrerie.boischaut@example.org"]
     assert "Claire Moreau-Lefèvre" in chev.subject
-    assert "Crottin frais la pièce : retiré (il y en avait 2)" in chev.text.replace("\u00a0", " ")
+    assert "Crottin frais la pièce : retiré (il y en avait 2)" in plain(chev.text)
     assert "Ce foyer n'a plus rien à récupérer chez vous." in chev.text
     # a producer without an address is an anomaly, not a crash
     catalogue = demo_catalogue()
@@ -315,7 +316,7 @@ def test_producer_list_and_late_change():
 def test_final_amounts_use_the_weights():
     lh, cat, dec, book = letterhead(), demo_catalogue(), sale(), december_book()
     email = compose.final_amounts(lh, cat, dec, book, "claire.moreau@example.net")
-    text = email.text.replace("\u00a0", " ")
+    text = plain(email.text)
     assert "1,95 kg pesés" in text and "22,42 €" in text and "≈" not in text
     again = compose.final_amounts(lh, cat, dec, book, "claire.moreau@example.net")
     assert again.key == email.key

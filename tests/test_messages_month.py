@@ -13,6 +13,7 @@ from collections import Counter
 import pytest
 from conftest import at
 from fakes.smtp_server import running
+from plain import plain
 from test_cycle import COORDINATOR, A, B, C, D, E, group, replay
 
 from sync import config as config_module
@@ -97,7 +98,7 @@ def test_a_month_with_three_messages_and_two_changes(tmp_path, smtp):
     html = tasting.get_body(("html",)).get_content()
     assert '<a href="https://example.org/degustation"' in html and html.count("<p style=\"margin:0 0 14px") >= 3
     bags = next(m for m in messages if str(m["Subject"]) == "Apportez vos sacs")
-    assert "Lieu :" in bags.get_body(("plain",)).get_content()  # the sale's details
+    assert "Lieu :" in plain(bags.get_body(("plain",)).get_content())  # the sale's details
 
     changes = [m for m in handler.messages() if m["X-Paniers-Kind"] == "change"]
     got = Counter(m["To"].addresses[0].addr_spec for m in changes)
@@ -114,7 +115,7 @@ def test_a_month_with_three_messages_and_two_changes(tmp_path, smtp):
     hours = [m for m in changes if m["Date"].datetime == at("2026-12-04 10:00")]
     assert len(hours) == 8
     anne = next(m for m in hours if m["To"].addresses[0].addr_spec == A)
-    assert "de 18 h à 20 h" in anne.get_body(("plain",)).get_content()
+    assert "de 18 h à 20 h" in plain(anne.get_body(("plain",)).get_content())
     [update] = [p for p in anne.iter_attachments() if p.get_filename() == "distribution-2026-12.ics"]
     update_text = update.get_content() if isinstance(update.get_content(), str) else update.get_content().decode()
     assert "METHOD:REQUEST" in update_text and "SEQUENCE:2" in update_text and NEW_PLACE.split(",")[0] in update_text

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from conftest import at
 from order_sheets import Workbook, household
+from plain import into
 
 from sync.commands import Context, check
 from sync.orderbook import CANCELLED, MANUAL, MODIFIED, NEW
@@ -123,8 +124,8 @@ def test_the_commandes_tab_has_every_line_and_the_cancellation():
 def test_check_says_it_in_one_line(config):
     store = december().store()
     output: list[str] = []
-    check.run(Context(config, store, NOW, output.append))
+    check.run(Context(config, store, NOW, into(output)))
     assert ("  2026-12 · Vente de décembre (close le jeudi 10 décembre 2026 à 20 h) : 19 commandes dont 2 modifiées, "
-            "1 annulée ; 440,50\u00a0€ (estimation pour les produits au poids) ; 1 quantité réduite faute de "
+            "1 annulée ; 440,50 € (estimation pour les produits au poids) ; 1 quantité réduite faute de "
             "stock.") in output
     assert len(store.tabs["Clients"]) == 1 + 20

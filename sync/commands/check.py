@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from .. import archive, clients, sheet, snapshot
+from ..french import plural
 from ..orderbook import CANCELLED, MODIFIED, OrderBook
 from ..problems import ERROR, summary
 from ..refresh import Refresh, refresh
@@ -62,7 +63,7 @@ def orders(ctx: Context, result: Refresh, only: str | None = None) -> None:
     if result.newcomers:
         names = ", ".join(clients.who(r) for r in result.newcomers[:5]) + (" …" if len(result.newcomers) > 5 else "")
         count = len(result.newcomers)
-        ctx.say(f"Clients : {_plural(count, 'nouveau foyer ajouté', 'nouveaux foyers ajoutés')} à l'onglet "
+        ctx.say(f"Clients : {plural(count, 'nouveau foyer ajouté', 'nouveaux foyers ajoutés')} à l'onglet "
                 f"« {sheet.CLIENTS.name} » ({names}).")
 
 
@@ -82,11 +83,11 @@ def sale_summary(book: OrderBook) -> str:
         return "aucune commande"
     statuses = list(households["status"])
     active = len(statuses) - statuses.count(CANCELLED)
-    text = _plural(active, "commande", "commandes")
+    text = plural(active, "commande", "commandes")
     if statuses.count(MODIFIED):
-        text += " dont " + _plural(statuses.count(MODIFIED), "modifiée", "modifiées")
+        text += " dont " + plural(statuses.count(MODIFIED), "modifiée", "modifiées")
     if statuses.count(CANCELLED):
-        text += ", " + _plural(statuses.count(CANCELLED), "annulée", "annulées")
+        text += ", " + plural(statuses.count(CANCELLED), "annulée", "annulées")
     lines = book.lines
     total = sum(lines["amount"], Decimal("0.00")) if not lines.empty else Decimal("0.00")
     text += f" ; {money(total)}"
@@ -94,12 +95,8 @@ def sale_summary(book: OrderBook) -> str:
         text += " (estimation pour les produits au poids)"
     cuts = int((lines["allocated"] < lines["requested"]).sum()) if not lines.empty else 0
     if cuts:
-        text += " ; " + _plural(cuts, "quantité réduite", "quantités réduites") + " faute de stock"
+        text += " ; " + plural(cuts, "quantité réduite", "quantités réduites") + " faute de stock"
     return text
-
-
-def _plural(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count <= 1 else many}"
 
 
 def report(ctx: Context, problems) -> None:

@@ -40,6 +40,7 @@ from .. import catalogue, sheet, snapshot
 from .. import config as config_module
 from ..config import Config, resolve
 from ..errors import ConfigError, FormsError, MailError, PaniersError, StoreError, UsageError
+from ..french import plural
 from ..sheet import Grid
 
 OK, WARNING, FAILED, SKIPPED = "ok", "warning", "failed", "skipped"
@@ -95,12 +96,12 @@ def report(steps: list[Step], out: Callable[[str], None] = print) -> int:
     warned = sum(step.status == WARNING for step in steps)
     out("")
     if failed:
-        out(f"{failed} point(s) à corriger"
-            + (f", {warned} avertissement(s)" if warned else "")
+        out(f"{plural(failed, 'point')} à corriger"
+            + (f", {plural(warned, 'avertissement')}" if warned else "")
             + " : suivez les « À faire » dans l'ordre, puis relancez « paniers doctor ».")
         return 1
     if warned:
-        out(f"Tout fonctionne ; {warned} avertissement(s) à regarder.")
+        out(f"Tout fonctionne ; {plural(warned, 'avertissement')} à regarder.")
     else:
         out("Tout est prêt.")
     return 0
@@ -336,11 +337,14 @@ class _Doctor:
         if todo:
             found = []
             if missing_tabs:
-                found.append("onglet(s) absent(s) : " + ", ".join(missing_tabs))
+                found.append(plural(len(missing_tabs), "onglet absent", "onglets absents", show=False) + " : "
+                             + ", ".join(missing_tabs))
             if empty_tabs:
-                found.append("onglet(s) vide(s) : " + ", ".join(empty_tabs))
+                found.append(plural(len(empty_tabs), "onglet vide", "onglets vides", show=False) + " : "
+                             + ", ".join(empty_tabs))
             if missing_columns:
-                found.append("colonne(s) obligatoire(s) absente(s) : "
+                found.append(plural(len(missing_columns), "colonne obligatoire absente",
+                                    "colonnes obligatoires absentes", show=False) + " : "
                              + ", ".join(f"{t} › {c}" for t, c in missing_columns))
             return [Step("tabs", name, FAILED, " ; ".join(found), " ; ".join(todo) + ".")]
         detail = "tous les onglets et colonnes obligatoires sont là"
@@ -635,18 +639,21 @@ def _questions_step(code: str, name: str, publication, opened: bool, retyped: di
 
     def titles(items: list[str], quoted: bool = False) -> str:
         shown = ", ".join(t if quoted else f"« {t} »" for t in items[:3])
-        return shown + (f" et {len(items) - 3} autre(s)" if len(items) > 3 else "")
+        return shown + (f" et {plural(len(items) - 3, 'autre')}" if len(items) > 3 else "")
 
     found = []
     if publication.updated:
         described = [f"« {retyped[t]} » (catalogue : « {t} »)" if t in retyped else f"« {t} »"
                      for t in publication.updated]
-        found.append(f"{len(publication.updated)} question(s) différente(s) du catalogue (modifiée(s) à la main "
-                     f"dans le formulaire, ou catalogue changé) : {titles(described, quoted=True)}")
+        changed = len(publication.updated)
+        found.append(f"{plural(changed, 'question différente', 'questions différentes')} du catalogue "
+                     f"({plural(changed, 'modifiée', 'modifiées', show=False)} à la main dans le formulaire, ou "
+                     f"catalogue changé) : {titles(described, quoted=True)}")
     if publication.created:
-        found.append(f"{len(publication.created)} question(s) manquante(s) : {titles(publication.created)}")
+        found.append(f"{plural(len(publication.created), 'question manquante', 'questions manquantes')} : "
+                     f"{titles(publication.created)}")
     if publication.removed:
-        found.append(f"{len(publication.removed)} question(s) en trop : {titles(publication.removed)}")
+        found.append(f"{plural(len(publication.removed), 'question')} en trop : {titles(publication.removed)}")
     if not found:
         found.append("l'ordre, les sections ou la description ne sont plus ceux du catalogue")
     return Step(key, name, FAILED if opened else WARNING, " ; ".join(found),

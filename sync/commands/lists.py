@@ -14,6 +14,7 @@ from .. import snapshot
 from ..catalogue import Catalogue
 from ..config import resolve
 from ..errors import UsageError
+from ..french import plural
 from ..lists import tables, write_documents
 from ..lists.render import slug
 from ..orderbook import OrderBook
@@ -58,6 +59,7 @@ def run_with_book(ctx: Context, book: OrderBook, catalogue: Catalogue, sale: str
         ctx.say(f"  - {path.name}")
     estimated = lines[lines["estimated"].astype(bool)]
     if not estimated.empty:
-        ctx.say(f"{len(estimated)} ligne(s) vendue(s) au poids restent estimées (marquées *) : saisissez les poids "
-                "dans l'onglet « Pesées » pour obtenir les montants définitifs.")
+        ctx.say(f"{plural(len(estimated), 'ligne vendue', 'lignes vendues')} au poids "
+                f"{'restent estimées (marquées' if len(estimated) > 1 else 'reste estimée (marquée'} *) : "
+                "saisissez les poids dans l'onglet « Pesées » pour obtenir les montants définitifs.")
     return 0

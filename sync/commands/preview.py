@@ -7,6 +7,7 @@ from collections import Counter
 from .. import cycle, snapshot
 from ..config import resolve
 from ..errors import UsageError
+from ..french import plural
 from ..mail import compose, kinds
 from ..mail.journal import Journal
 from ..mail.preview import write_preview
@@ -27,7 +28,8 @@ def run(ctx: Context, sale: str | None = None) -> int:
     emails = [e.ready() for e in {e.key: e for e in due.emails}.values() if e.key not in journal]
     folder = resolve(config, config.mail.preview)
     index = write_preview(emails, folder, ctx.now, journal)
-    ctx.say(f"Aperçu au {ctx.now:%d/%m/%Y à %H:%M} : {len(emails)} e-mail(s) seraient envoyés maintenant "
+    ctx.say(f"Aperçu au {ctx.now:%d/%m/%Y à %H:%M} : {plural(len(emails), 'e-mail')} "
+            f"{'seraient envoyés' if len(emails) > 1 else 'serait envoyé'} maintenant "
             "(rien n'est envoyé).")
     for label, count in sorted(Counter(kinds.label_of(e) for e in emails).items()):
         ctx.say(f"  - {label} : {count}")

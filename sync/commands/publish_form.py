@@ -25,6 +25,7 @@ from ..forms.build import FormPlan, build_form
 from ..forms.changes import Publication, plan_changes
 from ..forms.client import SCOPES, FormsClient
 from ..forms.prefill import check_link, form_rows, merged_tab
+from ..french import plural
 from ..stores.base import Changes
 from ..values import fold, parse_code, sheet_datetime
 from . import Context, under_lock
@@ -212,7 +213,7 @@ def _summary(ctx: Context, plan: FormPlan) -> None:
             ctx.say(f"  - {omitted.code} {omitted.name} : {omitted.reason}")
     errors = plan.catalogue_errors
     if errors:
-        ctx.say(f"Le catalogue a {errors} erreur(s) : les produits concernés peuvent manquer au formulaire "
+        ctx.say(f"Le catalogue a {plural(errors, 'erreur')} : les produits concernés peuvent manquer au formulaire "
                 "(« paniers check » pour le détail).")
 
 

@@ -17,6 +17,7 @@ from .. import figures, recaps, snapshot
 from ..catalogue import Catalogue
 from ..config import Config
 from ..errors import UsageError
+from ..french import plural, typography_html
 from ..orderbook import OrderBook
 from ..refresh import refresh
 from ..templating import environment
@@ -59,10 +60,6 @@ def run_with_book(ctx: Context, book: OrderBook, catalogue: Catalogue, sale: str
     return 0
 
 
-def plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{count} {one if count <= 1 else (many or one + 's')}"
-
-
 def chosen_sale(history: figures.History, sale: str | None) -> str:
     """The sale asked for, or the latest one distributed by now (else the latest opened)."""
     if sale:
@@ -86,7 +83,7 @@ def render(config: Config, recap: recaps.Recap) -> str:
                      "width": chart.width, "height": chart.height, "alt": chart.alt}
               for name, chart in recap.charts.items()}
     template = environment(config).get_template(TEMPLATE)
-    return template.render(**recap.context, group=config.group.name, images=images)
+    return typography_html(template.render(**recap.context, group=config.group.name, images=images))
 
 
 def safe_name(code: str) -> str:

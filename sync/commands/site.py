@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import snapshot
+from ..french import plural
 from ..refresh import refresh
 from ..site import build as site_build
 from ..site.photos import fetch_url
@@ -25,9 +26,9 @@ def run(ctx: Context, out: Path | None = None, fetch=fetch_url) -> int:
 def say(ctx: Context, report: site_build.Report, prefix: str = "") -> None:
     written = report.written
     if written.changed or written.removed:
-        what = f"{len(written.changed)} fichier(s) écrit(s)"
+        what = f"{plural(len(written.changed), 'fichier écrit', 'fichiers écrits')}"
         if written.removed:
-            what += f", {len(written.removed)} retiré(s)"
+            what += f", {plural(len(written.removed), 'retiré')}"
     else:
         what = "rien n'a changé depuis la dernière construction"
     ctx.say(f"{prefix}Site du groupe : {report.pages} pages dans {report.folder} ({what}).")

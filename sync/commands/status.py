@@ -8,6 +8,7 @@ from decimal import Decimal
 from .. import cycle, schedule, snapshot
 from ..config import resolve
 from ..errors import UsageError
+from ..french import plural
 from ..mail import compose, kinds
 from ..mail.journal import Journal
 from ..orderbook import CANCELLED
@@ -47,12 +48,12 @@ def run(ctx: Context, sale: str | None = None) -> int:
         active = households[households["status"] != CANCELLED]
         lines = book.lines[(book.lines["sale"] == code) & (book.lines["allocated"].map(int) > 0)]
         total = sum(lines["amount"], Decimal("0.00"))
-        ctx.say(f"  {len(active)} commande(s)" + (f", {len(households) - len(active)} annulée(s)"
-                                                 if len(households) > len(active) else "")
-                + f", {lines['product'].nunique()} produit(s), {money(total)}"
+        cancelled = len(households) - len(active)
+        ctx.say(f"  {plural(len(active), 'commande')}" + (f", {plural(cancelled, 'annulée')}" if cancelled else "")
+                + f", {plural(lines['product'].nunique(), 'produit')}, {money(total)}"
                 + (" (estimation pour les produits au poids)" if lines["estimated"].astype(bool).any() else "") + ".")
         for producer, group in sorted(lines.groupby("producer"), key=lambda item: names.get(item[0], item[0])):
-            ctx.say(f"    {names.get(producer, producer)} : {group['email'].nunique()} foyer(s), "
+            ctx.say(f"    {names.get(producer, producer)} : {plural(group['email'].nunique(), 'foyer')}, "
                     f"{money(sum(group['amount'], Decimal('0.00')))}")
         sent = Counter(e.label for e in journal.entries if e.sale == code and not e.refused)
         if sent:

@@ -18,6 +18,7 @@ from .. import archive, claims, cycle, lists, schedule, snapshot
 from .. import problems as pb
 from ..config import resolve
 from ..errors import UsageError
+from ..french import plural
 from ..mail import amnesia, compose
 from ..mail.backends import open_mailer
 from ..mail.journal import Journal
@@ -92,7 +93,8 @@ def tick(ctx: Context, only: str | None, new_journal: bool = False) -> Outcome:
     if archive.report(moved):
         ctx.say(archive.report(moved))
     ctx.say(f"Écrit : {', '.join(t for t in changes.replace) or 'rien de nouveau'}"
-            + (f" ; {len(result.newcomers)} nouveau(x) foyer(s) dans Clients" if result.newcomers else "") + ".")
+            + (f" ; {plural(len(result.newcomers), 'nouveau foyer', 'nouveaux foyers')} dans Clients"
+               if result.newcomers else "") + ".")
     # each email by what became of it: to whom it went, or why not (mail/send.py, Delivery.report)
     said = delivery.report(outbox=config.mail.backend == "outbox")  # nothing leaves the machine: « écrits »
     ctx.say(f"E-mails ({mailer.describe()}) : " + said[0])
@@ -174,4 +176,5 @@ def _say_sales(ctx: Context, result, only: str | None) -> None:
             continue
         households = result.book.households
         count = int(((households["sale"] == sale["code"]) & (households["status"] != "annulée")).sum())
-        ctx.say(f"Vente {sale['code']} ({sale['title']}) : {schedule.phase(sale, ctx.now)}, {count} commande(s).")
+        ctx.say(f"Vente {sale['code']} ({sale['title']}) : {schedule.phase(sale, ctx.now)}, "
+                f"{plural(count, 'commande')}.")

@@ -25,6 +25,7 @@ from .. import formulas
 from ..catalogue import Catalogue
 from ..config import Config
 from ..errors import PaniersError
+from ..french import NBSP, NNBSP, plural, typography_html
 from ..orderbook import OrderBook
 from ..templating import environment
 from ..values import fold, long_date, money, number
@@ -88,8 +89,11 @@ def _base_context(config: Config | None, sale: SaleInfo, now: datetime | None) -
 
 
 def render_html(template: str, context: dict, config: Config | None) -> str:
+    """The document's HTML with French spacing (sync/french.py), applied here once for every PDF. The PDF engine
+    breaks lines at a narrow no-break space (U+202F) as at a space and its fonts lack the glyph: documents use the
+    no-break space (U+00A0), which it keeps whole, wherever a screen gets the narrow one."""
     try:
-        return _env(config).get_template(template).render(**context)
+        return typography_html(_env(config).get_template(template).render(**context)).replace(NNBSP, NBSP)
     except jinja2.TemplateNotFound as exc:
         raise DocumentError(f"modèle introuvable : {exc.name} (ni dans votre dossier de modèles, ni dans "
                             "les modèles fournis)") from exc
@@ -109,7 +113,7 @@ def html_to_pdf(html: str, what: str = "document") -> bytes:
     result = pisa.CreatePDF(html, dest=out, encoding="utf-8")
     if result.err:
         raise DocumentError(f"impossible de fabriquer le PDF « {what} » : le modèle HTML contient "
-                            f"{result.err} erreur(s)")
+                            f"{plural(result.err, 'erreur')}")
     return out.getvalue()
 
 

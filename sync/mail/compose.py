@@ -28,6 +28,7 @@ from .. import problems as pb
 from .. import sheet, templating
 from ..catalogue import Catalogue
 from ..config import Config
+from ..french import typography, typography_html
 from ..households import reachable
 from ..orderbook import CANCELLED, OrderBook
 from ..orders.frames import records, values
@@ -61,22 +62,9 @@ class Letterhead:
     @classmethod
     def from_config(cls, config: Config) -> Letterhead:
         env = templating.environment(config)
-        env.filters["guillemets"] = guillemets
-        env.filters["typo"] = typography
         env.filters["paragraphs"] = to_html
         return cls(config.group.name, config.mail.sender, config.group.coordinator_email, config.tz, env,
                    config.group.phone.strip())
-
-
-def typography(text: object) -> str:
-    """French spacing: a non-breaking space before ! ? : ; and », after «, so none of them starts a line."""
-    text = re.sub(r" ([!?:;»])", "\u00a0\\1", str(text))
-    return re.sub(r"« ", "«\u00a0", text)
-
-
-def guillemets(text: object) -> str:
-    """« text », with the non-breaking spaces French typography wants (the quote never ends a line alone)."""
-    return f"«\u00a0{text}\u00a0»"
 
 
 @dataclass(frozen=True)
@@ -93,7 +81,8 @@ def _digest(value: object, length: int = 10) -> str:
 # --- rendering -----------------------------------------------------------------------------------
 
 def render(letterhead: Letterhead, kind: kinds.Kind, context: Mapping[str, Any]) -> tuple[str, str, str]:
-    """(subject, text, html) of one kind of email."""
+    """(subject, text, html) of one kind of email, with French spacing (sync/french.py) applied here, once, to
+    all three: templates are written with ordinary spaces."""
     full = {"group": letterhead.group, "coordinator": letterhead.coordinator, "phone": letterhead.phone,
             "kind": kind.name, **context}
     folder = f"emails/{kind.audience}/{kind.template}"
@@ -102,10 +91,11 @@ def render(letterhead: Letterhead, kind: kinds.Kind, context: Mapping[str, Any])
     subject_block = text_template.blocks.get("subject")
     if subject_block is None:
         raise ValueError(f"le modèle {folder}.txt.j2 n'a pas de bloc « subject »")
-    subject = " ".join("".join(subject_block(text_template.new_context(dict(full)))).split())
+    raw_subject = "".join(subject_block(text_template.new_context(dict(full))))
+    subject = typography(re.sub(r"[ \t\r\n]+", " ", raw_subject).strip())  # one line; no-break spaces kept
     full["subject"] = subject
-    text = _tidy_text(text_template.render(full))
-    html = html_template.render(full)
+    text = typography(_tidy_text(text_template.render(full)))
+    html = typography_html(html_template.render(full))
     return subject, text, html
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from ..french import typography
+
 MIME = "text/calendar; method=PUBLISH; charset=UTF-8"
 UPDATE_MIME = "text/calendar; method=REQUEST; charset=UTF-8"  # a change of an event already sent
 
@@ -52,9 +54,9 @@ def invitation(*, uid: str, summary: str, start: datetime, end: datetime, locati
         *([f"SEQUENCE:{sequence}"] if update else []),
         f"DTSTART:{utc(start)}",
         f"DTEND:{utc(end)}",
-        f"SUMMARY:{escape(summary)}",
+        f"SUMMARY:{escape(typography(summary))}",  # read in a calendar: French spacing (sync/french.py)
         f"LOCATION:{escape(location)}",
-        f"DESCRIPTION:{escape(description)}",
+        f"DESCRIPTION:{escape(typography(description))}",
         f"ORGANIZER;CN={_param(organizer_name)}:mailto:{organizer_email}",
     ]
     if update and attendee:

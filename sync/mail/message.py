@@ -185,9 +185,13 @@ def split_key(key: str) -> tuple[str, str, str, str] | None:
     return kind, sale, recipient, fingerprint
 
 
+_SPACES = re.compile(r"[^\S\u00a0\u202f\u2009]+")
+
+
 def one_line(text: str) -> str:
-    """A header value from text that may hold anything a person typed: no line breaks, no controls."""
-    return " ".join(_CONTROL.sub(" ", str(text)).split())
+    """A header value from text that may hold anything a person typed: no line breaks, no controls. The no-break
+    spaces of French typography (sync/french.py: « commander\u202f: ») are kept, every other run of spaces is one."""
+    return _SPACES.sub(" ", _CONTROL.sub(" ", str(text))).strip()
 
 
 def safe_filename(name: str) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
-from ..french import plural
+from ..french import plural, typography_html
 from ..values import long_datetime
 from . import kinds
 from .journal import Journal
@@ -58,7 +58,8 @@ def write_preview(emails: Iterable[Email], folder: Path, now: datetime, journal:
             "</tr>"
         )
     count = plural(len(rows), "e-mail partirait", "e-mails partiraient")
-    page = PAGE.format(when=html.escape(long_datetime(now)), count=html.escape(count), rows="\n".join(rows))
+    page = typography_html(PAGE.format(when=html.escape(long_datetime(now)), count=html.escape(count),
+                                       rows="\n".join(rows)))
     index = folder / "index.html"
     write_atomically(index, page.encode("utf-8"))
     written.append("index.html")

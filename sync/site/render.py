@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from ..config import Config
+from ..french import typography, typography_html
 from ..mail.invitation import escape, fold, utc
 from ..templating import environment, folders
 from . import photos as photos_module
@@ -39,11 +40,12 @@ def render(content: Content, config: Config, site: Path, fetch: photos_module.Fe
     menu = [(file, label) for file, _template, label in PAGES]
     common = {"site": content, "menu": menu, "photos": pictures, "feed": FEED}
     for file, template, _label in PAGES:
-        html = env.get_template(template).render(**common, page=file)
+        html = typography_html(env.get_template(template).render(**common, page=file))
         built.files[file] = html.encode("utf-8")
     for producer in content.producers:
         file = f"producteur-{producer.slug}.html"
-        html = env.get_template("site/producer.html.j2").render(**common, page=file, producer=producer)
+        html = typography_html(env.get_template("site/producer.html.j2").render(**common, page=file,
+                                                                               producer=producer))
         built.files[file] = html.encode("utf-8")
     built.files["style.css"] = _stylesheet(config)
     built.files[FEED] = feed(content)
@@ -97,11 +99,11 @@ def feed(content: Content) -> bytes:
 def _event(uid: str, stamp: datetime, start: datetime, end: datetime, summary: str, location: str,
            description: str, url: str) -> list[str]:
     lines = ["BEGIN:VEVENT", f"UID:{escape(uid)}", f"DTSTAMP:{utc(stamp)}", f"DTSTART:{utc(start)}",
-             f"DTEND:{utc(end)}", f"SUMMARY:{escape(summary)}"]
+             f"DTEND:{utc(end)}", f"SUMMARY:{escape(typography(summary))}"]
     if location:
         lines.append(f"LOCATION:{escape(location)}")
     if description:
-        lines.append(f"DESCRIPTION:{escape(description)}")
+        lines.append(f"DESCRIPTION:{escape(typography(description))}")
     if url:
         lines.append(f"URL:{url}")
     return [*lines, "TRANSP:OPAQUE", "END:VEVENT"]
