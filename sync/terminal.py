@@ -26,6 +26,12 @@ def inert(text: str) -> str:
     return _CONTROLS.sub(PLACEHOLDER, text)
 
 
+_INDENT = re.compile(r"^[ \t]*", re.MULTILINE)
+
+
 def printable(text: str) -> str:
-    """A line for the terminal: inert, and typeset in French."""
-    return typography(inert(text))
+    """Lines for the terminal: inert, and typeset in French. Each line's indentation is the report's layout
+    (``  ! note``, ``    - email``), not a space before a mark: it is kept as it is."""
+    lines = inert(text).split("\n")
+    return "\n".join(line[:_INDENT.match(line).end()] + typography(line[_INDENT.match(line).end():])
+                      for line in lines)

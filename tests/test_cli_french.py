@@ -85,12 +85,12 @@ def test_generic_messages_of_the_parser_are_french_too(capsys):
                  ["--nombre"]):
         with pytest.raises(SystemExit) as stopped:
             parser.parse_args(argv)
-        text = capsys.readouterr().err
+        text = plain(capsys.readouterr().err)
         assert stopped.value.code == 2 and "Erreur : " in text, argv
         assert not english_in(text), (argv, english_in(text), text)
     with pytest.raises(SystemExit):
         parser.parse_args(["--format", "xlxs", "--obligatoire", "x"])
-    assert "« xlxs » n'existe pas. Vouliez-vous dire « xlsx » ?" in capsys.readouterr().err
+    assert "« xlxs » n'existe pas. Vouliez-vous dire « xlsx » ?" in plain(capsys.readouterr().err)
 
 
 def test_french_is_only_for_the_parser():

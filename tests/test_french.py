@@ -83,3 +83,9 @@ def test_plural_word_only():
 def test_de_and_a(name, of, to):
     assert de(name) == of
     assert a(name) == to
+
+
+def test_the_terminal_keeps_each_lines_indentation():
+    from sync.terminal import printable
+
+    assert printable("  ! note : x\n    - a ?") == f"  ! note{NNBSP}: x\n    - a{NNBSP}?"
