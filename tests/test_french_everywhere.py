@@ -144,6 +144,8 @@ def test_every_email_of_the_demo(demo_run):
                 _assert_typeset(f"{path.name} text", part.get_content())
             elif part.get_content_type() == "text/html":
                 _assert_typeset(f"{path.name} html", text_of(part.get_content()))
+    # the outbox's index.html lists them: French dates, labels, subjects
+    _assert_typeset("outbox/index.html", text_of((folder / "outbox" / "index.html").read_text(encoding="utf-8")))
 
 
 def test_every_kind_of_email():

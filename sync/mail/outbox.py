@@ -14,7 +14,7 @@ from email.parser import BytesParser
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 
-from ..french import plural
+from ..french import plural, typography_html
 from ..values import long_datetime
 from . import kinds
 from .mailer import SENT, Item, Outcome
@@ -114,8 +114,8 @@ def write_index(folder: Path, title: str = "Boîte d'envoi", written: dict[str, 
             f"<td><a href=\"{html.escape(name)}\">{html.escape(subject)}</a></td>"
             "</tr>"
         )
-    page = INDEX_PAGE.format(title=html.escape(title), count=html.escape(plural(len(rows), "message")),
-                             rows="\n".join(rows))
+    page = typography_html(INDEX_PAGE.format(title=html.escape(title), count=html.escape(plural(len(rows), "message")),
+                                             rows="\n".join(rows)))
     index = folder / INDEX
     write_atomically(index, page.encode("utf-8"))
     write_atomically(folder / INDEX_CACHE, json.dumps(cache, ensure_ascii=False).encode("utf-8"))
