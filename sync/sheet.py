@@ -65,7 +65,8 @@ DATE = "date"  # a day: a real date cell shown « 05/12/2026 »
 DATETIME = "datetime"  # a moment: a real date cell shown « 05/12/2026 18:30 »
 INTEGER = "integer"  # a count or a quantity: « 3 », never « 3.0 »
 TEXT = "text"  # left as it is written
-KINDS = (MONEY, DATE, DATETIME, INTEGER, TEXT)
+WEIGHT = "weight"  # kilograms to the gram: « 2,432 » (the producers' spreadsheets only: no tab has one)
+KINDS = (MONEY, DATE, DATETIME, INTEGER, TEXT, WEIGHT)
 
 
 PRODUCERS = Tab("Producteurs", (

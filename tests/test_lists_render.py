@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from lists_builders import DECEMBER, book, catalogue, december_book
 from openpyxl import load_workbook
+from plain import plain
 from pypdf import PdfReader
 
 from sync.config import from_dict
@@ -162,7 +163,7 @@ def test_xlsx_spreadsheet_by_default(dec, cat, config):
     wb = load_workbook(io.BytesIO(doc.content))
     assert wb.sheetnames == ["À apporter", "Par foyer", "Barème"]
     totals = wb["À apporter"]
-    assert totals["A1"].value == "Ferme des Trois Chênes — Vente de décembre — vendredi 11 décembre 2026"
+    assert plain(totals["A1"].value) == "Ferme des Trois Chênes — Vente de décembre — vendredi 11 décembre 2026"
     header = [c.value for c in totals[3]]
     assert header[:3] == ["Produit", "Libellé", "Quantité"]
     rows = [[c.value for c in r] for r in totals.iter_rows(min_row=4)]

@@ -25,8 +25,10 @@ from .. import formulas
 from ..catalogue import Catalogue
 from ..config import Config
 from ..errors import PaniersError
-from ..french import NBSP, NNBSP, plural, typography_html
+from ..french import NBSP, NNBSP, plural, typography, typography_html
 from ..orderbook import OrderBook
+from ..sheet import INTEGER, MONEY, TEXT, WEIGHT
+from ..stores import formats
 from ..templating import environment
 from ..values import fold, long_date, money, number
 from . import tables
@@ -254,7 +256,12 @@ def _product_rows(plist: ProducerList) -> list[list]:
 
 def _csv_cell(value) -> str:
     """French Excel reads « 4,50 » as a number; text that looks like a formula is neutralised
-    (``formulas.csv_text``) so that a name typed in a form is never taken for one."""
+    (``formulas.csv_text``) so that a name typed in a form is never taken for one.
+
+    Text is written as it was typed, without the French spacing the .xlsx gets: a CSV has no layout for a
+    no-break space to protect (no column width, no wrapping), it is what a producer imports into their own tools
+    and searches or matches (« 1 kg » typed on a keyboard must find « 1 kg »), and the narrow no-break space
+    (U+202F) does not exist in Windows-1252, which an import that ignores the BOM reads it as (« â€¯ »)."""
     if value is None:
         return ""
     if isinstance(value, Decimal):
@@ -276,55 +283,61 @@ def producer_csv(plist: ProducerList) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
-MONEY_FORMAT = '#,##0.00\\ "€"'
-WEIGHT_FORMAT = "0.000"
+# How each column of the spreadsheet is shown, by its header, with the workbook's tabs' formats
+# (``stores/formats.py``: « 4,50 € », « 3 », « 2,432 »); a column not named here is text, left as written.
+KINDS = {"Quantité": INTEGER, "Foyers": INTEGER, "Poids (kg)": WEIGHT, "Poids réel (kg)": WEIGHT,
+         "Prix unitaire": MONEY, "Montant": MONEY, "Montant réel": MONEY, "Prix au kg": MONEY, "Prix": MONEY}
+# The text of the .xlsx a person reads, typeset the French way (``french.typography``: « 1,2 kg », « ? »), with
+# the heading and the header; codes (Vente, Produit), e-mails, phones and « oui »/« non » stay as they are.
+TYPESET = {"Foyer", "Libellé"}
 
 
-def _xlsx_cell(value):
-    return float(value) if isinstance(value, Decimal) else value
+def xlsx_row(row: list, header: list[str], typeset: set[str]) -> list:
+    """A row of an .xlsx the tool writes: the text of ``typeset`` columns in French typography (only text: a
+    number is never made text); other cells as they are."""
+    return [typography(v) if type(v) is str and h in typeset else v for v, h in zip(row, header, strict=True)]
 
 
-def _sheet(wb, title: str, heading: str, header: list[str], rows: list[list], money: set[str],
-           weight: set[str], total_of: str | None, first: bool = False):
+def _sheet(wb, title: str, heading: str, header: list[str], rows: list[list], total_of: str | None,
+           first: bool = False):
+    """A sheet: the heading (row 1), the header (row 3) and the rows, formatted like the workbook's tabs
+    (``formats.style_sheet``), a total of ``total_of`` under them."""
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
+    kinds = [KINDS.get(name, TEXT) for name in header]
     bold, thin = Font(bold=True), Side(style="thin", color="888888")
     ws = wb.active if first else wb.create_sheet()
     ws.title = title
-    ws.append([heading])
+    ws.append([typography(heading)])
     ws["A1"].font = Font(bold=True, size=13)
     ws.append([])
-    ws.append(header)
-    for cell in ws[3]:
-        cell.font = bold
-        cell.fill = PatternFill("solid", fgColor="DDDDDD")
-        cell.border = Border(bottom=thin)
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-    for row in rows:
-        ws.append([_xlsx_cell(v) for v in row])
+    ws.append([typography(name) for name in header])
+    typed = formats.typed([header, *rows], kinds)[1:]  # amounts as numbers, quantities whole
+    for row in typed:
+        ws.append(xlsx_row(row, header, TYPESET))
         for cell in ws[ws.max_row]:
             formulas.as_text(cell)  # people's text stays text: openpyxl would write it as a formula
     last = ws.max_row
     if total_of and rows:
         col = header.index(total_of) + 1
         letter = get_column_letter(col)
-        total_row = [""] * len(header)
+        total_row: list = [None] * len(header)
         total_row[0] = "Total"
         total_row[col - 1] = f"=SUM({letter}4:{letter}{last})"
         ws.append(total_row)
         for cell in ws[ws.max_row]:
             cell.font = bold
             cell.border = Border(top=thin)
-    for index, name in enumerate(header, start=1):
-        letter = get_column_letter(index)
-        fmt = MONEY_FORMAT if name in money else WEIGHT_FORMAT if name in weight else None
-        if fmt:
-            for (cell,) in ws.iter_rows(min_row=4, min_col=index, max_col=index):
-                cell.number_format = fmt
-        width = max([len(str(name))] + [len(str(r[index - 1] or "")) for r in rows] + [8])
-        ws.column_dimensions[letter].width = min(width + 2, 45)
-    ws.freeze_panes = "A4"
+    formats.style_sheet(ws, kinds, header_row=3)  # number formats, widths, bold header frozen under the heading
+    if total_of and rows:  # a formula does not count for the width: its column fits the total it shows
+        total = sum(r[col - 1] for r in typed if isinstance(r[col - 1], (int, float)))
+        fits = formats.widths([[None], [total]], [MONEY])[0]
+        ws.column_dimensions[letter].width = max(ws.column_dimensions[letter].width, fits)
+    for cell in ws[3]:
+        cell.fill = PatternFill("solid", fgColor="DDDDDD")
+        cell.border = Border(bottom=thin)
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
@@ -343,10 +356,8 @@ def producer_xlsx(plist: ProducerList) -> bytes:
     wb = Workbook()
     when = f" — {tables_date(plist.sale)}" if plist.sale.distribution else ""
     heading = f"{plist.producer.name} — {plist.sale.title}{when}"
-    _sheet(wb, "À apporter", heading, PRODUCT_HEADER, _product_rows(plist), {"Prix unitaire", "Montant"},
-           {"Poids (kg)"}, "Montant", first=True)
-    lines = _sheet(wb, "Par foyer", heading, LINE_HEADER, _line_rows(plist),
-                   {"Prix unitaire", "Montant", "Montant réel"}, {"Poids (kg)", "Poids réel (kg)"}, "Montant")
+    _sheet(wb, "À apporter", heading, PRODUCT_HEADER, _product_rows(plist), "Montant", first=True)
+    lines = _sheet(wb, "Par foyer", heading, LINE_HEADER, _line_rows(plist), "Montant")
     # at the table, the producer types the real weight of a line sold by weight: its amount is worked out
     weight, price, amount = (get_column_letter(LINE_HEADER.index(c) + 1)
                              for c in ("Poids réel (kg)", "Prix unitaire", "Montant réel"))
@@ -355,8 +366,7 @@ def producer_xlsx(plist: ProducerList) -> bytes:
             row = 4 + offset
             lines[f"{amount}{row}"] = f'=IF({weight}{row}="","",ROUND({weight}{row}*{price}{row},2))'
     if plist.reckoners:
-        _sheet(wb, "Barème", heading, RECKONER_HEADER, _reckoner_rows(plist), {"Prix au kg", "Prix"},
-               {"Poids (kg)"}, None)
+        _sheet(wb, "Barème", heading, RECKONER_HEADER, _reckoner_rows(plist), None)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -1,4 +1,4 @@
-"""How the tool's columns of a derived tab look in a spreadsheet, for both stores (pure).
+"""How the tool's columns of a derived tab look in a spreadsheet, for both stores and the files the tool writes.
 
 The tabs the tool writes are read by people in LibreOffice, Excel or Google Sheets: an amount shows as
 « 4,50 € », a date is a real date cell shown « 05/12/2026 » (it sorts and filters as a date), a quantity as
@@ -15,7 +15,10 @@ module turns that into what each store writes:
   Excel/LibreOffice (``numFmt formatCode``): both read ``#,##0.00 "€"``, ``dd/mm/yyyy`` and ``0`` alike, and a
   French spreadsheet shows the grouping and decimal separators the French way;
 - ``widths``: each column's width in characters, from what it shows (the longest value, as shown, between
-  ``MIN_WIDTH`` and ``MAX_WIDTH``); ``pixels`` turns it into Google's pixel width.
+  ``MIN_WIDTH`` and ``MAX_WIDTH``); ``pixels`` turns it into Google's pixel width;
+- ``style_sheet``: the same look on a plain openpyxl worksheet, for the spreadsheets the tool writes as files (a
+  producer's list, ``paniers plan --out``), so that they read like the tabs. The only function here that
+  touches anything: the others are pure.
 """
 
 from __future__ import annotations
@@ -26,14 +29,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from ..sheet import DATE, DATETIME, INTEGER, MONEY, TEXT, Grid, column_kinds
+from ..sheet import DATE, DATETIME, INTEGER, MONEY, TEXT, WEIGHT, Grid, column_kinds
 from ..values import fold, is_blank
 from .layout import Owner
 
 # One pattern per kind, for both stores (Sheets API NumberFormat; ECMA-376 §18.8.31 numFmt). Google's type goes
 # with it (NumberFormat.type is required when writing).
-PATTERNS = {MONEY: '#,##0.00 "€"', DATE: "dd/mm/yyyy", DATETIME: "dd/mm/yyyy hh:mm", INTEGER: "0"}
-GOOGLE_TYPES = {MONEY: "CURRENCY", DATE: "DATE", DATETIME: "DATE_TIME", INTEGER: "NUMBER"}
+PATTERNS = {MONEY: '#,##0.00 "€"', DATE: "dd/mm/yyyy", DATETIME: "dd/mm/yyyy hh:mm", INTEGER: "0", WEIGHT: "0.000"}
+GOOGLE_TYPES = {MONEY: "CURRENCY", DATE: "DATE", DATETIME: "DATE_TIME", INTEGER: "NUMBER", WEIGHT: "NUMBER"}
 MIN_WIDTH, MAX_WIDTH = 8, 62  # characters: a column never narrower (a short header), nor wider (a long remark)
 
 _MOMENT = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*$")
@@ -71,7 +74,7 @@ def typed(grid: Grid, kinds: list[str | None], as_moment: Callable[[datetime], A
     """``grid`` (header first) with the cells of the tool's date columns as moments (``as_moment`` of them: a
     store may want a serial number) and whole numbers of its number columns as ``int``. Other cells, and every
     cell of people's columns, are the same objects."""
-    columns = [(c, k) for c, k in enumerate(kinds) if k in (DATE, DATETIME, INTEGER, MONEY)]
+    columns = [(c, k) for c, k in enumerate(kinds) if k in (DATE, DATETIME, INTEGER, MONEY, WEIGHT)]
     if not columns or len(grid) < 2:
         return grid
     out: Grid = [grid[0]]
@@ -104,6 +107,8 @@ def shown(value: Any, kind: str | None) -> str:
         return ""
     if kind == MONEY and isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
         return f"{float(value):,.2f} €"
+    if kind == WEIGHT and isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return f"{float(value):.3f}"
     if kind in (DATE, DATETIME) and (isinstance(value, datetime) or moment(value) is not None):
         return "00/00/0000" if kind == DATE else "00/00/0000 00:00"
     if isinstance(value, datetime):
@@ -142,6 +147,29 @@ def pixels(characters: int) -> int:
     return characters * 7 + 5
 
 
+def style_sheet(ws, kinds: list[str | None], header_row: int = 1) -> None:
+    """A plain openpyxl worksheet (a file the tool writes) shown like a derived tab: below the header, each column
+    of ``kinds`` (one per header cell; ``None`` leaves a column alone) gets its kind's number format, formulas
+    such as a total included, and the width that fits what it shows (``widths``: formulas and the rows above the
+    header do not count); the header row is bold and stays in view (frozen). The cells are already typed
+    (``typed``): amounts and quantities numbers, dates ``datetime``s."""
+    from openpyxl.styles import Font  # only for a file: importing openpyxl costs a third of a second
+    from openpyxl.utils import get_column_letter
+
+    header = [cell.value for cell in ws[header_row]]
+    body = [[None if cell.data_type == "f" else cell.value for cell in row]
+            for row in ws.iter_rows(min_row=header_row + 1)]
+    for column, kind in enumerate(kinds, start=1):
+        if kind in PATTERNS:
+            for (cell,) in ws.iter_rows(min_row=header_row + 1, min_col=column, max_col=column):
+                cell.number_format = PATTERNS[kind]
+    for column, width in widths([header, *body], kinds).items():
+        ws.column_dimensions[get_column_letter(column + 1)].width = width
+    for cell in ws[header_row]:
+        cell.font = Font(bold=True)
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=1).coordinate
+
+
 def runs_of(kinds: list[str | None]) -> list[tuple[int, int, str]]:
     """[start, end) runs of consecutive tool columns of one kind (one format request each)."""
     found: list[tuple[int, int, str]] = []
@@ -155,5 +183,5 @@ def runs_of(kinds: list[str | None]) -> list[tuple[int, int, str]]:
     return found
 
 
-__all__ = ["GOOGLE_TYPES", "PATTERNS", "TEXT", "moment", "pixels", "runs_of", "shown", "tool_kinds", "typed",
-           "widths"]
+__all__ = ["GOOGLE_TYPES", "PATTERNS", "TEXT", "moment", "pixels", "runs_of", "shown", "style_sheet", "tool_kinds",
+           "typed", "widths"]
