@@ -86,6 +86,12 @@ def typography_html(html: str) -> str:
     return "".join(out)
 
 
+def plain(text: str) -> str:
+    """``text`` with its no-break spaces made ordinary ones: for a CSV the tool writes, which is imported and
+    searched rather than typeset (``lists/render.py``'s ``_csv_cell`` says why)."""
+    return text.replace(NBSP, " ").replace(NNBSP, " ")
+
+
 def guillemets(text: object) -> str:
     """``« text »`` with the narrow no-break spaces inside, so the quote never ends or starts a line alone."""
     return f"«{NNBSP}{text}{NNBSP}»"

@@ -132,6 +132,43 @@ def test_plan_to_a_workbook(run, book, cat, tmp_path):
     assert [r[1] for r in rows[1:]] == ["BRIO", "PAIN", "LEG"]
 
 
+def test_plan_workbook_reads_like_the_workbook_s_tabs(run, book, cat, tmp_path):
+    """Formatted as the tabs are (sync/stores/formats.py): numbers a producer can sum, shown « 18,00 € » and « 4 »,
+    columns as wide as what they hold, the header bold and frozen, French spacing in the labels."""
+    out = tmp_path / "plan.xlsx"
+    plan.run_with_book(run(), book, cat, like="2025-12", out=out)
+    sheet = openpyxl.load_workbook(out).active
+    assert sheet.freeze_panes == "A2" and all(c.font.bold for c in sheet[1])
+    column = {c.value: c.column for c in sheet[1]}
+    brioche = {name: sheet.cell(2, c) for name, c in column.items()}
+    for name in ("Demandé", "Servi", "Foyers", "Stock alors", "Stock actuel"):
+        assert type(brioche[name].value) is int and brioche[name].number_format == "0", name
+    assert brioche["Montant (€)"].value == 18 and brioche["Montant (€)"].number_format == '#,##0.00 "€"'
+    assert brioche["Code"].number_format == "General" and brioche["Code"].value == "BRIO"
+    assert brioche["Épuisé en"].value == "1\u00a0heure et 14\u00a0min"
+    pain = {name: sheet.cell(3, c).value for name, c in column.items()}
+    assert pain["Produit"] == "Pain de campagne 1\u00a0kg"  # never « 1 » at a line's end and « kg » below
+    widths = {name: sheet.column_dimensions[sheet.cell(1, c).column_letter].width for name, c in column.items()}
+    assert all(8 <= w <= 62 for w in widths.values()), widths
+    assert widths["Produit"] == len("Pain de campagne 1 kg") + 2 and widths["Code"] == 8
+    assert widths["Épuisé en (heures)"] == len("Épuisé en (heures)") * 11 // 10 + 2  # the bold header fits
+
+
+def test_plan_csv_keeps_the_text_as_typed(run, book, cat, tmp_path):
+    out = tmp_path / "plan.csv"
+    plan.run_with_book(run(), book, cat, like="2025-12", out=out)
+    text = out.read_text(encoding="utf-8-sig")
+    assert "Pain de campagne 1 kg" in text and "\u00a0" not in text and "\u202f" not in text
+
+
+def test_plan_workbook_keeps_a_formula_looking_label_as_text(run, book, cat, tmp_path):
+    book.lines.loc[book.lines["product"] == "BRIO", "label"] = "=1+1 ? brioche"
+    out = tmp_path / "plan.xlsx"
+    plan.run_with_book(run(), book, cat, like="2025-12", out=out)
+    cell = openpyxl.load_workbook(out).active["C2"]
+    assert cell.data_type == "s" and cell.quotePrefix and cell.value == "=1+1\u202f? brioche"
+
+
 @pytest.mark.parametrize(("like", "sale", "out", "message"), [
     (None, None, None, "Indiquez la vente qui sert de modèle"),
     (None, "2026-01", None, "Pas de vente comparable l'an dernier pour 2026-01"),

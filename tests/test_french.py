@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sync.french import NBSP, NNBSP, a, de, guillemets, plural, typography, typography_html
+from sync.french import NBSP, NNBSP, a, de, guillemets, plain, plural, typography, typography_html
 
 
 @pytest.mark.parametrize(("raw", "expected"), [
@@ -89,3 +89,9 @@ def test_the_terminal_keeps_each_lines_indentation():
     from sync.terminal import printable
 
     assert printable("  ! note : x\n    - a ?") == f"  ! note{NNBSP}: x\n    - a{NNBSP}?"
+
+
+def test_plain_undoes_the_spacing_for_a_csv():
+    text = typography("Pain surprise ? 1 kg, « 2 jours »")
+    assert plain(text) == "Pain surprise ? 1 kg, « 2 jours »"
+    assert plain(plain(text)) == plain(text)

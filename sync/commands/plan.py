@@ -16,12 +16,21 @@ import pandas as pd
 from .. import figures, formulas, snapshot
 from ..catalogue import Catalogue
 from ..errors import UsageError
+from ..french import plain, typography
 from ..orderbook import OrderBook
 from ..refresh import refresh
+from ..sheet import INTEGER, MONEY, TEXT
+from ..stores import formats
 from ..values import long_date, money, number
 from . import Context
 
 LABEL_WIDTH = 38
+# How the table's columns are shown in the .xlsx, with the workbook's tabs' formats (``stores/formats.py``); the
+# others are text, or a plain number (« Épuisé en (heures) »: 1,2).
+KINDS = {"Demandé": INTEGER, "Servi": INTEGER, "Foyers": INTEGER, "Montant (€)": MONEY, "Stock alors": INTEGER,
+         "Stock actuel": INTEGER}
+# The text a person reads, typeset the French way in the .xlsx (« 1 kg », « 14 min »); codes stay as they are.
+TYPESET = {"Producteur", "Produit", "Épuisé en"}
 
 
 def run(ctx: Context, like: str | None = None, sale: str | None = None, out: Path | None = None) -> int:
@@ -140,8 +149,9 @@ def write(plan: pd.DataFrame, path: Path, with_target: bool) -> Path:
     if suffix == ".xlsx":
         _write_xlsx(table_, path)
     else:
-        for column in table_.columns:  # the text people typed, before the amounts become text
-            table_[column] = [formulas.csv_text(v) if isinstance(v, str) else v for v in table_[column]]
+        # the text as typed, with ordinary spaces (render._csv_cell says why), before the amounts become text
+        for column in table_.columns:
+            table_[column] = [formulas.csv_text(plain(v)) if isinstance(v, str) else v for v in table_[column]]
         # amounts to the cent ("18,00"), like the sheet shows them; other decimals as they are ("1,2")
         table_["Montant (€)"] = [f"{a:.2f}".replace(".", ",") for a in table_["Montant (€)"]]
         table_.to_csv(path, index=False, sep=";", decimal=",", encoding="utf-8-sig")
@@ -149,19 +159,22 @@ def write(plan: pd.DataFrame, path: Path, with_target: bool) -> Path:
 
 
 def _write_xlsx(table_: pd.DataFrame, path: Path) -> None:
-    """One sheet, the header in bold; every cell through ``formulas.as_text`` (pandas' ``to_excel`` would
-    write a name starting with ``=`` as a live formula)."""
+    """One sheet formatted like the workbook's tabs (``formats.style_sheet``: « 18,00 € », « 4 », widths that
+    fit, the header bold and frozen), French spacing in the text people read; every cell through
+    ``formulas.as_text`` (pandas' ``to_excel`` would write a name starting with ``=`` as a live formula)."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
 
+    header = list(table_.columns)
+    kinds = [KINDS.get(name, TEXT) for name in header]
+    rows = [[None if pd.isna(v) else v for v in row] for row in table_.astype(object).itertuples(index=False)]
     book = Workbook()
     sheet = book.active
     sheet.title = "Préparation"
-    sheet.append(list(table_.columns))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in table_.astype(object).itertuples(index=False):
-        sheet.append([None if pd.isna(v) else v for v in row])
+    sheet.append([typography(name) for name in header])
+    for row in formats.typed([header, *rows], kinds)[1:]:
+        sheet.append([typography(v) if type(v) is str and h in TYPESET else v for v, h in zip(row, header,
+                                                                                              strict=True)])
         for cell in sheet[sheet.max_row]:
             formulas.as_text(cell)
+    formats.style_sheet(sheet, kinds)
     book.save(path)

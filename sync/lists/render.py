@@ -25,7 +25,7 @@ from .. import formulas
 from ..catalogue import Catalogue
 from ..config import Config
 from ..errors import PaniersError
-from ..french import NBSP, NNBSP, plural, typography, typography_html
+from ..french import NBSP, NNBSP, plain, plural, typography, typography_html
 from ..orderbook import OrderBook
 from ..sheet import INTEGER, MONEY, TEXT, WEIGHT
 from ..stores import formats
@@ -261,7 +261,8 @@ def _csv_cell(value) -> str:
     Text is written as it was typed, without the French spacing the .xlsx gets: a CSV has no layout for a
     no-break space to protect (no column width, no wrapping), it is what a producer imports into their own tools
     and searches or matches (« 1 kg » typed on a keyboard must find « 1 kg »), and the narrow no-break space
-    (U+202F) does not exist in Windows-1252, which an import that ignores the BOM reads it as (« â€¯ »)."""
+    (U+202F) does not exist in Windows-1252, which an import that ignores the BOM reads it as (« â€¯ »). Text the
+    tool made with no-break spaces (a duration, « 2 jours ») gets ordinary ones (``french.plain``)."""
     if value is None:
         return ""
     if isinstance(value, Decimal):
@@ -270,7 +271,7 @@ def _csv_cell(value) -> str:
         return f"{value.quantize(Decimal('0.001')).normalize():f}".replace(".", ",")  # a weight: 2,4
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
-    return formulas.csv_text(str(value))
+    return formulas.csv_text(plain(str(value)))
 
 
 def producer_csv(plist: ProducerList) -> bytes:
