@@ -346,8 +346,8 @@ def _read_back_with(api, title: str, fields: str) -> tuple[list[list[dict]], int
 
 def test_arrange_moves_columns_as_it_moves_rows_and_rewrites_only_what_it_cannot_match():
     """``layout.arrange`` on its own: a planned column the tab lacks is inserted before the next planned column,
-    a dropped one removed, a column a person added since the run read the tab kept where it is; the tool's
-    columns in another order than planned are the one case left to a whole rewrite."""
+    a dropped one removed, a column a person added since the run read the tab kept where it is, the tool's
+    columns reordered in place; only columns that cannot be matched are left to a whole rewrite."""
     from sync.stores.layout import arrange
 
     fresh = [["Vente", "Email", "A", "B", "Total", "Payé", "Mien"], ["s", "e", 1, 2, 3, True, "à moi"]]
@@ -365,7 +365,18 @@ def test_arrange_moves_columns_as_it_moves_rows_and_rewrites_only_what_it_cannot
     assert laid.grid[0] == ["Vente", "Email", "A", "B", "C", "Total", "Payé", "Mien"]
     assert (laid.columns_deleted, laid.columns_inserted) == ([], [4])
 
-    # the tool's columns reordered: a whole rewrite, people's cells still carried by row key
-    reordered = [["Vente", "Email", "C", "A", "Total", "Payé"], ["s", "e", 9, 9, 9, True]]
+    # the tool's columns in another order than planned (the producers reordered): the tool's slots take them in
+    # the planned order, people's columns do not move, no column is inserted nor removed; a row the tool no
+    # longer produces but someone typed in keeps its values under their own headers
+    reordered = [["Vente", "Email", "C", "Mien", "A", "Total", "Payé"], ["s", "e", 9, "à moi", 8, 9, True],
+                 ["s", "x", 3, "gardé", 2, 5]]
     laid = arrange(reordered, planned, owner)
+    assert not laid.rewrite and (laid.columns_deleted, laid.columns_inserted) == ([], [])
+    assert laid.grid[:2] == [["Vente", "Email", "A", "Mien", "C", "Total", "Payé"], ["s", "e", 1, "à moi", 5, 6, True]]
+    assert laid.grid[2] == ["s", "x", 2, "gardé", 3, 5] and laid.spans == [(0, 3), (4, 6)]
+
+    # a column of the tool's twice: the columns cannot be matched, the tab is rewritten whole (values only),
+    # people's cells carried by row key
+    twice = [["Vente", "Email", "A", "A", "Total", "Payé"], ["s", "e", 9, 9, 9, True]]
+    laid = arrange(twice, planned, owner)
     assert laid.rewrite and laid.grid[1] == ["s", "e", 1, 5, 6, True]

@@ -25,13 +25,15 @@ of the tool's is removed (``Layout.columns_deleted``) and a planned column the t
 planned order puts it, before the next planned column the tab has (``Layout.columns_inserted``). On Google
 Sheets that is ``deleteDimension``/``insertDimension`` over COLUMNS: each of people's columns keeps its cells,
 formats, data validation and width, under its own header. A column the tab has and the planned header lacks,
-not dropped, is people's (added since the run read the tab): it stays.
+not dropped, is people's (added since the run read the tab): it stays. The tool's columns in another order
+than planned (the producers reordered in ``Producteurs``) are not moved: the places the tool's columns hold take
+them in the planned order, as the write gives all their cells, number formats and widths anyway (a colour a
+person put on a producer's column stays with the place, not the producer).
 
 Only when the columns cannot be matched is the tab rewritten whole (``Layout.rewrite``, people's cells still
-taken from ``fresh`` by row key, values only): a key column missing from the tab, or the tool's columns in
-another order than planned (the producers reordered in ``Producteurs``, a person moved or duplicated one).
-Then only a value typed in the instant between the re-read and the write could be lost, and on Google people's
-formats, validations and widths stay where the columns were.
+taken from ``fresh`` by row key, values only): a key column missing from the tab or not the tool's, or a column
+of the tool's in it twice. Then only a value typed in the instant between the re-read and the write could be
+lost, and on Google people's formats, validations and widths stay where the columns were.
 """
 
 from __future__ import annotations
@@ -91,37 +93,45 @@ def arrange(fresh: Grid | None, planned: Grid, owner: Owner) -> Layout:
     for i, name in enumerate(header):
         where.setdefault(fold(name), i)
     dropped = [i for i, name in enumerate(header) if fold(name) in gone]  # the tool's columns it no longer writes
-    # Whole rewrite, the fallback: a key column is not the tool's or not in the tab (rows cannot be matched), or
-    # the tool's columns in the tab are not in the planned order (a name twice, the producers reordered in
-    # Producteurs: moving columns is not worked out here).
-    if any(fold(k) not in tool or fold(k) not in where for k in owner.key) or \
-            [fold(h) for i, h in enumerate(header) if fold(h) in tool] != \
-            [fold(h) for h in wanted if fold(h) in tool and fold(h) in where]:
+    slots = [i for i, name in enumerate(header) if fold(name) in tool]  # where the tab has the tool's columns
+    present = [name for name in wanted if fold(name) in tool and fold(name) in where]
+    # Whole rewrite, the fallback, when the columns cannot be matched: a key column is not the tool's or not in
+    # the tab (rows cannot be matched), or a column of the tool's is in the tab twice.
+    if any(fold(k) not in tool or fold(k) not in where for k in owner.key) or len(slots) != len(present):
         return _rewrite(fresh, planned, owner)
+    # The tool's columns the tab has hold them in the planned order (the producers reordered in Producteurs): each
+    # slot takes the planned one of its rank. Nothing of people's is in them (the write gives every cell, number
+    # format and width of the tool's columns), so they are relabelled rather than moved (``moveDimension``, more
+    # requests), and people's columns stay where they are.
+    label = {i: name for i, name in zip(slots, present, strict=True)}
+    source = {i: where[fold(name)] for i, name in label.items()}  # where a slot's column is in ``fresh``
+
+    def name_of(entry: tuple[str, int]) -> str:
+        origin, index = entry
+        return wanted[index] if origin == "new" else label.get(index, header[index])
+
     # The columns as they will be: the tab's own, less the dropped ones, each planned column it lacks inserted
     # where the planned order puts it (before the next planned column the tab has, else after the previous one).
     columns: list[tuple[str, int]] = [("fresh", i) for i in range(len(header)) if i not in dropped]
     for j, name in enumerate(wanted):
         if fold(name) in where:
             continue
-        anchor = next((("fresh", where[fold(w)]) for w in wanted[j + 1:] if fold(w) in where), None)
-        if anchor is not None:
-            columns.insert(columns.index(anchor), ("new", j))
-            continue
-        before = next((("fresh", where[fold(w)]) if fold(w) in where else ("new", k)
-                       for k, w in reversed(list(enumerate(wanted[:j])))), None)
-        columns.insert(columns.index(before) + 1 if before is not None else len(columns), ("new", j))
+        names = [fold(name_of(entry)) for entry in columns]
+        anchor = next((names.index(fold(w)) for w in wanted[j + 1:] if fold(w) in names), None)
+        if anchor is None:
+            anchor = next((names.index(fold(w)) + 1 for w in reversed(wanted[:j]) if fold(w) in names), len(names))
+        columns.insert(anchor, ("new", j))
     mapping = {}  # column of the grid -> column of ``planned``: the tool's columns and the inserted ones
     for c, (origin, index) in enumerate(columns):
         if origin == "new":
             mapping[c] = index
-        elif fold(header[index]) in tool:
-            mapping[c] = wanted.index(next(w for w in wanted if fold(w) == fold(header[index])))
+        elif index in label:
+            mapping[c] = wanted.index(next(w for w in wanted if fold(w) == fold(label[index])))
     inserted_columns = [c for c, (origin, _) in enumerate(columns) if origin == "new"]
     fresh_keys = [where[fold(k)] for k in owner.key]
     planned_keys = [wanted.index(next(h for h in wanted if fold(h) == fold(k))) for k in owner.key]
     people = [i for i, name in enumerate(header) if fold(name) not in tool and i not in dropped]
-    new_header = [header[i] if origin == "fresh" else wanted[i] for origin, i in columns]
+    new_header = [name_of(entry) for entry in columns]
 
     order: dict[tuple, list[int]] = {}  # a key's planned rows (a key twice is matched twice, in order)
     for p in range(len(planned) - 1, 0, -1):
@@ -140,8 +150,7 @@ def arrange(fresh: Grid | None, planned: Grid, owner: Owner) -> Layout:
             deleted.append(i)
     new = sorted(set(range(1, len(planned))) - set(matched.values()))
 
-    grid: Grid = [[fresh[0][i] if origin == "fresh" and i < len(fresh[0]) else wanted[i] if origin == "new" else ""
-                   for origin, i in columns]]
+    grid: Grid = [[fresh[0][source.get(i, i)] if origin == "fresh" else wanted[i] for origin, i in columns]]
     inserted: list[int] = []
     taken = 0  # how many of ``new`` are placed
 
@@ -154,7 +163,7 @@ def arrange(fresh: Grid | None, planned: Grid, owner: Owner) -> Layout:
         taken = max(taken, end)
 
     for i in kept:
-        row = [fresh[i][index] if origin == "fresh" and index < len(fresh[i]) else "" for origin, index in columns]
+        row = [cell_at(fresh[i], source.get(index, index)) if origin == "fresh" else "" for origin, index in columns]
         if i in matched:
             place_new(matched[i])
             grid.append(_updated(row, planned[matched[i]], mapping))
@@ -189,6 +198,10 @@ def _rewrite(fresh: Grid, planned: Grid, owner: Owner) -> Layout:
                     row[j] = now[i] if i < len(now) else ""
         grid.append(row)
     return Layout(grid, rewrite=True)
+
+
+def cell_at(row: list, column: int) -> Any:
+    return row[column] if column < len(row) else ""
 
 
 def _updated(row: list, planned_row: list, mapping: dict[int, int]) -> list:
