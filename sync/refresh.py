@@ -36,7 +36,7 @@ from .sheet import Grid, Tab
 from .snapshot import Snapshot
 from .stores.base import Changes
 from .stores.layout import Owner
-from .values import is_blank
+from .values import fold, is_blank
 
 
 @dataclass
@@ -166,7 +166,7 @@ def refresh(snapshot: Snapshot, config: Config, now: datetime) -> Refresh:
             result.frames[tab.name] = frame
             result.changes.replace[tab.name] = grid
             if tab.key:
-                result.changes.owners[tab.name] = _owner(tab, built)
+                result.changes.owners[tab.name] = _owner(tab, built, snapshot.grid(tab))
     problems += result.book.problems
     # an archived sale is long over: what was wrong with it is no longer anything to fix
     result.problems = [p for p in dict.fromkeys(problems) if p.sale not in result.archived]
@@ -176,15 +176,22 @@ def refresh(snapshot: Snapshot, config: Config, now: datetime) -> Refresh:
     return result
 
 
-def _owner(tab: Tab, built: pd.DataFrame | Grid) -> Owner:
+def _owner(tab: Tab, built: pd.DataFrame | Grid, old: Grid | None = None) -> Owner:
     """Which columns of a derived tab the tool writes (the rest is people's: ``stores/layout.py``). A grid
-    built whole (``Émargement``) is the tool's up to its ``Total`` column."""
+    built whole (``Émargement``) is the tool's up to its ``Total`` column; so was the tab as read (``old``), and
+    a column of that part the new grid lacks is the tool's no longer (a producer left the sale): it is removed
+    from the tab, not kept as if a person had added it."""
+    dropped: tuple[str, ...] = ()
     if isinstance(built, pd.DataFrame):
         columns = [str(c) for c in built.columns]
     else:
         header = [str(h) for h in built[0]] if built else []
         columns = header[:header.index("Total") + 1] if "Total" in header else header
-    return Owner(tab.key, tuple(c for c in columns if c not in tab.human_columns))
+        before = [str(h).strip() for h in old[0]] if old else []
+        if "Total" in before:
+            now = {fold(h) for h in header}
+            dropped = tuple(h for h in before[:before.index("Total")] if h and fold(h) not in now)
+    return Owner(tab.key, tuple(c for c in columns if c not in tab.human_columns), dropped)
 
 
 def _old_rows(result: Refresh, tab: Tab) -> Grid | None:

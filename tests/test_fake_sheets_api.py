@@ -119,3 +119,36 @@ def test_what_people_type_is_stored_the_way_a_french_google_sheet_stores_it():
     assert boxes[0]["dataValidation"]["condition"]["type"] == "BOOLEAN"
     book.type("Cases", 1, 1, True)  # a volunteer ticks it
     assert book.values("Cases") == [[True, True]] and book.tab("Cases").get(0, 0)["dataValidation"]
+
+
+def test_columns_inserted_and_deleted_move_each_columns_cells_formats_validation_and_width(fake):
+    """insertDimension/deleteDimension over COLUMNS (API reference, InsertDimensionRequest,
+    DeleteDimensionRequest): the columns on the right move with their cells (value, format, data validation) and
+    their width; a new column takes its neighbour's format and width (``inheritFromBefore``), not its values nor
+    its validation."""
+    _api, book, spreadsheet = fake
+    tab = book.tab("Produits")
+    sheet_id = tab.sheet_id
+    tab.put(1, 2, {**tab.get(1, 2), "dataValidation": {"condition": {"type": "BOOLEAN"}}})
+    spreadsheet.batch_update({"requests": [
+        {"repeatCell": {"range": {"sheetId": sheet_id, "startRowIndex": 1, "endRowIndex": 2, "startColumnIndex": 1,
+                                  "endColumnIndex": 2},
+                        "cell": {"userEnteredFormat": {"numberFormat": {"type": "CURRENCY", "pattern": "0.00"}}},
+                        "fields": "userEnteredFormat.numberFormat"}},
+        {"updateDimensionProperties": {"range": {"sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": 1,
+                                                 "endIndex": 3}, "properties": {"pixelSize": 150},
+                                       "fields": "pixelSize"}},
+        {"insertDimension": {"range": {"sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": 2, "endIndex": 3},
+                             "inheritFromBefore": True}}]})
+    tab = book.tab("Produits")
+    assert book.values("Produits")[0] == ["Code", "Prix", None, "Date"]
+    assert tab.get(1, 3)["dataValidation"] == {"condition": {"type": "BOOLEAN"}}  # the Date cell moved right
+    assert tab.get(1, 2)["userEnteredFormat"]["numberFormat"]["type"] == "CURRENCY"  # Prix's format, inherited
+    assert "userEnteredValue" not in tab.get(1, 2) and "dataValidation" not in tab.get(1, 2)
+    assert (tab.width(2), tab.width(3), tab.column_count) == (150, 150, 27)
+    spreadsheet.batch_update({"requests": [{"deleteDimension": {"range": {
+        "sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": 1, "endIndex": 3}}}]})
+    tab = book.tab("Produits")
+    assert book.values("Produits")[0] == ["Code", "Date"]
+    assert tab.get(1, 1)["dataValidation"] == {"condition": {"type": "BOOLEAN"}}
+    assert (tab.width(1), tab.width(2), tab.column_count) == (150, 100, 25)

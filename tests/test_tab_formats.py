@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from conftest import at
-from fakes.sheets_api import FakeSheetsAPI
+from fakes.sheets_api import Checkbox, FakeSheetsAPI
 from openpyxl import load_workbook
 from openpyxl.styles import Font
 from test_cycle import group
@@ -235,3 +235,148 @@ def test_the_google_tabs_are_formatted_in_the_one_write_and_a_persons_column_kee
 
 def header_index(grid: list[list], name: str) -> int:
     return [str(h) for h in grid[0]].index(name)
+
+
+_CELLS = ("sheets(properties(title),data(columnMetadata(pixelSize),"
+          "rowData(values(userEnteredValue,userEnteredFormat(numberFormat),dataValidation))))")
+
+
+def test_a_producer_column_added_or_removed_on_google_leaves_a_persons_column_as_it_was(tmp_path):
+    """Émargement gains a producer column in the middle (a phone order from a producer nobody ordered from), then
+    loses it (the order is cancelled): the column a volunteer added after the tool's, with its checkboxes, its
+    number format and its width, keeps them all under its own header, and the tool's columns their formats;
+    the columns are moved as rows are (insertDimension/deleteDimension), in the one write of the tick."""
+    api = FakeSheetsAPI()
+    tabs = {name: [list(row) for row in rows] for name, rows in group().tabs.items()}
+    book = api.create(SHEET_ID, tabs=tabs, typed=True)
+    config = _config(tmp_path)
+    moment = at("2026-12-04 08:00")
+    _tick(config, _google(api), moment)
+
+    # a volunteer adds « Reçu » after the tool's columns: a checkbox per household, ticked for the first one,
+    # shown as a number, 222 pixels wide (as the Sheets menus would do it)
+    own = "Reçu"
+    grid = book.values("Émargement")
+    column = len(grid[0])  # 0-based: just after Remarques
+    book.type("Émargement", 1, column + 1, own)
+    for r in range(2, len(grid) + 1):
+        book.type("Émargement", r, column + 1, Checkbox(r == 2))
+    person = {"sheetId": book.tab("Émargement").sheet_id, "startColumnIndex": column, "endColumnIndex": column + 1}
+    number = {"type": "NUMBER", "pattern": "0.0"}
+    _google(api).http.batch_update(SHEET_ID, {"requests": [
+        {"repeatCell": {"range": {**person, "startRowIndex": 1, "endRowIndex": len(grid)},
+                        "cell": {"userEnteredFormat": {"numberFormat": number}},
+                        "fields": "userEnteredFormat.numberFormat"}},
+        {"updateDimensionProperties": {"range": {"sheetId": person["sheetId"], "dimension": "COLUMNS",
+                                                 "startIndex": column, "endIndex": column + 1},
+                                       "properties": {"pixelSize": 222}, "fields": "pixelSize"}}]})
+    ticked = {row[grid[0].index("Email")]: row is grid[1] for row in grid[1:]}
+    chevrerie = "La Chèvrerie du Boischaut"  # between Les Jardins and the Trois Chênes in Producteurs
+    assert chevrerie not in grid[0]
+
+    def order(number: int, product: str, when) -> int:
+        rows = phone_order(number, when)[:1]
+        rows[0][5] = product
+        first = len(book.values(sheet.MANUAL.name)) + 1
+        for offset, row in enumerate(rows, start=first):
+            for c, text in enumerate(row, start=1):
+                book.type(sheet.MANUAL.name, offset, c, text)
+        return first
+
+    def tick_counted(when) -> list[str]:
+        """The tick's requests; the tabs are written in one of them, as before."""
+        api.reset()
+        _tick(config, _google(api), when)
+        assert sum(1 for c in api.calls if c.kind == "spreadsheets.batchUpdate"
+                   and any("updateCells" in r for r in c.body["requests"])) == 1
+        return api.kinds()
+
+    def check(present: bool) -> list[str]:
+        cells, _, widths = _read_back_with(api, "Émargement", _CELLS)
+        header = [c.get("userEnteredValue", {}).get("stringValue", "") for c in cells[0]]
+        assert (chevrerie in header) is present
+        assert header.index("Total") < header.index("Payé") < header.index("Remarques") < header.index(own)
+        mine, email = header.index(own), header.index("Email")
+        assert widths[mine] == 222
+        for row in cells[1:]:
+            address = row[email]["userEnteredValue"]["stringValue"]
+            if address not in ticked:
+                continue  # the household of the phone order, after the volunteer's edit
+            assert row[mine]["userEnteredValue"] == {"boolValue": ticked[address]}
+            assert row[mine]["dataValidation"] == {"condition": {"type": "BOOLEAN"}}
+            assert row[mine]["userEnteredFormat"]["numberFormat"] == number
+            total = row[header.index("Total")]
+            assert total["userEnteredFormat"]["numberFormat"]["type"] == "CURRENCY"
+            assert "dataValidation" not in total and "dataValidation" not in row[header.index("Remarques")]
+        for name in header[header.index("Téléphone") + 1:header.index("Total") + 1]:
+            assert widths[header.index(name)] != 222
+        return header
+
+    # a phone order of bread: a household more, the same columns (how many requests a tick makes)
+    order(1, "PAIN1", moment)
+    same = tick_counted(moment + timedelta(minutes=15))
+    check(present=False)
+
+    # a phone order of cheese: the Chèvrerie's column appears in the middle
+    first = order(2, "CHV1", moment)
+    assert tick_counted(moment + timedelta(minutes=30)) == same
+    header = check(present=True)
+    assert header.index(chevrerie) < header.index("Total")
+    cells, _, _ = _read_back_with(api, "Émargement", _CELLS)
+    cheese = [row[header.index(chevrerie)] for row in cells[1:] if len(row) > header.index(chevrerie)
+              and "userEnteredValue" in row[header.index(chevrerie)]]
+    assert cheese and all(c["userEnteredFormat"]["numberFormat"]["type"] == "CURRENCY" for c in cheese)
+
+    # the order is cancelled: the column goes, the volunteer's stays as it was
+    for c in range(1, len(sheet.MANUAL.header) + 1):
+        book.type(sheet.MANUAL.name, first, c, "")
+    # nobody to email (no claim, no journal): the read, the read again before writing a tab people type in, the
+    # write, as any such tick
+    assert tick_counted(moment + timedelta(minutes=45)) == ["spreadsheets.get"] * 2 + ["spreadsheets.batchUpdate"]
+    check(present=False)
+
+
+def _read_back_with(api, title: str, fields: str) -> tuple[list[list[dict]], int, list[int]]:
+    store = GoogleSheetsStore(api.session(), SHEET_ID, backoff=Backoff(sleep=lambda s: None))
+    found = store.http.spreadsheets_get(SHEET_ID, {"includeGridData": "true", "fields": fields, "ranges": title})
+    data = found["sheets"][0]["data"][0]
+    return [row.get("values", []) for row in data.get("rowData", [])], 0, [c.get("pixelSize") for c in
+                                                                          data["columnMetadata"]]
+
+
+def test_arrange_moves_columns_as_it_moves_rows_and_rewrites_only_what_it_cannot_match():
+    """``layout.arrange`` on its own: a planned column the tab lacks is inserted before the next planned column,
+    a dropped one removed, a column a person added since the run read the tab kept where it is, the tool's
+    columns reordered in place; only columns that cannot be matched are left to a whole rewrite."""
+    from sync.stores.layout import arrange
+
+    fresh = [["Vente", "Email", "A", "B", "Total", "Payé", "Mien"], ["s", "e", 1, 2, 3, True, "à moi"]]
+    planned = [["Vente", "Email", "A", "C", "Total", "Payé"], ["s", "e", 1, 5, 6, True], ["s", "f", "", 4, 4, ""]]
+    owner = Owner(("Vente", "Email"), ("Vente", "Email", "A", "C", "Total"), dropped=("B",))
+    laid = arrange(fresh, planned, owner)
+    assert not laid.rewrite
+    assert laid.grid == [["Vente", "Email", "A", "C", "Total", "Payé", "Mien"], ["s", "e", 1, 5, 6, True, "à moi"],
+                         ["s", "f", "", 4, 4]]  # trailing blanks trimmed
+    assert (laid.columns_deleted, laid.columns_inserted, laid.inserted) == ([3], [3], [2])
+    assert laid.spans == [(0, 5)]  # the tool's columns, the new one among them; « Mien » and Payé left out
+
+    # not dropped: « B » is a column a person added, it stays (and C goes before Total, after it)
+    laid = arrange(fresh, planned, Owner(owner.key, owner.tool))
+    assert laid.grid[0] == ["Vente", "Email", "A", "B", "C", "Total", "Payé", "Mien"]
+    assert (laid.columns_deleted, laid.columns_inserted) == ([], [4])
+
+    # the tool's columns in another order than planned (the producers reordered): the tool's slots take them in
+    # the planned order, people's columns do not move, no column is inserted nor removed; a row the tool no
+    # longer produces but someone typed in keeps its values under their own headers
+    reordered = [["Vente", "Email", "C", "Mien", "A", "Total", "Payé"], ["s", "e", 9, "à moi", 8, 9, True],
+                 ["s", "x", 3, "gardé", 2, 5]]
+    laid = arrange(reordered, planned, owner)
+    assert not laid.rewrite and (laid.columns_deleted, laid.columns_inserted) == ([], [])
+    assert laid.grid[:2] == [["Vente", "Email", "A", "Mien", "C", "Total", "Payé"], ["s", "e", 1, "à moi", 5, 6, True]]
+    assert laid.grid[2] == ["s", "x", 2, "gardé", 3, 5] and laid.spans == [(0, 3), (4, 6)]
+
+    # a column of the tool's twice: the columns cannot be matched, the tab is rewritten whole (values only),
+    # people's cells carried by row key
+    twice = [["Vente", "Email", "A", "A", "Total", "Payé"], ["s", "e", 9, 9, 9, True]]
+    laid = arrange(twice, planned, owner)
+    assert laid.rewrite and laid.grid[1] == ["s", "e", 1, 5, 6, True]

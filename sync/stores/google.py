@@ -15,19 +15,21 @@ the claim of a run about to send (``claim``, ``sync/claims.py``):
   turned into a date is a ``datetime`` that ``values.parse_code`` turns back into "2026-12", whereas
   unformatted values would give a bare serial number 46357. The price: every tab of the spreadsheet is
   downloaded (keep archives in another spreadsheet), and the answer is bigger than plain values.
-- **one write**: ``spreadsheets:batchUpdate``, atomic (all requests or none): ``addSheet`` for missing tabs
-  (with a sheetId we choose, so the request is deterministic), ``updateSheetProperties`` to grow a grid that
-  is too small, ``updateCells`` over the whole tab with ``fields=userEnteredValue`` to rewrite a derived tab
-  (cells beyond the new data are cleared, formats people set are kept), and ``appendCells`` to add rows to
-  the journal and the clients. The same request shows the tool's columns of each derived tab as a person
-  expects (``formats.py``): ``repeatCell`` for their number formats (euros, dates, whole numbers) and the bold
-  header, ``updateSheetProperties`` to freeze the header row, ``updateDimensionProperties`` for their widths;
-  dates go as serial numbers. People's columns are in none of these ranges. Text is sent as ``stringValue``: a
-  consumer's ``=IMPORTXML(…)`` is stored as text, never run as a formula (the API's equivalent of ``RAW``); a row
-  of ``Commandes`` moved to its archive keeps its date as a date (``dated_cell_data``). The store then remembers
-  what the sheet has become, so a later write of the same run (the journal flushed after the emails) is one more
-  request, with no read; if a person changed the tabs meanwhile, Google refuses (400) and the write is planned
-  again on a fresh read, once.
+- **one write**: ``spreadsheets:batchUpdate``, atomic (all requests or none): ``addSheet`` for missing tabs (with
+  a sheetId we choose, so the request is deterministic), ``updateSheetProperties`` to grow a grid that is too
+  small, for a derived tab people type in rows and columns inserted and removed whole
+  (``insertDimension``/``deleteDimension``: people's cells, formats and widths move with them, ``layout.py``) and
+  ``updateCells`` over the tool's columns only, ``updateCells`` over the whole tab with
+  ``fields=userEnteredValue`` to rewrite any other derived tab (cells beyond the new data are cleared, formats
+  people set are kept), and ``appendCells`` to add rows to the journal and the clients. The same request shows the
+  tool's columns of each derived tab as a person expects (``formats.py``): ``repeatCell`` for their number formats
+  (euros, dates, whole numbers) and the bold header, ``updateSheetProperties`` to freeze the header row,
+  ``updateDimensionProperties`` for their widths; dates go as serial numbers. People's columns are in none of
+  these ranges. Text is sent as ``stringValue``: a consumer's ``=IMPORTXML(…)`` is stored as text, never run as a
+  formula (the API's equivalent of ``RAW``); a row of ``Commandes`` moved to its archive keeps its date as a date
+  (``dated_cell_data``). The store then remembers what the sheet has become, so a later write of the same run (the
+  journal flushed after the emails) is one more request, with no read; if a person changed the tabs meanwhile,
+  Google refuses (400) and the write is planned again on a fresh read, once.
 
 Google's hiccups are retried (``retry.py``): reads freely; the write only when it surely was not applied
 (429, or the connection failed before sending), or after checking: when the answer to a write is lost or is
@@ -329,9 +331,20 @@ def _laid_out(tab: SheetTab, layout: Layout, kinds: list[str | None]) -> list[di
     new rows only."""
     found: list[dict] = []
 
-    def dimension(start: int, end: int) -> dict:
-        return {"sheetId": tab.sheet_id, "dimension": "ROWS", "startIndex": start, "endIndex": end}
+    def dimension(start: int, end: int, along: str = "ROWS") -> dict:
+        return {"sheetId": tab.sheet_id, "dimension": along, "startIndex": start, "endIndex": end}
 
+    # The tool's columns changed (a producer joined the sale or left it): columns are removed and inserted whole,
+    # as rows are, so that each of people's columns keeps its cells, formats, data validation (the Payé
+    # checkbox) and width, under its own header. From the right: each index as read; then from the left: each
+    # index as it will be. A new column takes its neighbour's width (inheritFromBefore), the tool's neighbour
+    # when it has one: never a person's; ``_formatted`` then gives it its own format and width.
+    for start, end in reversed(runs(layout.columns_deleted)):
+        found.append({"deleteDimension": {"range": dimension(start, end, "COLUMNS")}})
+    for start, end in runs(layout.columns_inserted):
+        found.append({"insertDimension": {"range": dimension(start, end, "COLUMNS"),
+                                          "inheritFromBefore": start > 0 and kinds[start - 1] is not None}})
+    tab.columns += len(layout.columns_inserted) - len(layout.columns_deleted)
     for start, end in reversed(runs(layout.deleted)):  # from the bottom up: each index as read
         found.append({"deleteDimension": {"range": dimension(start, end)}})
     for start, end in runs(layout.inserted):  # from the top down: each index as it will be

@@ -1365,14 +1365,26 @@ class FakeSheetsAPI(BaseAdapter):
         if spec.get("inheritFromBefore") and start == 0:
             raise bad_request("Cannot inherit from before when inserting at the start of the sheet.")
         clone = sheet.copy()
+        # The new cells take the format of their neighbour, before or after (discovery document sheets.v4.json,
+        # InsertDimensionRequest.inheritFromBefore: "if row index 0 has red background and row index 1 has a green
+        # background, then inserting 2 rows at index 1 can inherit either the green or red background"): its
+        # ``userEnteredFormat`` only; nothing documents that values, notes or data validation are copied.
+        source = start - 1 if spec.get("inheritFromBefore") else start
+
+        def inherited(cell: CellData) -> CellData:
+            return computed({"userEnteredFormat": cell["userEnteredFormat"]}, book.locale) \
+                if "userEnteredFormat" in cell else {}
+
         if spec["range"].get("dimension") == "ROWS":
             if start < len(clone.rows):
-                clone.rows[start:start] = [[] for _ in range(end - start)]
+                model = [inherited(c) for c in clone.rows[source]] if source < len(clone.rows) else []
+                clone.rows[start:start] = [list(model) for _ in range(end - start)]
             clone.row_count += end - start
         else:
             for row in clone.rows:
                 if start < len(row):
-                    row[start:start] = [{} for _ in range(end - start)]
+                    model = inherited(row[source]) if source < len(row) else {}
+                    row[start:start] = [model for _ in range(end - start)]
             clone.column_count += end - start
             # the columns on the right move with their width; the new ones take their neighbour's when inheriting
             # (InsertDimensionRequest.inheritFromBefore: "the properties of the dimension before")
