@@ -71,6 +71,13 @@ class FrenchFormatter(argparse.RawDescriptionHelpFormatter):
     def start_section(self, heading: str | None) -> None:
         super().start_section(f"{heading} " if heading else heading)
 
+    def _format_action(self, action: argparse.Action) -> str:
+        """The list of jobs under « Tâches : », without argparse's line for the placeholder (« TÂCHE ») above
+        it, which reads as one more job."""
+        if isinstance(action, argparse._SubParsersAction):
+            return "".join(self._format_action(job) for job in action._get_subactions())
+        return super()._format_action(action)
+
 
 class FrenchParser(argparse.ArgumentParser):
     """An ``ArgumentParser`` that speaks French, suggests the closest choice, and ends usage errors with code 2."""

@@ -51,6 +51,17 @@ USAGE_ERRORS = {
 }
 
 
+def test_the_jobs_are_listed_under_their_heading_without_the_placeholder():
+    """« Tâches : » lists the jobs, two spaces in like the options, with no line « TÂCHE » (argparse's line for
+    the placeholder, which reads as one more job)."""
+    text = plain(jobs.build_parser().format_help())
+    listed = text.split("Tâches :\n", 1)[1].splitlines()
+    assert listed[0].split()[0] == "init" and listed[0].startswith("  init ")
+    assert not any(line.strip() == "TÂCHE" for line in text.splitlines())
+    for name in jobs.JOBS:
+        assert any(line.startswith(f"  {name} ") for line in listed), name
+
+
 @pytest.mark.parametrize("argv", USAGE_ERRORS.values(), ids=USAGE_ERRORS.keys())
 def test_every_usage_error_is_french_and_exits_2(capsys, argv):
     code, text = outcome(capsys, *argv)
