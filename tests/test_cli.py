@@ -364,3 +364,12 @@ def test_publish_form_sends_nothing_while_another_run_holds_the_lock(folder, cap
     with exclusive(folder / ".paniers.lock", at("2026-12-02 09:59")):
         assert publish_form.run(ctx, "2026-12", session=Untouchable()) == 0
     assert "« paniers publish-form » s'arrête sans rien écrire" in plain(said[0])
+
+
+def test_status_says_a_sale_without_orders_has_none_yet(folder, capsys):
+    run(capsys, "init", "--demo")
+    code, out, err = run(capsys, "status", "--now", "2026-12-12 10:05")
+    assert code == 0, err
+    noel = plain(out).split("Vente 2026-NOEL", 1)[1]
+    assert "Aucune commande pour l'instant." in noel and "0 commande" not in noel
+    assert "15 commandes, 27 produits" in plain(out)

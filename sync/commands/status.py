@@ -49,9 +49,14 @@ def run(ctx: Context, sale: str | None = None) -> int:
         lines = book.lines[(book.lines["sale"] == code) & (book.lines["allocated"].map(int) > 0)]
         total = sum(lines["amount"], Decimal("0.00"))
         cancelled = len(households) - len(active)
-        ctx.say(f"  {plural(len(active), 'commande')}" + (f", {plural(cancelled, 'annulée')}" if cancelled else "")
-                + f", {plural(lines['product'].nunique(), 'produit')}, {money(total)}"
-                + (" (estimation pour les produits au poids)" if lines["estimated"].astype(bool).any() else "") + ".")
+        if active.empty and not cancelled:
+            ctx.say("  Aucune commande pour l'instant.")
+        else:
+            ctx.say(f"  {plural(len(active), 'commande')}"
+                    + (f", {plural(cancelled, 'annulée')}" if cancelled else "")
+                    + f", {plural(lines['product'].nunique(), 'produit')}, {money(total)}"
+                    + (" (estimation pour les produits au poids)" if lines["estimated"].astype(bool).any() else "")
+                    + ".")
         for producer, group in sorted(lines.groupby("producer"), key=lambda item: names.get(item[0], item[0])):
             ctx.say(f"    {names.get(producer, producer)} : {plural(group['email'].nunique(), 'foyer')}, "
                     f"{money(sum(group['amount'], Decimal('0.00')))}")
