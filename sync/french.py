@@ -97,12 +97,14 @@ def guillemets(text: object) -> str:
     return f"«{NNBSP}{text}{NNBSP}»"
 
 
-def plural(count: int | float, one: str, many: str | None = None, *, show: bool = True) -> str:
+def plural(count: int | float, one: str, many: str | None = None, *, show: bool = True, none: str = "") -> str:
     """``2 commandes``, ``1 commande``, ``0 commande``: French puts 0 and 1 in the singular. ``many`` defaults to
     ``one`` with an ``s`` (unchanged after s, x, z; ``x`` after -eau, -eu); give it for anything else
     (``plural(n, "nouveau foyer", "nouveaux foyers")``, ``plural(n, "envoyé", "envoyés")``). With ``show=False``
-    only the word, for an agreement elsewhere in the sentence. The number and its noun are joined by a no-break
-    space."""
+    only the word, for an agreement elsewhere in the sentence. ``none``: what to say for 0 instead
+    (``plural(n, "commande", none="aucune commande")``). The number and its noun are joined by a no-break space."""
+    if count == 0 and none and show:
+        return none
     word = one if abs(count) < 2 else (many if many is not None else _plural_of(one))
     if not show:
         return word

@@ -373,3 +373,10 @@ def test_status_says_a_sale_without_orders_has_none_yet(folder, capsys):
     noel = plain(out).split("Vente 2026-NOEL", 1)[1]
     assert "Aucune commande pour l'instant." in noel and "0 commande" not in noel
     assert "15 commandes, 27 produits" in plain(out)
+
+
+def test_tick_says_a_sale_without_orders_has_none(folder, capsys):
+    run(capsys, "init", "--demo")
+    code, out, err = run(capsys, "tick", "--now", "2026-12-12 10:05")
+    assert code == 0, err
+    assert "Vente 2026-NOEL (Vente spéciale de Noël) : commandes ouvertes, aucune commande." in plain(out)

@@ -65,6 +65,11 @@ def test_plural(count, one, many, expected):
     assert plural(count, one, many) == expected
 
 
+def test_plural_says_none_its_own_way():
+    assert plural(0, "commande", none="aucune commande") == "aucune commande"
+    assert plural(1, "commande", none="aucune commande") == f"1{NBSP}commande"
+
+
 def test_plural_word_only():
     assert plural(0, "envoyé", "envoyés", show=False) == "envoyé"
     assert plural(4, "envoyé", "envoyés", show=False) == "envoyés"

@@ -177,4 +177,4 @@ def _say_sales(ctx: Context, result, only: str | None) -> None:
         households = result.book.households
         count = int(((households["sale"] == sale["code"]) & (households["status"] != "annulée")).sum())
         ctx.say(f"Vente {sale['code']} ({sale['title']}) : {schedule.phase(sale, ctx.now)}, "
-                f"{plural(count, 'commande')}.")
+                f"{plural(count, 'commande', none='aucune commande')}.")
