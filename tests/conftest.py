@@ -13,6 +13,9 @@ from sync import demo
 from sync.commands import Context
 from sync.stores import MemoryStore
 
+# The lists tests' fixtures (``cat``, ``dec``: the demo catalogue and its December order book)
+pytest_plugins = ["lists_builders"]
+
 PARIS = ZoneInfo("Europe/Paris")
 
 

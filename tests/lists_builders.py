@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 import pandas as pd
+import pytest
 
 from sync import catalogue as catalogue_module
 from sync import demo, sheet, snapshot
@@ -114,3 +115,15 @@ def december_book(cat=None, **kwargs) -> OrderBook:
 def weighings(rows: list[list]) -> sheet.Table:
     """The Pesées tab as read, from rows under its contract header."""
     return sheet.read_table([sheet.WEIGHINGS.header, *rows], sheet.WEIGHINGS)
+
+
+# Fixtures of the lists tests (tests/conftest.py loads this module as a plugin): the demo catalogue and its
+# December order book, built once a test module.
+@pytest.fixture(scope="module")
+def cat() -> catalogue_module.Catalogue:
+    return catalogue()
+
+
+@pytest.fixture(scope="module")
+def dec(cat):
+    return december_book(cat)

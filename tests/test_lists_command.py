@@ -6,7 +6,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from lists_builders import book, catalogue, weighings
+from lists_builders import book, weighings
 from plain import into, plain
 from pypdf import PdfReader
 
@@ -26,11 +26,6 @@ ORDERS = {SALE: {
     "jerome.pelletier@example.net": {"PAIN1": 1},
 }}
 REPO = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(scope="module")
-def cat():
-    return catalogue()
 
 
 @pytest.fixture

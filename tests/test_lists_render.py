@@ -7,7 +7,7 @@ import io
 from decimal import Decimal
 
 import pytest
-from lists_builders import DECEMBER, book, catalogue, december_book
+from lists_builders import DECEMBER, book
 from openpyxl import load_workbook
 from plain import plain
 from pypdf import PdfReader
@@ -46,16 +46,6 @@ def pages(content: bytes):
 
 def size(page) -> tuple[int, int]:
     return round(float(page.mediabox.width)), round(float(page.mediabox.height))
-
-
-@pytest.fixture(scope="module")
-def cat():
-    return catalogue()
-
-
-@pytest.fixture(scope="module")
-def dec(cat):
-    return december_book(cat)
 
 
 @pytest.fixture(scope="module")

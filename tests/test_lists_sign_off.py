@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from lists_builders import DECEMBER, NOVEMBER, book, catalogue
+from lists_builders import DECEMBER, NOVEMBER, book
 from openpyxl import load_workbook
 
 from sync import sheet
@@ -15,11 +15,6 @@ from sync.stores.base import Changes
 
 SALE = "2026-12"
 TAB = sheet.SIGN_OFF.name
-
-
-@pytest.fixture(scope="module")
-def cat():
-    return catalogue()
 
 
 def rows_by_email(grid, sale=SALE):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from lists_builders import book, catalogue, december_book
+from lists_builders import book
 from openpyxl import load_workbook
 
 from sync.config import from_dict
@@ -15,16 +15,6 @@ from sync.lists import producer_spreadsheet
 SALE = "2026-12"
 MONEY, WEIGHT, WHOLE = '#,##0.00 "€"', "0.000", "0"
 NBSP, NNBSP = "\u00a0", "\u202f"
-
-
-@pytest.fixture(scope="module")
-def cat():
-    return catalogue()
-
-
-@pytest.fixture(scope="module")
-def dec(cat):
-    return december_book(cat)
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
-from lists_builders import DECEMBER, book, catalogue, december_book
+from lists_builders import DECEMBER, book, december_book
 
 from sync.lists import (
     collection_sheet,
@@ -19,16 +18,6 @@ from sync.lists import (
 from sync.lists.sign_off import FIXED_AFTER, FIXED_BEFORE
 
 SALE = "2026-12"
-
-
-@pytest.fixture(scope="module")
-def cat():
-    return catalogue()
-
-
-@pytest.fixture(scope="module")
-def dec(cat):
-    return december_book(cat)
 
 
 def by_producer(book_, sale):

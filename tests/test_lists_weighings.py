@@ -5,9 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pandas as pd
-import pytest
 from conftest import at
-from lists_builders import catalogue, december_book, weighings
+from lists_builders import weighings
 
 from sync import config as config_module
 from sync import demo, sheet, snapshot
@@ -18,16 +17,6 @@ from sync.stores import MemoryStore
 
 SALE = "2026-12"
 MARTINE, ELODIE, KEVIN = "martine.ducloux@example.org", "elodie.garnier@example.org", "kevin.marchand@example.org"
-
-
-@pytest.fixture(scope="module")
-def cat():
-    return catalogue()
-
-
-@pytest.fixture(scope="module")
-def dec(cat):
-    return december_book(cat)
 
 
 def line_of(book, email, product, sale=SALE):

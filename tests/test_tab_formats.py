@@ -167,13 +167,19 @@ def _google(api):
     return GoogleSheetsStore(api.session(), SHEET_ID, account=api.account, backoff=Backoff(sleep=lambda s: None))
 
 
-def test_the_google_tabs_are_formatted_in_the_one_write_and_a_persons_column_keeps_its_own(tmp_path):
+def _google_after_a_first_tick(tmp_path):
+    """The demo group on the Sheets fake, typed as people type, after the tick of 4 December at 8:00."""
     api = FakeSheetsAPI()
     tabs = {name: [list(row) for row in rows] for name, rows in group().tabs.items()}
     book = api.create(SHEET_ID, tabs=tabs, typed=True)
     config = _config(tmp_path)
     moment = at("2026-12-04 08:00")
     _tick(config, _google(api), moment)
+    return api, book, config, moment
+
+
+def test_the_google_tabs_are_formatted_in_the_one_write_and_a_persons_column_keeps_its_own(tmp_path):
+    api, book, config, moment = _google_after_a_first_tick(tmp_path)
 
     # a volunteer widens Remarques and formats it as a percentage (as the Sheets menus would), then a phone order
     cells, _, _ = _read_back(api, "Émargement")
@@ -246,12 +252,7 @@ def test_a_producer_column_added_or_removed_on_google_leaves_a_persons_column_as
     loses it (the order is cancelled): the column a volunteer added after the tool's, with its checkboxes, its
     number format and its width, keeps them all under its own header, and the tool's columns their formats;
     the columns are moved as rows are (insertDimension/deleteDimension), in the one write of the tick."""
-    api = FakeSheetsAPI()
-    tabs = {name: [list(row) for row in rows] for name, rows in group().tabs.items()}
-    book = api.create(SHEET_ID, tabs=tabs, typed=True)
-    config = _config(tmp_path)
-    moment = at("2026-12-04 08:00")
-    _tick(config, _google(api), moment)
+    api, book, config, moment = _google_after_a_first_tick(tmp_path)
 
     # a volunteer adds « Reçu » after the tool's columns: a checkbox per household, ticked for the first one,
     # shown as a number, 222 pixels wide (as the Sheets menus would do it)
