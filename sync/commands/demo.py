@@ -97,7 +97,8 @@ def prepare(folder: Path) -> Path:
 
 def run(ctx: Context, out: Path | None = None) -> int:
     """Build the demo group in ``out`` (a new temporary folder by default) and play the December sale."""
-    folder = Path(out) if out else Path(tempfile.mkdtemp(prefix="paniers-demo-"))
+    # resolved: the paths it prints all read the same way (the config's are whole), usable from any folder
+    folder = (Path(out) if out else Path(tempfile.mkdtemp(prefix="paniers-demo-"))).resolve()
     # fictional on purpose, example.org addresses included: not example values someone forgot to replace
     # (``config.example_values`` looks only at a configuration read from a file a person edits)
     config = dataclasses.replace(config_module.load(prepare(folder)), source=None)
