@@ -25,12 +25,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from ..sheet import DATE, DATETIME, INTEGER, MONEY, TEXT, WEIGHT, Grid, column_kinds
-from ..values import fold, is_blank
+from ..values import SHEET_EPOCH, fold, is_blank
 from .layout import Owner
 
 # One pattern per kind, for both stores (Sheets API NumberFormat; ECMA-376 §18.8.31 numFmt). Google's type goes
@@ -68,6 +68,17 @@ def moment(value: Any) -> datetime | None:
         return datetime(year, month, day, hour, minute, second)
     except ValueError:
         return None
+
+
+def date_kind(moment: datetime) -> str:
+    """How a moment the tool writes as a date is shown: ``DATE`` for a day (midnight), else ``DATETIME``."""
+    return DATE if moment.hour == moment.minute == moment.second == 0 else DATETIME
+
+
+def serial(moment: datetime) -> float:
+    """A wall-clock moment as the serial number a spreadsheet keeps for a date (days since 30/12/1899: Google
+    Sheets, Excel and LibreOffice alike)."""
+    return (moment.replace(tzinfo=None) - SHEET_EPOCH) / timedelta(days=1)
 
 
 def typed(grid: Grid, kinds: list[str | None], as_moment: Callable[[datetime], Any] = lambda m: m) -> Grid:
@@ -183,5 +194,5 @@ def runs_of(kinds: list[str | None]) -> list[tuple[int, int, str]]:
     return found
 
 
-__all__ = ["GOOGLE_TYPES", "PATTERNS", "TEXT", "moment", "pixels", "runs_of", "shown", "style_sheet", "tool_kinds",
-           "typed", "widths"]
+__all__ = ["GOOGLE_TYPES", "PATTERNS", "TEXT", "date_kind", "moment", "pixels", "runs_of", "serial", "shown",
+           "style_sheet", "tool_kinds", "typed", "widths"]

@@ -22,7 +22,7 @@ from python_calamine import CalamineWorkbook
 
 from .. import files, formulas
 from ..errors import StoreError, StoreLockedError
-from ..sheet import DATE, DATETIME, Grid, find_title, trim
+from ..sheet import Grid, find_title, trim
 from ..values import fold
 from . import formats, xlsx_patch
 from .base import Changes
@@ -410,8 +410,7 @@ def _fill(sheet, grid: Grid, kinds: list[str | None] | None = None) -> None:
             if number > 1 and c in patterns and value is not None:
                 sheet.cell(row=number, column=c).number_format = patterns[c]
             elif isinstance(value, datetime):  # a date in a column without a format of its own (a person's)
-                sheet.cell(row=number, column=c).number_format = formats.PATTERNS[
-                    DATE if value.hour == value.minute == value.second == 0 else DATETIME]
+                sheet.cell(row=number, column=c).number_format = formats.PATTERNS[formats.date_kind(value)]
             if formulas.looks_like_formula(value):  # text typed by a person stays text
                 formulas.as_text(sheet.cell(row=number, column=c))
     if grid:
