@@ -136,6 +136,8 @@ class LocalWorkbookStore:
         was in the tab as it is now (by header), for its width and style to stay."""
         header = grid[0] if grid else []
         kinds = formats.tool_kinds(name, header, changes.owners.get(name))
+        if all(k is not None for k in kinds):  # no column of people's (Anomalies): nothing to keep, no read
+            return xlsx_patch.Look(kinds)
         old = (self._current(name, seen) or [[]]) if seen is not None else [[]]
         where: dict[str, int] = {}
         for i, title in enumerate(old[0] if old else []):
