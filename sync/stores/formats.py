@@ -27,6 +27,7 @@ import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
+from itertools import groupby
 from typing import Any
 
 from ..sheet import DATE, DATETIME, INTEGER, MONEY, TEXT, WEIGHT, Grid, column_kinds
@@ -184,13 +185,12 @@ def style_sheet(ws, kinds: list[str | None], header_row: int = 1) -> None:
 def runs_of(kinds: list[str | None]) -> list[tuple[int, int, str]]:
     """[start, end) runs of consecutive tool columns of one kind (one format request each)."""
     found: list[tuple[int, int, str]] = []
-    for c, kind in enumerate(kinds):
-        if kind is None:
-            continue
-        if found and found[-1][1] == c and found[-1][2] == kind:
-            found[-1] = (found[-1][0], c + 1, kind)
-        else:
-            found.append((c, c + 1, kind))
+    start = 0
+    for kind, same in groupby(kinds):
+        end = start + len(list(same))
+        if kind is not None:
+            found.append((start, end, kind))
+        start = end
     return found
 
 
