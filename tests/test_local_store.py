@@ -57,6 +57,16 @@ def test_writing_derived_tabs_leaves_human_tabs_untouched(book):
     assert book.read(["Commandes"])["Commandes"][1] == ["2026-12", "a@b.fr"]
 
 
+def test_rewriting_tabs_without_columns_of_people_reads_nothing_first(book, monkeypatch):
+    reads = []
+    read = LocalWorkbookStore._read
+    monkeypatch.setattr(LocalWorkbookStore, "_read", lambda self, tabs: reads.append(list(tabs)) or read(self, tabs))
+    anomalies = [["Onglet", "Ligne", "Problème"], ["Produits", 3, "Prix manquant"]]
+    LocalWorkbookStore(book.path).write(Changes(replace={"Anomalies": anomalies}))
+    assert reads == [], "no column of people's to keep their width and style: the workbook is not opened to look"
+    assert book.read(["Anomalies"])["Anomalies"] == anomalies
+
+
 def test_formulas_and_dates_in_human_tabs_survive_a_rewrite(tmp_path):
     path = tmp_path / "paniers.xlsx"
     store = LocalWorkbookStore(path)

@@ -20,6 +20,9 @@ from sync.problems import warning
 from sync.stores import MemoryStore
 
 AFTER = at("2026-12-11 12:00")
+# The note of a household the run adds to Clients (sync/clients.py), for a first order of the sale 2026-12
+BY_FORM = "Ajouté par Paniers\u202f: première commande par le formulaire, vente 2026-12"
+BY_PHONE = "Ajouté par Paniers\u202f: première commande par téléphone ou sur papier, vente 2026-12"
 
 
 def small() -> Workbook:
@@ -135,10 +138,8 @@ def test_newcomers_are_appended_under_the_actual_header_and_existing_rows_never_
     clients = store.tabs["Clients"]
     assert clients[:3] == sheet.trim(workbook.clients), "existing rows are never modified"
     assert clients[3:] == [  # the store drops trailing empty cells (no phone here)
-        ["Bob", "Martin", "bob@example.org", "oui", "", "02/12/2026",
-         "Ajouté par Paniers\u202f: première commande par le formulaire, vente 2026-12"],
-        ["Cléo", "Durand", "cleo@example.org", "oui", "", "03/12/2026",
-         "Ajouté par Paniers\u202f: première commande par téléphone ou sur papier, vente 2026-12"],
+        ["Bob", "Martin", "bob@example.org", "oui", "", "02/12/2026", BY_FORM],
+        ["Cléo", "Durand", "cleo@example.org", "oui", "", "03/12/2026", BY_PHONE],
         ["Léa", "Tardy", "late@example.org", "oui", "", "10/12/2026",
          "Ajouté par Paniers\u202f: commande par le formulaire hors des dates d'une vente"],
     ]
@@ -171,14 +172,10 @@ def test_households_without_email_are_added_to_clients_once_without_an_address(c
     store = workbook.store()
     output = run_check(store, config)
     assert store.tabs["Clients"][2:] == [
-        ["ana@example.org", "Lopez", "Ana", "06 11 22 33 44", "oui", "01/12/2026",
-         "Ajouté par Paniers\u202f: première commande par le formulaire, vente 2026-12"],
-        ["bob@example.org", "Martin", "Bob", "", "oui", "02/12/2026",
-         "Ajouté par Paniers\u202f: première commande par le formulaire, vente 2026-12"],
-        ["cleo@example.org", "Durand", "Cléo", "", "oui", "03/12/2026",
-         "Ajouté par Paniers\u202f: première commande par téléphone ou sur papier, vente 2026-12"],
-        ["", "Dupont", "Marie", "06 11 11 11 11", "oui", "04/12/2026",
-         "Ajouté par Paniers\u202f: première commande par téléphone ou sur papier, vente 2026-12"],
+        ["ana@example.org", "Lopez", "Ana", "06 11 22 33 44", "oui", "01/12/2026", BY_FORM],
+        ["bob@example.org", "Martin", "Bob", "", "oui", "02/12/2026", BY_FORM],
+        ["cleo@example.org", "Durand", "Cléo", "", "oui", "03/12/2026", BY_PHONE],
+        ["", "Dupont", "Marie", "06 11 11 11 11", "oui", "04/12/2026", BY_PHONE],
     ], "Rémi Garnier is already there, by his name"
     assert any("Marie Dupont (tél. 06 11 11 11 11)" in line for line in output)
     assert not [p for p in refresh_module.refresh(snapshot.read(store, config), config, AFTER).problems

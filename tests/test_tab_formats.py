@@ -152,14 +152,15 @@ _FIELDS = ("sheets(properties(title,gridProperties(frozenRowCount)),data(columnM
            "rowData(values(userEnteredValue,userEnteredFormat(numberFormat,textFormat(bold))))))")
 
 
-def _read_back(api, title: str) -> tuple[list[list[dict]], int, list[int]]:
-    """A tab's cells (with their formats), frozen rows and column widths, as ``spreadsheets.get`` gives them."""
+def _read_back(api, title: str, fields: str = _FIELDS) -> tuple[list[list[dict]], int, list[int]]:
+    """A tab's cells (with their formats), frozen rows and column widths, as ``spreadsheets.get`` gives them
+    under ``fields`` (frozen rows 0 when the mask leaves them out)."""
     store = GoogleSheetsStore(api.session(), SHEET_ID, backoff=Backoff(sleep=lambda s: None))
-    found = store.http.spreadsheets_get(SHEET_ID, {"includeGridData": "true", "fields": _FIELDS, "ranges": title})
+    found = store.http.spreadsheets_get(SHEET_ID, {"includeGridData": "true", "fields": fields, "ranges": title})
     tab = found["sheets"][0]
     data = tab["data"][0]
     cells = [row.get("values", []) for row in data.get("rowData", [])]
-    return (cells, tab["properties"]["gridProperties"].get("frozenRowCount", 0),
+    return (cells, tab.get("properties", {}).get("gridProperties", {}).get("frozenRowCount", 0),
             [c.get("pixelSize") for c in data["columnMetadata"]])
 
 
@@ -293,7 +294,7 @@ def test_a_producer_column_added_or_removed_on_google_leaves_a_persons_column_as
         return api.kinds()
 
     def check(present: bool) -> list[str]:
-        cells, _, widths = _read_back_with(api, "Émargement", _CELLS)
+        cells, _, widths = _read_back(api, "Émargement", _CELLS)
         header = [c.get("userEnteredValue", {}).get("stringValue", "") for c in cells[0]]
         assert (chevrerie in header) is present
         assert header.index("Total") < header.index("Payé") < header.index("Remarques") < header.index(own)
@@ -323,7 +324,7 @@ def test_a_producer_column_added_or_removed_on_google_leaves_a_persons_column_as
     assert tick_counted(moment + timedelta(minutes=30)) == same
     header = check(present=True)
     assert header.index(chevrerie) < header.index("Total")
-    cells, _, _ = _read_back_with(api, "Émargement", _CELLS)
+    cells, _, _ = _read_back(api, "Émargement", _CELLS)
     cheese = [row[header.index(chevrerie)] for row in cells[1:] if len(row) > header.index(chevrerie)
               and "userEnteredValue" in row[header.index(chevrerie)]]
     assert cheese and all(c["userEnteredFormat"]["numberFormat"]["type"] == "CURRENCY" for c in cheese)
@@ -335,14 +336,6 @@ def test_a_producer_column_added_or_removed_on_google_leaves_a_persons_column_as
     # write, as any such tick
     assert tick_counted(moment + timedelta(minutes=45)) == ["spreadsheets.get"] * 2 + ["spreadsheets.batchUpdate"]
     check(present=False)
-
-
-def _read_back_with(api, title: str, fields: str) -> tuple[list[list[dict]], int, list[int]]:
-    store = GoogleSheetsStore(api.session(), SHEET_ID, backoff=Backoff(sleep=lambda s: None))
-    found = store.http.spreadsheets_get(SHEET_ID, {"includeGridData": "true", "fields": fields, "ranges": title})
-    data = found["sheets"][0]["data"][0]
-    return [row.get("values", []) for row in data.get("rowData", [])], 0, [c.get("pixelSize") for c in
-                                                                          data["columnMetadata"]]
 
 
 def test_arrange_moves_columns_as_it_moves_rows_and_rewrites_only_what_it_cannot_match():

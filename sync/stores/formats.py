@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
+from itertools import groupby
 from typing import Any
 
 from ..sheet import DATE, DATETIME, INTEGER, MONEY, TEXT, WEIGHT, Grid, column_kinds
-from ..values import fold, is_blank
+from ..values import SHEET_EPOCH, fold, is_blank
 from .layout import Owner
 
 # One pattern per kind, for both stores (Sheets API NumberFormat; ECMA-376 §18.8.31 numFmt). Google's type goes
@@ -68,6 +69,17 @@ def moment(value: Any) -> datetime | None:
         return datetime(year, month, day, hour, minute, second)
     except ValueError:
         return None
+
+
+def date_kind(moment: datetime) -> str:
+    """How a moment the tool writes as a date is shown: ``DATE`` for a day (midnight), else ``DATETIME``."""
+    return DATE if moment.hour == moment.minute == moment.second == 0 else DATETIME
+
+
+def serial(moment: datetime) -> float:
+    """A wall-clock moment as the serial number a spreadsheet keeps for a date (days since 30/12/1899: Google
+    Sheets, Excel and LibreOffice alike)."""
+    return (moment.replace(tzinfo=None) - SHEET_EPOCH) / timedelta(days=1)
 
 
 def typed(grid: Grid, kinds: list[str | None], as_moment: Callable[[datetime], Any] = lambda m: m) -> Grid:
@@ -173,15 +185,14 @@ def style_sheet(ws, kinds: list[str | None], header_row: int = 1) -> None:
 def runs_of(kinds: list[str | None]) -> list[tuple[int, int, str]]:
     """[start, end) runs of consecutive tool columns of one kind (one format request each)."""
     found: list[tuple[int, int, str]] = []
-    for c, kind in enumerate(kinds):
-        if kind is None:
-            continue
-        if found and found[-1][1] == c and found[-1][2] == kind:
-            found[-1] = (found[-1][0], c + 1, kind)
-        else:
-            found.append((c, c + 1, kind))
+    start = 0
+    for kind, same in groupby(kinds):
+        end = start + len(list(same))
+        if kind is not None:
+            found.append((start, end, kind))
+        start = end
     return found
 
 
-__all__ = ["GOOGLE_TYPES", "PATTERNS", "TEXT", "moment", "pixels", "runs_of", "shown", "style_sheet", "tool_kinds",
-           "typed", "widths"]
+__all__ = ["GOOGLE_TYPES", "PATTERNS", "TEXT", "date_kind", "moment", "pixels", "runs_of", "serial", "shown",
+           "style_sheet", "tool_kinds", "typed", "widths"]

@@ -59,7 +59,7 @@ from ..claims import KEY as CLAIM_KEY
 from ..claims import SETTLE as CLAIM_SETTLE
 from ..claims import Claim, metadata_id
 from ..errors import ConfigError, StoreError
-from ..sheet import DATE, DATETIME, Grid, cell, find_title, trim
+from ..sheet import Grid, cell, find_title, trim
 from ..values import SHEET_EPOCH, is_blank
 from . import formats, retry
 from .base import Changes, fit
@@ -169,11 +169,6 @@ def value_of(data: dict) -> Any:
 
 # --- what one write sends ----------------------------------------------------------------------
 
-def serial(moment: datetime) -> float:
-    """A wall-clock moment as the serial number Google keeps for a date (days since 30/12/1899)."""
-    return (moment - SHEET_EPOCH) / timedelta(days=1)
-
-
 def cell_data(value: Any) -> dict:
     """A value as CellData: text as ``stringValue`` (never a formula), numbers as ``numberValue``."""
     kind = type(value)
@@ -200,8 +195,8 @@ def dated_cell_data(value: Any) -> dict:
     without a date format would read as a bare number."""
     if not isinstance(value, datetime):
         return cell_data(value)
-    kind = DATE if value.hour == value.minute == value.second == 0 else DATETIME
-    return {"userEnteredValue": {"numberValue": serial(value.replace(tzinfo=None))}, "userEnteredFormat": {
+    kind = formats.date_kind(value)
+    return {"userEnteredValue": {"numberValue": formats.serial(value)}, "userEnteredFormat": {
         "numberFormat": {"type": formats.GOOGLE_TYPES[kind], "pattern": formats.PATTERNS[kind]}}}
 
 
@@ -268,7 +263,7 @@ def plan(book: Book, changes: Changes) -> list[dict]:
         tab = target(name, len(grid), max((len(row) for row in grid), default=0))
         kinds = formats.tool_kinds(name, grid[0] if grid else [], owner)
         requests_.append({"updateCells": {"range": {"sheetId": tab.sheet_id},
-                                          "rows": [row_data(r) for r in formats.typed(grid, kinds, serial)],
+                                          "rows": [row_data(r) for r in formats.typed(grid, kinds, formats.serial)],
                                           "fields": "userEnteredValue"}})
         requests_.extend(_formatted(tab, grid, kinds))
         tab.grid = as_read(grid)
@@ -352,7 +347,7 @@ def _laid_out(tab: SheetTab, layout: Layout, kinds: list[str | None]) -> list[di
     tab.rows += len(layout.inserted) - len(layout.deleted)
     grid = layout.grid
     height = len(grid)
-    typed = formats.typed(grid, kinds, serial)
+    typed = formats.typed(grid, kinds, formats.serial)
     for first, last in layout.spans:
         found.append({"updateCells": {
             "range": {"sheetId": tab.sheet_id, "startRowIndex": 0, "endRowIndex": height,

@@ -22,7 +22,7 @@ from python_calamine import CalamineWorkbook
 
 from .. import files, formulas
 from ..errors import StoreError, StoreLockedError
-from ..sheet import DATE, DATETIME, Grid, find_title, trim
+from ..sheet import Grid, find_title, trim
 from ..values import fold
 from . import formats, xlsx_patch
 from .base import Changes
@@ -136,6 +136,8 @@ class LocalWorkbookStore:
         was in the tab as it is now (by header), for its width and style to stay."""
         header = grid[0] if grid else []
         kinds = formats.tool_kinds(name, header, changes.owners.get(name))
+        if all(k is not None for k in kinds):  # no column of people's (Anomalies): nothing to keep, no read
+            return xlsx_patch.Look(kinds)
         old = (self._current(name, seen) or [[]]) if seen is not None else [[]]
         where: dict[str, int] = {}
         for i, title in enumerate(old[0] if old else []):
@@ -410,8 +412,7 @@ def _fill(sheet, grid: Grid, kinds: list[str | None] | None = None) -> None:
             if number > 1 and c in patterns and value is not None:
                 sheet.cell(row=number, column=c).number_format = patterns[c]
             elif isinstance(value, datetime):  # a date in a column without a format of its own (a person's)
-                sheet.cell(row=number, column=c).number_format = formats.PATTERNS[
-                    DATE if value.hour == value.minute == value.second == 0 else DATETIME]
+                sheet.cell(row=number, column=c).number_format = formats.PATTERNS[formats.date_kind(value)]
             if formulas.looks_like_formula(value):  # text typed by a person stays text
                 formulas.as_text(sheet.cell(row=number, column=c))
     if grid:

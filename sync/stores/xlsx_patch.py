@@ -29,12 +29,11 @@ import struct
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 
 from ..sheet import DATE, DATETIME, Grid, find_title
-from ..values import SHEET_EPOCH
 from . import formats
 from .base import fit
 
@@ -479,9 +478,8 @@ def _row(number: int, values: list, letters: list[str], styles: list[str], momen
             cells.append(f'<c r="{letter}{index}"{style}><v>{value!r}</v></c>')
         elif kind is datetime and moments is not None:
             if not s:  # a date in a column without a date style (a person's): shown as a date all the same
-                style = f' s="{moments[0] if value.hour == value.minute == value.second == 0 else moments[1]}"'
-            days = (value.replace(tzinfo=None) - SHEET_EPOCH) / timedelta(days=1)
-            cells.append(f'<c r="{letter}{index}"{style}><v>{days!r}</v></c>')
+                style = f' s="{moments[0] if formats.date_kind(value) == DATE else moments[1]}"'
+            cells.append(f'<c r="{letter}{index}"{style}><v>{formats.serial(value)!r}</v></c>')
         else:
             raise Unsupported(f"a value of type {kind.__name__}")
     return f'<row r="{index}">{"".join(cells)}</row>'
