@@ -204,9 +204,10 @@ def _web(text: str) -> str:
     return ""
 
 
-def slugify(text: str) -> str:
+def slugify(text: str, fallback: str = "producteur") -> str:
+    """A file name's stem from a code: « Ferme-Élan » → ``ferme-elan`` (``fallback`` when nothing is left)."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-") or "producteur"
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-") or fallback
 
 
 def _unique(slug: str, taken: set[str]) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ..config import Config
 from ..french import typography, typography_html
@@ -117,8 +118,6 @@ def _description(sale: Sale) -> str:
 
 
 def _host(address: str) -> str:
-    from urllib.parse import urlsplit
-
     return urlsplit(address).hostname or "" if address else ""
 
 
