@@ -37,7 +37,7 @@ class Product:
     name: str
     packaging: str
     price: str  # "4,50 €", or "16,50 € le kg" when sold by weight
-    estimate: str  # by weight: "environ 19,80 € la pièce (1,2 kg)"; else ""
+    estimate: str  # by weight: "environ 19,80 € pour 1,2 kg"; else ""
     limited: bool
     description: str
     category: str
