@@ -346,11 +346,8 @@ def change_drafts(sale: pd.Series, result: Refresh, journal: Journal, letterhead
     readers += messages_module.sale_producers(result.catalogue, result.book, code, earlier)
     if now < sale["closes"]:
         readers += [r for r in messages_module.subscribers(result.snapshot.table(sheet.CLIENTS)) if r.email in told]
-    unique: dict[str, messages_module.Reader] = {}
-    for reader in readers:
-        unique.setdefault(reader.email, reader)
     drafts = []
-    for reader in unique.values():
+    for reader in messages_module.unique(readers):
         draft = Draft(kinds.CHANGE.name, code, reader.email, change.fingerprint,
                       partial(compose.change_email, letterhead, sale, change, reader, reader.email in invited, now),
                       compose.change_variant(change))

@@ -59,6 +59,10 @@ def phone_digits(raw: Any) -> str:
     """The digits of a phone number as ``parse_phone`` reads it, French national form when French ("" when
     there are none)."""
     digits = _NOT_DIGITS.sub("", parse_phone(raw).value)
+    if len(digits) == 13 and digits.startswith("0033"):  # « 0033 6 11… »: the international prefix dialled
+        digits = digits[2:]
+    if len(digits) == 12 and digits.startswith("330"):  # « +33 (0)6 11… »: the national 0 kept in brackets
+        digits = "33" + digits[3:]
     return parse_phone(digits).value if digits else ""  # « +33 6 11… » is 0611…, as 33611… is
 
 
@@ -98,7 +102,7 @@ def parse_key(raw: Any) -> Parsed:
     text = str(raw if raw is not None else "").strip()
     folded = fold(text).replace(" ", "")
     if folded.startswith("tel.") and "@" not in text:
-        key = phone_key(text.split(None, 1)[1] if " " in text else "")
+        key = phone_key(text.split(".", 1)[1])  # after « tél. », with or without a space
         if key:
             return Parsed(key)
     if folded.startswith("nom:") and "@" not in text:

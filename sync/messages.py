@@ -208,10 +208,15 @@ def audience(message: Message, catalogue: Catalogue, book: OrderBook, clients: T
         readers = sale_households(book, message.sale)
     else:
         readers = sale_producers(catalogue, book, message.sale)
-    unique: dict[str, Reader] = {}
+    return unique(readers)
+
+
+def unique(readers: list[Reader]) -> list[Reader]:
+    """Each address once, as it first comes (a producer who is also a subscriber: as a producer)."""
+    first: dict[str, Reader] = {}
     for reader in readers:
-        unique.setdefault(reader.email, reader)
-    return list(unique.values())
+        first.setdefault(reader.email, reader)
+    return list(first.values())
 
 
 def sale_row(catalogue: Catalogue, message: Message) -> pd.Series | None:

@@ -506,22 +506,22 @@ def _manual_submission(tab: str, header, email: str, moment: datetime, sale: str
             if quantity.ok and not quantity.value:
                 continue  # a row with no product and no quantity: an order with nothing, i.e. a cancellation
             own.append(pb.error(tab, line_row, product_column,
-                                         f"produit manquant : indiquez le code du produit commandé par {household}",
-                                         "", sale))
+                                f"produit manquant : indiquez le code du produit commandé par {household}",
+                                "", sale))
             continue
         if code not in ctx.products:
             message = ("ce produit est inutilisable (voyez ses anomalies dans l'onglet Produits)" if code in ctx.listed
                        else "ce code n'est dans aucune ligne de l'onglet Produits")
             own.append(pb.error(tab, line_row, product_column,
-                                         f"{message} : cette ligne de la commande {of(household)} est ignorée",
-                                         show(record.get("Produit")), sale))
+                                f"{message} : cette ligne de la commande {of(household)} est ignorée",
+                                show(record.get("Produit")), sale))
             continue
         if code not in ctx.offered(sale):
             own.append(ctx.not_offered(tab, line_row, product_column, code, sale, household, code))
             continue
         if quantity.error:
             own.append(_bad_quantity(tab, line_row, quantity_column, quantity.error, code, sale, household,
-                                              raw_quantity))
+                                     raw_quantity))
             continue
         if not quantity.value:
             continue

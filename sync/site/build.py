@@ -56,7 +56,7 @@ def fingerprint(content: content_module.Content, config: Config) -> str:
     for base in folders(config):
         site_templates = base / "site"
         if site_templates.is_dir():
-            for path in sorted(site_templates.iterdir()):
+            for path in sorted(p for p in site_templates.iterdir() if p.is_file()):  # a subfolder is not read
                 digest.update(path.name.encode() + b"\0" + path.read_bytes())
     for path in sorted(CODE.glob("*.py")):
         digest.update(path.read_bytes())

@@ -37,7 +37,7 @@ class Product:
     name: str
     packaging: str
     price: str  # "4,50 €", or "16,50 € le kg" when sold by weight
-    estimate: str  # by weight: "environ 19,80 € la pièce (1,2 kg)"; else ""
+    estimate: str  # by weight: "environ 19,80 € pour 1,2 kg"; else ""
     limited: bool
     description: str
     category: str
@@ -204,9 +204,10 @@ def _web(text: str) -> str:
     return ""
 
 
-def slugify(text: str) -> str:
+def slugify(text: str, fallback: str = "producteur") -> str:
+    """A file name's stem from a code: « Ferme-Élan » → ``ferme-elan`` (``fallback`` when nothing is left)."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-") or "producteur"
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-") or fallback
 
 
 def _unique(slug: str, taken: set[str]) -> str:

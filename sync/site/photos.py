@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .content import slugify
+
 MAX_WIDTH = 800
 MAX_BYTES = 15_000_000  # an address that sends more than this is not a photo for a product card
 Fetch = Callable[[str], bytes]
@@ -45,7 +47,7 @@ def prepare(code: str, cell: str, folder: Path, site: Path, fetch: Fetch | None,
             notes: list[str]) -> Photo | None:
     """The photo a product's ``Photo`` cell names, scaled down; None (and a note) when it cannot be used."""
     cell = cell.strip()
-    slug = re.sub(r"[^a-z0-9]+", "-", code.lower()).strip("-") or "photo"
+    slug = slugify(code, "photo")
     if is_address(cell):
         name = f"photos/{slug}-{hashlib.sha256(cell.encode()).hexdigest()[:10]}.jpg"
         existing = site / name

@@ -7,13 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ..config import Config
 from ..french import typography, typography_html
 from ..mail.invitation import escape, fold, utc
 from ..templating import environment, folders
 from . import photos as photos_module
-from .content import Content, Product, Sale
+from .content import Content, Sale
 
 PAGES = (
     # file, template, title in the menu (None: not in the menu)
@@ -117,10 +118,4 @@ def _description(sale: Sale) -> str:
 
 
 def _host(address: str) -> str:
-    from urllib.parse import urlsplit
-
     return urlsplit(address).hostname or "" if address else ""
-
-
-def product_alt(product: Product) -> str:
-    return f"{product.name}, {product.packaging}" if product.packaging else product.name
