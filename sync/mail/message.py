@@ -194,6 +194,13 @@ def one_line(text: str) -> str:
     return _SPACES.sub(" ", _CONTROL.sub(" ", str(text))).strip()
 
 
+def person(name: str, address: str) -> str:
+    """« Martine Ducloux <martine.ducloux@example.org> », or the address alone: a recipient as the run's report and
+    the outbox and preview indexes show it (the name on one line, its spaces single)."""
+    name = " ".join(one_line(name).split())
+    return f"{name} <{address}>" if name else address
+
+
 def safe_filename(name: str) -> str:
     """A file name that cannot climb out of a folder nor hide: letters, digits, . @ + - _ only."""
     cleaned = _UNSAFE_FILENAME.sub("_", one_line(name)).strip("._")

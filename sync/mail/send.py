@@ -26,7 +26,7 @@ from ..values import long_datetime, parse_email
 from . import kinds
 from .journal import Entry, Journal, refusal_problem
 from .mailer import DEFERRED, REFUSED, SENT, Mailer
-from .message import Draft, Email, Outgoing
+from .message import Draft, Email, Outgoing, person
 
 BATCH = 25  # Journal rows per flush during a long run: a crash loses at most these (the local file keeps them)
 
@@ -132,9 +132,7 @@ def _ordered(items: list) -> list:
 
 
 def _who(email: Email) -> str:
-    """« Martine Ducloux <martine.ducloux@example.org> », or the address alone."""
-    name = " ".join(str(email.recipient_name or "").split())
-    return f"{name} <{email.recipient}>" if name else email.recipient
+    return person(email.recipient_name or "", email.recipient)
 
 
 def _line(email: Email | Draft, who: str, why: str = "") -> str:
