@@ -28,7 +28,7 @@ def write_preview(emails: Iterable[Email], folder: Path, now: datetime, journal:
     says: kinds.py) and its recipient's name and address."""
     folder = Path(folder)
     emails = [e for e in dict((e.key, e) for e in emails).values() if journal is None or e.key not in journal]
-    emails.sort(key=lambda e: kinds.KINDS[e.kind].priority if e.kind in kinds.KINDS else 50)  # stable
+    emails.sort(key=lambda e: kinds.priority(e.kind))  # stable
     folder.mkdir(parents=True, exist_ok=True)
     _clear_previous(folder)
     written: list[str] = []

@@ -126,8 +126,7 @@ def _ordered(items: list) -> list:
     go), then by sale, label and address: a long list is read by what it holds."""
     def key(item) -> tuple[int, str, str, str]:
         email = item[0] if isinstance(item, tuple) else item
-        found = kinds.KINDS.get(email.kind)
-        return found.priority if found else 50, email.sale, kinds.label_of(email), email.recipient
+        return kinds.priority(email.kind), email.sale, kinds.label_of(email), email.recipient
     return sorted(items, key=key)
 
 
@@ -168,7 +167,7 @@ def plan(emails: Iterable[Email | Draft], journal: Journal, limits: Limits, now:
         unique.setdefault(email.key, email)
     already = [e for e in unique.values() if e.key in journal]
     due = [e for e in unique.values() if e.key not in journal]
-    due.sort(key=lambda e: kinds.KINDS[e.kind].priority if e.kind in kinds.KINDS else 50)  # stable
+    due.sort(key=lambda e: kinds.priority(e.kind))  # stable
     left_today = max(0, limits.max_per_day - journal.sent_on(now.date()))
     budget = min(limits.max_per_run, left_today)
     limit = ""
