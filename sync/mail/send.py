@@ -67,8 +67,7 @@ class Delivery:
         parts = [plural(len(self.sent), *done)]
         if self.already_sent:
             parts.append(plural(len(self.already_sent), "déjà envoyé", "déjà envoyés"))
-        deferred = {e.key for e, _ in self.deferred}
-        waiting = [e for e in self.postponed if e.key not in deferred]
+        waiting = self._waiting()
         if waiting:
             reason = f" ({self.limit})" if self.limit else ""
             parts.append(plural(len(waiting), "reporté", "reportés") + " au prochain passage" + reason)
@@ -101,11 +100,10 @@ class Delivery:
         lines += _group("Déjà envoyés (rien de nouveau à leur dire)",
                         [_line(e, e.recipient + self._when(e)) for e in already], listed,
                         [kinds.label_of(e) for e in already])
-        deferred = {e.key for e, _ in self.deferred}
         lines += _group("Reportés par le serveur de messagerie (nouvel essai au prochain passage)",
                         [_line(e, _who(e), f"reporté par le serveur ({answer})")
                          for e, answer in _ordered(self.deferred)])
-        waiting = _ordered([e for e in self.postponed if e.key not in deferred])
+        waiting = _ordered(self._waiting())
         why = self.limit or (f"envoi interrompu : {self.error}" if self.error else "")
         lines += _group("Reportés au prochain passage" + (f" ({why.rstrip('.')})" if why else ""),
                         [_line(e, e.recipient) for e in waiting], listed, [kinds.label_of(e) for e in waiting])
@@ -113,6 +111,11 @@ class Delivery:
                         [_line(e, _who(e), f"refusé ({answer})") for e, answer in _ordered(self.refused)])
         lines += _group("Non envoyés", [_line(e, e.recipient, why) for e, why in _ordered(self.skipped)])
         return lines
+
+    def _waiting(self) -> list[Email | Draft]:
+        """The postponed emails a server did not defer (those have their own group): over a limit, or unsent."""
+        deferred = {e.key for e, _ in self.deferred}
+        return [e for e in self.postponed if e.key not in deferred]
 
     def _when(self, email: Email | Draft) -> str:
         entry = self.earlier.get(email.key)
