@@ -79,10 +79,6 @@ class Delivery:
             parts.append(plural(len(self.skipped), "non envoyé", "non envoyés"))
         return ", ".join(parts)
 
-    def lines(self) -> list[str]:
-        """``report()`` for a server: the summary, then each email by what became of it."""
-        return self.report()
-
     def report(self, outbox: bool = False, listed: int = LISTED) -> list[str]:
         """The run's report: a summary line, then one line per email, grouped by what became of it: to whom it
         went (label, sale, name and address), which were already sent (when), which wait for the next run and
