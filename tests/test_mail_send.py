@@ -130,7 +130,7 @@ def test_refused_and_invalid_addresses_are_reported_in_french():
     assert {p.value for p in result.problems} == {emails[0].recipient, "pas-une-adresse"}
     assert all(p.tab == "Journal" for p in result.problems)
     assert emails[0].key in journal and bad.key not in journal
-    lines = result.lines()
+    lines = result.report()
     assert plain(lines[0]) == "2 e-mails envoyés, 2 refusés par le serveur."
     assert any("pas-une-adresse" in line for line in lines)
 

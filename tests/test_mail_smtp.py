@@ -602,7 +602,7 @@ def test_deferred_recipients_are_named_and_an_anomaly_after_a_day(tmp_path):
     first, book_journal = run(NOW)
     assert [e.recipient for e in first.sent] == [to[0], to[2]] and not first.error
     assert [(e.recipient, answer) for e, answer in first.deferred] == [(to[1], "451 4.7.1 Greylisted, try again later")]
-    [line] = [line for line in first.lines() if to[1] in line]
+    [line] = [line for line in first.report() if to[1] in line]
     assert "Confirmation de commande" in line and "451 4.7.1 Greylisted" in line and "reporté" in line
     assert not first.problems and emails[1].key not in book_journal  # still due
     [row] = [r for r in first.rows if to[1] in r]
@@ -612,7 +612,7 @@ def test_deferred_recipients_are_named_and_an_anomaly_after_a_day(tmp_path):
     second, _ = run(NOW + timedelta(hours=23, minutes=59), "452 4.2.2 Mailbox full")
     assert [e.recipient for e, _ in second.deferred] == [to[1]] and not second.problems
     assert not second.rows  # the first deferral is remembered once, not one row a run
-    assert any(to[1] in line and "452 4.2.2 Mailbox full" in line for line in second.lines())
+    assert any(to[1] in line and "452 4.2.2 Mailbox full" in line for line in second.report())
 
     wal.unlink()  # the Journal tab alone remembers (a runner that keeps no disk between runs)
     third, book_journal = run(NOW + timedelta(days=1, minutes=10), "452 4.2.2 Mailbox full")

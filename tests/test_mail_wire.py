@@ -60,7 +60,8 @@ def check(email: Email, eightbit: bool, again: bool = True) -> EmailMessage:
     message = parse(data)
     assert not message.defects and all(not part.defects for part in message.walk())
     names = [name for name in message if name not in ("MIME-Version", "Content-Type")]
-    assert names == EXPECTED_HEADERS + [name for name, _ in email.headers]  # nothing else, nothing injected
+    variant = ["X-Paniers-Variant"] if email.variant else []
+    assert names == EXPECTED_HEADERS + variant + [name for name, _ in email.headers]  # nothing else, nothing injected
     [sender] = message["From"].addresses
     [to] = message["To"].addresses
     assert (sender.addr_spec, to.addr_spec) == (email.sender, email.recipient)
@@ -72,6 +73,7 @@ def check(email: Email, eightbit: bool, again: bool = True) -> EmailMessage:
     assert parsedate_to_datetime(str(message["Date"])) == NOW
     assert str(message["Message-ID"]) == email.message_id
     assert str(message["X-Paniers-Kind"]) == email.kind
+    assert str(message.get("X-Paniers-Variant", "")) == email.variant
     for name, value in email.headers:
         assert str(message[name]) == one_line(value)
 

@@ -17,20 +17,21 @@ from sync.mail.richtext import to_html
 from sync.stores import MemoryStore
 
 
-def table(*rows):
-    return sheet.read_table([sheet.MESSAGES.header, *rows], sheet.MESSAGES)
+def read(*rows):
+    """The Messages tab holding these rows, read against the demo catalogue: (messages, problems)."""
+    return messages.read(sheet.read_table([sheet.MESSAGES.header, *rows], sheet.MESSAGES), demo_catalogue(), PARIS)
 
 
 # --- reading the tab ---------------------------------------------------------------------------------
 
 def test_every_audience_is_read_case_and_accents_ignored():
-    found, problems = messages.read(table(
+    found, problems = read(
         ["01/12/2026 12:00", "Abonnés", "Dégustation", "Venez goûter"],
         ["01/12/2026 12:00", "PRODUCTEURS", "Réunion", "Ordre du jour"],
         ["01/12/2026 12:00", "tous", "Appel", "Nous cherchons"],
         ["01/12/2026 12:00", "vente 2026-12", "Sacs", "Apportez vos sacs"],
         ["01/12/2026 12:00", "Producteurs 2026-noel", "Étals", "Installation à 15 h"],
-    ), demo_catalogue(), PARIS)
+    )
     assert problems == []
     assert [(m.audience, m.sale) for m in found] == [
         ("abonnés", ""), ("producteurs", ""), ("tous", ""), ("vente", "2026-12"), ("producteurs vente", "2026-NOEL")]
@@ -38,14 +39,14 @@ def test_every_audience_is_read_case_and_accents_ignored():
 
 
 def test_a_row_that_cannot_be_read_is_an_anomaly_naming_its_cell_and_the_others_go():
-    found, problems = messages.read(table(
+    found, problems = read(
         ["le 3 décembre", "abonnés", "Dégustation", "Texte"],
         ["01/12/2026 12:00", "les amis", "Objet", "Texte"],
         ["01/12/2026 12:00", "vente 2027-01", "Objet", "Texte"],
         ["01/12/2026 12:00", "abonnés", "", "Texte"],
         ["01/12/2026 12:00", "abonnés", "Objet", "   "],
         ["02/12/2026 12:00", "abonnés", "Bon", "Texte"],
-    ), demo_catalogue(), PARIS)
+    )
     assert [m.subject for m in found] == ["Bon"]
     where = [(p.tab, p.row, p.column, p.severity) for p in problems]
     assert where == [("Messages", 2, "Envoi", "erreur"), ("Messages", 3, "Destinataires", "erreur"),
@@ -56,23 +57,22 @@ def test_a_row_that_cannot_be_read_is_an_anomaly_naming_its_cell_and_the_others_
 
 
 def test_a_message_is_its_time_and_subject_not_its_text():
-    [first], _ = messages.read(table(["01/12/2026 12:00", "abonnés", "Dégustation", "Texte"]), demo_catalogue(), PARIS)
-    [corrected], _ = messages.read(table(["01/12/2026 12:00", "abonnés", " dégustation ", "Texte corrigé"]),
-                                   demo_catalogue(), PARIS)
-    [later], _ = messages.read(table(["01/12/2026 12:30", "abonnés", "Dégustation", "Texte"]), demo_catalogue(), PARIS)
+    [first], _ = read(["01/12/2026 12:00", "abonnés", "Dégustation", "Texte"])
+    [corrected], _ = read(["01/12/2026 12:00", "abonnés", " dégustation ", "Texte corrigé"])
+    [later], _ = read(["01/12/2026 12:30", "abonnés", "Dégustation", "Texte"])
     assert first.ident == corrected.ident != later.ident
     assert ":" not in first.ident  # a journal key's fingerprint
 
 
 def test_two_rows_with_the_same_time_and_subject_are_one_message():
-    found, problems = messages.read(table(["01/12/2026 12:00", "abonnés", "Dégustation", "Un"],
-                                          ["01/12/2026 12:00", "tous", "Dégustation", "Deux"]), demo_catalogue(), PARIS)
+    found, problems = read(["01/12/2026 12:00", "abonnés", "Dégustation", "Un"],
+                           ["01/12/2026 12:00", "tous", "Dégustation", "Deux"])
     assert [m.text for m in found] == ["Un"]
     assert problems[0].severity == "avertissement" and problems[0].row == 3
 
 
 def test_a_message_is_due_from_its_time_for_seven_days():
-    [message], _ = messages.read(table(["01/12/2026 12:00", "abonnés", "A", "B"]), demo_catalogue(), PARIS)
+    [message], _ = read(["01/12/2026 12:00", "abonnés", "A", "B"])
     assert not message.due(at("2026-12-01 11:59"))
     assert message.due(at("2026-12-01 12:00")) and message.due(at("2026-12-08 11:59"))
     assert not message.due(at("2026-12-08 12:00")) and message.over(at("2026-12-08 12:00"))

@@ -113,14 +113,12 @@ def _tidy_text(text: str) -> str:
 def _email(letterhead: Letterhead, kind: kinds.Kind, sale: str, recipient: Recipient, context: Mapping[str, Any],
            fingerprint: str = "", attachments: Sequence[Attachment] = (), images: Sequence[InlineImage] = (),
            variant: str = "") -> Email:
-    """``variant``: what this email of its kind says (kinds.py), written in its ``X-Paniers-Variant`` header so the
-    outbox index reads it back from the .eml; never part of the key."""
+    """``variant``: what this email of its kind says (kinds.py; ``message.build`` writes it in the email's
+    ``X-Paniers-Variant`` header, so the outbox index reads it back from the .eml); never part of the key."""
     first_name = recipient.first_name.strip()
     subject, text, html = render(letterhead, kind, {"first_name": first_name, **context})
     headers: tuple[tuple[str, str], ...] = (
         (("List-Unsubscribe", unsubscribe_header(letterhead.coordinator)),) if kind.bulk else ())
-    if variant:
-        headers += ((kinds.VARIANT_HEADER, variant),)
     return Email(kind=kind.name, sale=sale, recipient=recipient.email.strip().lower(), subject=subject, text=text,
                  html=html, sender=letterhead.sender, group=letterhead.group, reply_to=letterhead.coordinator,
                  recipient_name=recipient.name, fingerprint=fingerprint, attachments=tuple(attachments),

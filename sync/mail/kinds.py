@@ -78,6 +78,13 @@ def kind(name: str) -> Kind:
     return KINDS[name]
 
 
+def priority(name: str) -> int:
+    """How urgent an email of kind ``name`` is (lower goes first): the order ``send.plan`` sends in and ``preview``
+    and the run's report list in (50 for an unknown kind)."""
+    found = KINDS.get(name)
+    return found.priority if found else 50
+
+
 def label(name: str, variant: str = "") -> str:
     """The French name of an email of kind ``name`` saying ``variant`` (the name itself for an unknown kind)."""
     found = KINDS.get(name)

@@ -22,7 +22,8 @@ images, never ``cid:`` ones). So a recap with an attachment is::
 UTF-8 headers, ``Date`` in the
 group's time zone, a ``Message-ID`` derived from the key (the same email always has the same id,
 so a receiving server that dedupes by id will drop an accidental second copy), ``Reply-To`` the
-coordinator and ``List-Unsubscribe`` on announcements and reminders.
+coordinator, ``X-Paniers-Kind`` and ``X-Paniers-Variant`` (kinds.py) and ``List-Unsubscribe`` on announcements
+and reminders.
 
 The bytes (``as_bytes``) are the standard library's too (``BytesGenerator``, ``policy.SMTP``): the SMTP
 server, the outbox's ``.eml`` files and the preview all get them, and ``Outgoing(email, now)`` is what the
@@ -51,6 +52,7 @@ from io import BytesIO
 from urllib.parse import quote
 
 from ..values import parse_email
+from .kinds import VARIANT_HEADER
 
 SEPARATOR = ":"  # in keys: kind:sale:recipient:fingerprint (kinds and sale codes never contain it)
 UNSUBSCRIBE_SUBJECT = "Me désinscrire des annonces et rappels"
@@ -110,7 +112,7 @@ class Email:
     attachments: tuple[Attachment, ...] = ()
     headers: tuple[tuple[str, str], ...] = field(default=())  # extra headers, e.g. List-Unsubscribe
     images: tuple[InlineImage, ...] = ()  # shown inside the HTML by ``cid:`` (charts), not the fingerprint
-    variant: str = ""  # what this email of its kind says, when a kind says different things (kinds.py), not the key
+    variant: str = ""  # what this email of its kind says (kinds.py): its X-Paniers-Variant header, not the key
 
     @property
     def key(self) -> str:
@@ -194,6 +196,13 @@ def one_line(text: str) -> str:
     return _SPACES.sub(" ", _CONTROL.sub(" ", str(text))).strip()
 
 
+def person(name: str, address: str) -> str:
+    """« Martine Ducloux <martine.ducloux@example.org> », or the address alone: a recipient as the run's report and
+    the outbox and preview indexes show it (the name on one line, its spaces single)."""
+    name = " ".join(one_line(name).split())
+    return f"{name} <{address}>" if name else address
+
+
 def safe_filename(name: str) -> str:
     """A file name that cannot climb out of a folder nor hide: letters, digits, . @ + - _ only."""
     cleaned = _UNSAFE_FILENAME.sub("_", one_line(name)).strip("._")
@@ -221,6 +230,8 @@ def build(email: Email, now: datetime, eightbit: bool = False) -> EmailMessage:
     message["Message-ID"] = email.message_id
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to a robot
     _header(message, "X-Paniers-Kind", email.kind)
+    if email.variant:  # what it says, when its kind says different things: the outbox index reads it back
+        _header(message, VARIANT_HEADER, email.variant)
     for name, value in email.headers:  # from the code (List-Unsubscribe…), still kept on one line each
         name = one_line(name)
         if not _HEADER_NAME.fullmatch(name):

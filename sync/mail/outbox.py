@@ -18,7 +18,7 @@ from ..french import plural, typography_html
 from ..values import long_datetime
 from . import kinds
 from .mailer import SENT, Item, Outcome
-from .message import Email, one_line, safe_filename
+from .message import Email, one_line, person, safe_filename
 
 INDEX = "index.html"
 INDEX_CACHE = ".index.json"  # what write_index read from each .eml, so it reads each file once
@@ -63,7 +63,7 @@ class OutboxMailer:
                 path = free_path(self.folder, eml_name(email), email.message_id)
                 write_atomically(path, message.data(eightbit=True))  # UTF-8 bodies: what mail programs and editors read
                 written[path.name] = [format_datetime(message.now), email.kind,
-                                      person(one_line(email.recipient_name), email.recipient),
+                                      person(email.recipient_name, email.recipient),
                                       one_line(email.subject), email.variant]
                 yield Outcome(email, SENT)
         finally:
@@ -122,14 +122,8 @@ def write_index(folder: Path, title: str = "Boîte d'envoi", written: dict[str, 
     return index
 
 
-def person(name: str, address: str) -> str:
-    """« Martine Ducloux <martine.ducloux@example.org> », or the address alone: as the index shows a recipient."""
-    name = " ".join(name.split())
-    return f"{name} <{address}>" if name else address
-
-
 def _recipient(headers) -> str:
-    """The ``To`` of a parsed .eml as ``_person`` shows it (the header as written when it names no address)."""
+    """The ``To`` of a parsed .eml as ``person`` shows it (the header as written when it names no address)."""
     to = headers.get("To")
     try:
         addresses = to.addresses if to is not None else ()

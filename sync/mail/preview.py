@@ -15,8 +15,8 @@ from ..french import plural, typography_html
 from ..values import long_datetime
 from . import kinds
 from .journal import Journal
-from .message import Email, as_bytes, build, one_line, safe_filename
-from .outbox import eml_name, person, write_atomically
+from .message import Email, as_bytes, build, person, safe_filename
+from .outbox import eml_name, write_atomically
 
 MANIFEST = ".apercu.json"  # the files the previous preview wrote: only those are removed
 
@@ -28,7 +28,7 @@ def write_preview(emails: Iterable[Email], folder: Path, now: datetime, journal:
     says: kinds.py) and its recipient's name and address."""
     folder = Path(folder)
     emails = [e for e in dict((e.key, e) for e in emails).values() if journal is None or e.key not in journal]
-    emails.sort(key=lambda e: kinds.KINDS[e.kind].priority if e.kind in kinds.KINDS else 50)  # stable
+    emails.sort(key=lambda e: kinds.priority(e.kind))  # stable
     folder.mkdir(parents=True, exist_ok=True)
     _clear_previous(folder)
     written: list[str] = []
@@ -51,7 +51,7 @@ def write_preview(emails: Iterable[Email], folder: Path, now: datetime, journal:
         rows.append(
             "<tr>"
             f"<td>{number}</td><td>{html.escape(email.sale)}</td><td>{html.escape(kinds.label_of(email))}</td>"
-            f"<td>{html.escape(person(one_line(email.recipient_name), email.recipient))}</td>"
+            f"<td>{html.escape(person(email.recipient_name, email.recipient))}</td>"
             f"<td><a href=\"{html.escape(stem)}.html\">{html.escape(email.subject)}</a></td>"
             f"<td><a href=\"{html.escape(stem)}.txt\">texte</a> · <a href=\"{html.escape(stem)}.eml\">.eml</a></td>"
             f"<td>{attachments}</td>"

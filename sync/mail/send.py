@@ -26,7 +26,7 @@ from ..values import long_datetime, parse_email
 from . import kinds
 from .journal import Entry, Journal, refusal_problem
 from .mailer import DEFERRED, REFUSED, SENT, Mailer
-from .message import Draft, Email, Outgoing
+from .message import Draft, Email, Outgoing, person
 
 BATCH = 25  # Journal rows per flush during a long run: a crash loses at most these (the local file keeps them)
 
@@ -67,8 +67,7 @@ class Delivery:
         parts = [plural(len(self.sent), *done)]
         if self.already_sent:
             parts.append(plural(len(self.already_sent), "déjà envoyé", "déjà envoyés"))
-        deferred = {e.key for e, _ in self.deferred}
-        waiting = [e for e in self.postponed if e.key not in deferred]
+        waiting = self._waiting()
         if waiting:
             reason = f" ({self.limit})" if self.limit else ""
             parts.append(plural(len(waiting), "reporté", "reportés") + " au prochain passage" + reason)
@@ -79,10 +78,6 @@ class Delivery:
         if self.skipped:
             parts.append(plural(len(self.skipped), "non envoyé", "non envoyés"))
         return ", ".join(parts)
-
-    def lines(self) -> list[str]:
-        """``report()`` for a server: the summary, then each email by what became of it."""
-        return self.report()
 
     def report(self, outbox: bool = False, listed: int = LISTED) -> list[str]:
         """The run's report: a summary line, then one line per email, grouped by what became of it: to whom it
@@ -101,11 +96,10 @@ class Delivery:
         lines += _group("Déjà envoyés (rien de nouveau à leur dire)",
                         [_line(e, e.recipient + self._when(e)) for e in already], listed,
                         [kinds.label_of(e) for e in already])
-        deferred = {e.key for e, _ in self.deferred}
         lines += _group("Reportés par le serveur de messagerie (nouvel essai au prochain passage)",
                         [_line(e, _who(e), f"reporté par le serveur ({answer})")
                          for e, answer in _ordered(self.deferred)])
-        waiting = _ordered([e for e in self.postponed if e.key not in deferred])
+        waiting = _ordered(self._waiting())
         why = self.limit or (f"envoi interrompu : {self.error}" if self.error else "")
         lines += _group("Reportés au prochain passage" + (f" ({why.rstrip('.')})" if why else ""),
                         [_line(e, e.recipient) for e in waiting], listed, [kinds.label_of(e) for e in waiting])
@@ -113,6 +107,11 @@ class Delivery:
                         [_line(e, _who(e), f"refusé ({answer})") for e, answer in _ordered(self.refused)])
         lines += _group("Non envoyés", [_line(e, e.recipient, why) for e, why in _ordered(self.skipped)])
         return lines
+
+    def _waiting(self) -> list[Email | Draft]:
+        """The postponed emails a server did not defer (those have their own group): over a limit, or unsent."""
+        deferred = {e.key for e, _ in self.deferred}
+        return [e for e in self.postponed if e.key not in deferred]
 
     def _when(self, email: Email | Draft) -> str:
         entry = self.earlier.get(email.key)
@@ -126,15 +125,12 @@ def _ordered(items: list) -> list:
     go), then by sale, label and address: a long list is read by what it holds."""
     def key(item) -> tuple[int, str, str, str]:
         email = item[0] if isinstance(item, tuple) else item
-        found = kinds.KINDS.get(email.kind)
-        return found.priority if found else 50, email.sale, kinds.label_of(email), email.recipient
+        return kinds.priority(email.kind), email.sale, kinds.label_of(email), email.recipient
     return sorted(items, key=key)
 
 
 def _who(email: Email) -> str:
-    """« Martine Ducloux <martine.ducloux@example.org> », or the address alone."""
-    name = " ".join(str(email.recipient_name or "").split())
-    return f"{name} <{email.recipient}>" if name else email.recipient
+    return person(email.recipient_name or "", email.recipient)
 
 
 def _line(email: Email | Draft, who: str, why: str = "") -> str:
@@ -170,7 +166,7 @@ def plan(emails: Iterable[Email | Draft], journal: Journal, limits: Limits, now:
         unique.setdefault(email.key, email)
     already = [e for e in unique.values() if e.key in journal]
     due = [e for e in unique.values() if e.key not in journal]
-    due.sort(key=lambda e: kinds.KINDS[e.kind].priority if e.kind in kinds.KINDS else 50)  # stable
+    due.sort(key=lambda e: kinds.priority(e.kind))  # stable
     left_today = max(0, limits.max_per_day - journal.sent_on(now.date()))
     budget = min(limits.max_per_run, left_today)
     limit = ""
