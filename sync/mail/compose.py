@@ -29,7 +29,7 @@ from .. import sheet, templating
 from ..catalogue import Catalogue
 from ..config import Config
 from ..french import typography, typography_html
-from ..households import reachable
+from ..households import display_name, reachable
 from ..orderbook import CANCELLED, OrderBook
 from ..orders.frames import records, values
 from ..problems import Problem
@@ -893,7 +893,7 @@ def subscribers(clients: sheet.Table) -> list[Recipient]:
             continue
         first = parse_text(record.get("Prénom")).value
         last = parse_text(record.get("Nom")).value
-        found.setdefault(address.value, Recipient(address.value, first, " ".join(p for p in (first, last) if p)))
+        found.setdefault(address.value, Recipient(address.value, first, display_name(first, last)))
     return list(found.values())
 
 
