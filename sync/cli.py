@@ -26,7 +26,7 @@ MESSAGES: dict[str, str] = {
     "show this help message and exit": "afficher cette aide et s'arrêter",
     "show program's version number and exit": "afficher la version et s'arrêter",
     "argument %(argument_name)s: %(message)s": "%(argument_name)s : %(message)s",
-    "the following arguments are required: %s": "il manque : %s",
+    "the following arguments are required: %s": "il manque %s",  # « Erreur : il manque TÂCHE »
     "one of the arguments %s is required": "il faut l'un de ceux-ci : %s",
     "unrecognized arguments: %s": "je ne connais pas : %s",
     "expected one argument": "il faut une valeur après cette option",

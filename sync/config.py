@@ -247,6 +247,9 @@ def _convert(section: str, key: str, raw, hint, base_dir: Path):
 # Addresses in these domains are the example's (and the documentation's): nobody reads mail there.
 EXAMPLE_DOMAINS = ("example.org", "example.com", "example.net", "exemple.org", "exemple.com", "exemple.fr")
 EXAMPLE_PHONE = "02 54 00 00 00"  # the phone number shown in config.example.toml and docs/guide.md
+# The start of the presentation shown in config.example.toml: a group's own text may well hold « … » (« du pain,
+# des œufs… »), so only the example's words count as the example.
+EXAMPLE_PRESENTATION = "Chaque mois, les producteurs du Boischaut Nord"
 
 
 def example_values(config: Config) -> list[tuple[str, str]]:
@@ -261,6 +264,8 @@ def example_values(config: Config) -> list[tuple[str, str]]:
         found.append(("[group] phone", config.group.phone))
     if (config.site.title or "").strip() == default_name:
         found.append(("[site] title", config.site.title or ""))
+    if (config.site.presentation or "").strip().startswith(EXAMPLE_PRESENTATION):
+        found.append(("[site] presentation", config.site.presentation or ""))
     addresses = [("[group] coordinator_email", config.group.coordinator_email), ("[mail] sender", config.mail.sender),
                  ("[mail] user", config.mail.user or ""), ("[site] address", config.site.address or ""),
                  ("[site] join_link", config.site.join_link or "")]
@@ -268,8 +273,7 @@ def example_values(config: Config) -> list[tuple[str, str]]:
         if _example_domain(address):
             found.append((key, address))
     placeholders = [("[store] spreadsheet_id", config.store.spreadsheet_id), ("[forms] form_id", config.forms.form_id),
-                    ("[forms] prefilled_link", config.forms.prefilled_link),
-                    ("[site] presentation", config.site.presentation)]
+                    ("[forms] prefilled_link", config.forms.prefilled_link)]
     for key, text in placeholders:
         if text and ("..." in text or "…" in text):
             found.append((key, text))

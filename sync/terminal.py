@@ -26,12 +26,10 @@ def inert(text: str) -> str:
     return _CONTROLS.sub(PLACEHOLDER, text)
 
 
-_INDENT = re.compile(r"^[ \t]*", re.MULTILINE)
+_LINE = re.compile(r"^([ \t]*)(.*)$", re.MULTILINE)  # a line's indentation, then its text
 
 
 def printable(text: str) -> str:
     """Lines for the terminal: inert, and typeset in French. Each line's indentation is the report's layout
     (``  ! note``, ``    - email``), not a space before a mark: it is kept as it is."""
-    lines = inert(text).split("\n")
-    return "\n".join(line[:_INDENT.match(line).end()] + typography(line[_INDENT.match(line).end():])
-                      for line in lines)
+    return _LINE.sub(lambda line: line[1] + typography(line[2]), inert(text))

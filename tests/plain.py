@@ -3,12 +3,9 @@ narrow no-break spaces into everything a person reads, so assertions about conte
 
 from __future__ import annotations
 
-_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " "})
+from sync.french import plain  # every kind of space an ordinary one: the tool's own, for its CSVs
 
-
-def plain(text: str) -> str:
-    """``text`` with every kind of space an ordinary one."""
-    return str(text).translate(_SPACES)
+__all__ = ["into", "plain"]
 
 
 def into(lines: list[str]):

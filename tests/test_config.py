@@ -135,9 +135,13 @@ def test_example_values_are_the_example_files_own_and_placeholders():
     real = config_module.from_dict({
         "group": {"name": "Les Paniers de Valençay", "coordinator_email": "anne@notexample.org"},
         "mail": {"sender": "paniers@civam36.fr"},
-        "site": {"address": "https://civam-valencay.github.io/paniers/"},
+        "site": {"address": "https://civam-valencay.github.io/paniers/",
+                 "presentation": "Chaque mois : légumes, fromages, pain…"},
     })
     assert config_module.example_values(real) == []
+    example_text = re.search(r'^# presentation = "(.*)"$', EXAMPLE.read_text(encoding="utf-8"), re.MULTILINE)[1]
+    left = config_module.from_dict({"site": {"presentation": example_text}})
+    assert dict(config_module.example_values(left))["[site] presentation"] == example_text
 
 
 def test_the_example_is_written_in_french_for_the_coordinator_and_explains_every_key():

@@ -164,6 +164,8 @@ def _write_xlsx(table_: pd.DataFrame, path: Path) -> None:
     ``formulas.as_text`` (pandas' ``to_excel`` would write a name starting with ``=`` as a live formula)."""
     from openpyxl import Workbook
 
+    from ..lists.render import xlsx_row
+
     header = list(table_.columns)
     kinds = [KINDS.get(name, TEXT) for name in header]
     rows = [[None if pd.isna(v) else v for v in row] for row in table_.astype(object).itertuples(index=False)]
@@ -172,8 +174,7 @@ def _write_xlsx(table_: pd.DataFrame, path: Path) -> None:
     sheet.title = "Préparation"
     sheet.append([typography(name) for name in header])
     for row in formats.typed([header, *rows], kinds)[1:]:
-        sheet.append([typography(v) if type(v) is str and h in TYPESET else v for v, h in zip(row, header,
-                                                                                              strict=True)])
+        sheet.append(xlsx_row(row, header, TYPESET))
         for cell in sheet[sheet.max_row]:
             formulas.as_text(cell)
     formats.style_sheet(sheet, kinds)
