@@ -337,6 +337,11 @@ def _short_run_collector() -> None:
 def entry() -> int:
     """The command line's entry point (``paniers``, ``python jobs.py``): one run, then the process ends."""
     _short_run_collector()
+    for stream in (sys.stdout, sys.stderr):
+        # French output holds no-break spaces and « »: a terminal or a cron mail in a legacy encoding (Latin-1)
+        # shows a « ? » instead of the run stopping on a UnicodeEncodeError
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
     return main()
 
 

@@ -380,3 +380,15 @@ def test_tick_says_a_sale_without_orders_has_none(folder, capsys):
     code, out, err = run(capsys, "tick", "--now", "2026-12-12 10:05")
     assert code == 0, err
     assert "Vente 2026-NOEL (Vente spéciale de Noël) : commandes ouvertes, aucune commande." in plain(out)
+
+
+def test_a_terminal_in_a_legacy_encoding_gets_question_marks_not_a_crash(tmp_path):
+    """cron or a terminal in ASCII or Latin-1: the no-break spaces and « » of the French output cannot be written;
+    the run goes on and says what it has to say."""
+    import os
+
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, str(root / "jobs.py"), "chek"], cwd=tmp_path, capture_output=True,
+                          env={**os.environ, "PYTHONIOENCODING": "ascii"}, timeout=120)
+    assert done.returncode == 2 and b"Traceback" not in done.stderr, done.stderr
+    assert b"Vouliez-vous dire" in done.stderr
