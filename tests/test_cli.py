@@ -388,7 +388,11 @@ def test_a_terminal_in_a_legacy_encoding_gets_question_marks_not_a_crash(tmp_pat
     import os
 
     root = Path(__file__).resolve().parent.parent
-    done = subprocess.run([sys.executable, str(root / "jobs.py"), "chek"], cwd=tmp_path, capture_output=True,
-                          env={**os.environ, "PYTHONIOENCODING": "ascii"}, timeout=120)
+    run = [sys.executable, str(root / "jobs.py")]
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    done = subprocess.run([*run, "--help"], cwd=tmp_path, capture_output=True, env=env, timeout=120)
+    assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr
+    assert b"d?faut" in done.stdout  # « par défaut », its « é » a « ? »
+    done = subprocess.run([*run, "chek"], cwd=tmp_path, capture_output=True, env=env, timeout=120)
     assert done.returncode == 2 and b"Traceback" not in done.stderr, done.stderr
     assert b"Vouliez-vous dire" in done.stderr
